@@ -1,0 +1,113 @@
+"""Every P03_* setting, declared once: name, default, help.
+
+Settings are read from the environment each time :func:`get` is called, so tests and the CLI
+can change them with ``monkeypatch.setenv`` / ``os.environ``. The README's settings table is
+checked against :data:`SETTINGS` by a test.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from geo.errors import SettingError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+def _path(value: str) -> Path:
+    return Path(value).expanduser()
+
+
+def _lang(value: str) -> str:
+    value = value.strip().lower()
+    if value not in ("vi", "en"):
+        raise ValueError("must be 'vi' or 'en'")
+    return value
+
+
+def _bool(value: str) -> bool:
+    v = value.strip().lower()
+    if v in ("1", "true", "yes", "on"):
+        return True
+    if v in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError("must be true or false")
+
+
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("P03_DATA_DIR", "data", "Folder holding boundaries/ and projects/ (the store, uploads).", _path),
+    Setting(
+        "P03_BOUNDARIES_SRC",
+        "../shared/data/boundaries",
+        "Folder or http(s) URL the boundary layers are imported from at set-up.",
+    ),
+    Setting(
+        "P03_SITES_SRC",
+        "data/demo",
+        "Folder whose *.geojson site files are loaded into an empty store at set-up (demo data).",
+    ),
+    Setting(
+        "P03_TILES",
+        OSM_TILES,
+        "Basemap tile URL template; 'none' for no basemap (offline). Default: OpenStreetMap.",
+    ),
+    Setting(
+        "P03_TILES_ATTRIBUTION",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        "Attribution shown for the basemap given by P03_TILES.",
+    ),
+    Setting("P03_LANG", "vi", "Default interface language: 'vi' or 'en'.", _lang),
+    Setting("P03_DATABASE_URL", "", "PostgreSQL/PostGIS URL; empty: the embedded SQLite store under P03_DATA_DIR/projects/."),
+    Setting("P03_PORT", "8501", "Port `make run` serves the app on (127.0.0.1).", int),
+    Setting("P03_MAX_UPLOAD_MB", "50", "Largest upload accepted, in megabytes.", int),
+    Setting("P03_MAX_FEATURES", "100000", "Most features accepted in one upload.", int),
+    Setting("P03_READ_REQUIRES_LOGIN", "false", "Whether browsing maps needs sign-in (changes always do).", _bool),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def get(name: str) -> Any:
+    """Return the parsed value of setting ``name`` from the environment or its default.
+
+    Raises
+    ------
+    SettingError
+        When the environment holds a value that cannot be parsed.
+    """
+    setting = _BY_NAME[name]
+    raw = os.environ.get(name, setting.default)
+    try:
+        return setting.parse(raw)
+    except ValueError as exc:
+        raise SettingError(name, raw, str(exc)) from exc
+
+
+def data_dir() -> Path:
+    """The data folder (``P03_DATA_DIR``)."""
+    return Path(get("P03_DATA_DIR"))
+
+
+def boundaries_dir() -> Path:
+    return data_dir() / "boundaries"
+
+
+def projects_dir() -> Path:
+    return data_dir() / "projects"
+
+
+def tiles() -> str | None:
+    """The basemap URL template, or None for no basemap."""
+    value = str(get("P03_TILES")).strip()
+    return None if value.lower() in ("", "none", "off") else value

@@ -1,0 +1,126 @@
+"""Sites as GeoDataFrames in the schema: completing, placing, loading files already in the
+schema (the demo set), and exporting."""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+
+from geo import boundaries
+from geo.errors import InputError
+from geo.schema import ATTRIBUTE_NAMES, CATEGORY_BY_CODE, category_label, status_label
+from geo.store.base import Store, Upload, new_id
+
+EXPORT_FORMATS = ("geojson", "csv", "kml", "gpkg", "xlsx")
+MEDIA_TYPES = {
+    "geojson": "application/geo+json",
+    "csv": "text/csv",
+    "kml": "application/vnd.google-earth.kml+xml",
+    "gpkg": "application/geopackage+sqlite3",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def complete(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries | None = None) -> gpd.GeoDataFrame:
+    """Fill what the schema derives: missing ids, default status and indicator, and the
+    district/commune codes from a spatial join with the boundary layers."""
+    out = gdf.copy()
+    for col in ATTRIBUTE_NAMES:
+        if col not in out.columns:
+            out[col] = None
+    out["id"] = [v if isinstance(v, str) and v.strip() else new_id("s") for v in out["id"]]
+    out["status"] = out["status"].where(out["status"].notna() & (out["status"] != ""), "planned")
+    default_ind = out["category"].map(lambda c: CATEGORY_BY_CODE[c].indicator if c in CATEGORY_BY_CODE else None)
+    out["indicator"] = out["indicator"].where(out["indicator"].notna() & (out["indicator"] != ""), default_ind)
+    out["district_codes"], out["commune_codes"] = boundaries.place(out.geometry, b)
+    return out[[*ATTRIBUTE_NAMES, out.geometry.name]].rename_geometry("geometry") \
+        if out.geometry.name != "geometry" else out[[*ATTRIBUTE_NAMES, "geometry"]]
+
+
+def load_demo(store: Store, folder: Path, actor: str = "setup") -> int:
+    """Load every ``*.geojson`` (already in the schema) from ``folder`` into an empty store.
+    Returns the number of sites loaded (0 when the store already holds sites)."""
+    if store.count_sites():
+        return 0
+    total = 0
+    for path in sorted(Path(folder).glob("*.geojson")):
+        content = path.read_bytes()
+        gdf = gpd.read_file(io.BytesIO(content), engine="pyogrio")
+        gdf = complete(gdf.set_crs(4326, allow_override=True))
+        store.commit_batch(gdf, actor=actor, kind="demo", upload=Upload(path.name, content))
+        total += len(gdf)
+    return total
+
+
+def labelled(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries | None, lang: str = "vi") -> pd.DataFrame:
+    """A table of sites for people: labels instead of codes, district/commune names."""
+    df = pd.DataFrame(gdf.drop(columns="geometry"))
+    df["category"] = [category_label(c, lang) for c in df["category"]]
+    df["status"] = [status_label(s, lang) for s in df["status"]]
+    if b is not None:
+        df["district_codes"] = [boundaries.unit_names(b, "district", c, lang) for c in df["district_codes"]]
+        df["commune_codes"] = [boundaries.unit_names(b, "commune", c, lang) for c in df["commune_codes"]]
+    return df
+
+
+def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
+    """RFC 7946 FeatureCollection; district/commune codes as lists."""
+    doc = json.loads(gdf.to_json(na="null", drop_id=True, to_wgs84=True))
+    for feat in doc["features"]:
+        props = feat["properties"]
+        for key in ("district_codes", "commune_codes"):
+            props[key] = [c for c in (props.get(key) or "").split(";") if c]
+    return doc
+
+
+def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
+    """The sites as a file in ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
+    if fmt not in EXPORT_FORMATS:
+        raise InputError(f"không hỗ trợ định dạng “{fmt}”; chọn {', '.join(EXPORT_FORMATS)}.",
+                         f"format “{fmt}” is not supported; choose {', '.join(EXPORT_FORMATS)}.")
+    if fmt == "geojson":
+        return json.dumps(to_feature_collection(gdf), ensure_ascii=False).encode("utf-8")
+    if fmt == "csv":
+        df = pd.DataFrame(gdf.drop(columns="geometry"))
+        df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
+        return df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+    if fmt == "xlsx":
+        df = pd.DataFrame(gdf.drop(columns="geometry"))
+        df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
+        buf = io.BytesIO()
+        df.to_excel(buf, index=False, sheet_name="sites", engine="openpyxl")
+        return buf.getvalue()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"sites.{fmt}"
+        out = gdf.copy()
+        for col in ("budget_vnd", "progress_pct"):
+            out[col] = out[col].astype("float64")
+        if fmt == "kml":
+            out = out.rename(columns={"name": "Name", "notes": "Description"})
+            pyogrio.write_dataframe(out, path, driver="KML", layer="sites")
+        else:
+            pyogrio.write_dataframe(out, path, driver="GPKG", layer="sites")
+        return path.read_bytes()
+
+
+def counts(gdf: gpd.GeoDataFrame, column: str) -> pd.Series:
+    """Sites per value of ``column``; for district/commune codes a site counts once per unit."""
+    if column in ("district_codes", "commune_codes"):
+        values = gdf[column].fillna("").str.split(";").explode()
+        values = values[values != ""]
+        return values.value_counts()
+    return gdf[column].value_counts()
+
+
+def representative_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """lon/lat of a point on each site (the point itself, a point on a line or inside a polygon)."""
+    pts = gdf.geometry.representative_point()
+    return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])

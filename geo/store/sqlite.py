@@ -1,0 +1,67 @@
+"""The embedded store: one SQLite file (WAL journal, R*Tree spatial index) under
+``P03_DATA_DIR/projects/``, uploaded files kept verbatim beside it in ``uploads/``."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from geo.store.base import SQLStore
+
+STORE_FILE = "p03.sqlite"
+
+
+class SQLiteStore(SQLStore):
+    dialect = "sqlite"
+
+    def __init__(self, folder: Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(folder / "uploads")
+        self.path = folder / STORE_FILE
+        self.migrate()
+
+    def __repr__(self) -> str:
+        return f"SQLiteStore({str(self.path)!r})"
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        return conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[Any]:
+        conn = self._connect()
+        try:
+            cur = conn.cursor()
+            cur.execute("BEGIN IMMEDIATE")
+            try:
+                yield cur
+            except BaseException:
+                conn.rollback()
+                raise
+            else:
+                conn.commit()
+        finally:
+            conn.close()
+
+    def _bbox_sql(self, bbox: tuple[float, float, float, float]) -> tuple[str, list[Any]]:
+        minx, miny, maxx, maxy = bbox
+        return ("s.rid IN (SELECT rid FROM sites_rtree WHERE maxx >= ? AND minx <= ? AND maxy >= ? AND miny <= ?)",
+                [minx, maxx, miny, maxy])
+
+    def _after_site_insert(self, cur: Any, rows: list[dict[str, Any]]) -> None:
+        ids = [r["id"] for r in rows]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            cur.execute(
+                f"INSERT INTO sites_rtree (rid, minx, maxx, miny, maxy) SELECT rid, minx, maxx, miny, maxy"
+                f" FROM sites WHERE id IN ({', '.join('?' * len(chunk))})", chunk)
+
+    def _before_site_delete(self, cur: Any, where: str, params: list[Any]) -> None:
+        cur.execute(f"DELETE FROM sites_rtree WHERE rid IN (SELECT rid FROM sites WHERE {where})", params)
