@@ -1,0 +1,81 @@
+"""P03 Map — home: the city overview and the navigation between pages.
+
+Run with ``make run``. Pages live in ``pages/``; each is thin (widgets -> geo/ -> render).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from geo import sites as site_ops
+from geo.schema import CATEGORIES
+from pages import ui
+
+HERE = Path(__file__).resolve().parent
+
+# (file, title key, icon). A page appears once its file exists.
+PAGES = [
+    ("pages/district_map.py", "district_map", "🗺️"),
+    ("pages/upload.py", "upload", "📤"),
+    ("pages/field_visit.py", "field_visit", "🚗"),
+    ("pages/indicators.py", "indicators", "📊"),
+    ("pages/admin.py", "admin", "🔐"),
+]
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(version: int, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    sites = ui.store().query_sites()
+    b = ui.bounds()
+    by_cat = sites["category"].value_counts()
+    cat_table = pd.DataFrame(
+        [{ui.t("category"): c.label(lang), ui.t("count"): int(by_cat.get(c.code, 0))} for c in CATEGORIES])
+    per_unit = site_ops.counts(sites, "district_codes")
+    rows = []
+    for _, d in b.districts.iterrows():
+        in_d = sites[sites["district_codes"].fillna("").str.split(";").map(lambda cs, c=d["code"]: c in cs)]
+        row = {ui.t("code"): d["code"], ui.t("district"): f"{d['type']} {d['name']}" if lang == "vi" else d["name_en"],
+               ui.t("total"): int(per_unit.get(d["code"], 0))}
+        counts = in_d["category"].value_counts()
+        for c in CATEGORIES:
+            row[c.label(lang)] = int(counts.get(c.code, 0))
+        rows.append(row)
+    return cat_table, pd.DataFrame(rows), len(sites)
+
+
+def home() -> None:
+    lang = ui.sidebar()
+    st.title(ui.t("app_title"))
+    st.caption(ui.t("app_tagline"))
+    with ui.errors_shown():
+        cat_table, district_table, total = _overview(ui.cached_version(), lang)
+    if not total:
+        st.info(ui.t("store_empty"))
+    c1, c2, c3 = st.columns(3)
+    c1.metric(ui.t("sites"), f"{total:,}".replace(",", "."))
+    c2.metric(ui.t("districts"), 30)
+    c3.metric(ui.t("communes"), 126)
+    st.subheader(ui.t("counts_by_category"))
+    st.dataframe(cat_table, hide_index=True, width="stretch")
+    st.subheader(ui.t("counts_by_district"))
+    st.dataframe(district_table, hide_index=True, width="stretch")
+    st.subheader(ui.t("pages_intro"))
+    for file, key, icon in PAGES:
+        if (HERE / file).exists():
+            st.page_link(file, label=ui.t(key), icon=icon)
+    with st.expander(ui.t("attribution")):
+        for line in dict.fromkeys(ui.bounds().attribution.values()):
+            st.markdown(f"- {line}")
+
+
+def main() -> None:
+    st.set_page_config(page_title="P03 Map", page_icon="🗺️", layout="wide")
+    pages = [st.Page(home, title=ui.t("home"), icon="🏠", default=True, url_path="home")]
+    pages += [st.Page(file, title=ui.t(key), icon=icon) for file, key, icon in PAGES if (HERE / file).exists()]
+    st.navigation(pages).run()
+
+
+main()

@@ -1,0 +1,58 @@
+"""``python -m geo``: the command line. Each module in :data:`COMMAND_MODULES` registers its
+sub-commands; a :class:`~geo.errors.P03Error` is printed as a plain message with its exit code."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from geo import settings
+from geo.errors import P03Error
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "geo.commands.core",
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geo", description="P03 Map: Hanoi Programme 03 sites.")
+    parser.add_argument("--lang", choices=("vi", "en"), default=None, help="language of messages")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def actor() -> str:
+    """Who runs the CLI (recorded in the audit trail)."""
+    return "cli:" + (os.environ.get("P03_USER") or os.environ.get("USER") or "unknown")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    lang = args.lang or "vi"
+    try:
+        lang = args.lang or settings.get("P03_LANG")
+        return int(args.func(args) or 0)
+    except P03Error as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return exc.exit_code
+    except BrokenPipeError:
+        return 0
+
+
+def write_out(data: str | bytes, path: str | None) -> None:
+    """Write to ``path``, or to stdout when ``path`` is None or "-" (UTF-8)."""
+    if path in (None, "-"):
+        if isinstance(data, bytes):
+            sys.stdout.buffer.write(data)
+        else:
+            sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        sys.stdout.flush()
+        return
+    assert path is not None
+    with open(path, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
