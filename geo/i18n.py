@@ -107,3 +107,19 @@ def t(key: str, lang: str = "vi") -> str:
     if pair is None:
         return key
     return pair[1] if lang == "en" else pair[0]
+
+# --- district map page
+STRINGS.update({
+    "choose_unit": ("Chọn quận, huyện hoặc xã, phường", "Choose a district or commune"),
+    "layer_pick": ("Xem theo", "Browse by"),
+    "download_shown": ("Tải các công trình đang hiển thị", "Download the sites shown"),
+    "format": ("Định dạng", "Format"),
+    "site_details_pick": ("Chọn một dòng trong bảng hoặc bấm vào công trình trên bản đồ để xem chi tiết.",
+                          "Select a row in the table or click a site on the map to see its details."),
+    "n_sites_in": ("{n} công trình trong {unit}", "{n} sites in {unit}"),
+    "field": ("Trường", "Field"),
+    "value": ("Giá trị", "Value"),
+    "clear_filters": ("Bỏ bộ lọc", "Clear filters"),
+    "map_help": ("Màu và ký hiệu theo loại công trình; điểm gần nhau được gom nhóm, phóng to để tách.",
+                 "Colour and symbol by category; nearby points are clustered, zoom in to separate them."),
+})

@@ -1,0 +1,130 @@
+"""District map: choose a district (or the whole city, or a 2025 commune), filter, browse sites."""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo import render, views
+from geo import sites as site_ops
+from geo.schema import CATEGORIES, STATUSES, category_label, status_label
+from pages import ui
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def query(version: int, view: views.View) -> gpd.GeoDataFrame:
+    return ui.store().query_sites(view.site_filter())
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def build_map(version: int, view: views.View, lang: str, _sites: gpd.GeoDataFrame):  # noqa: ANN201
+    b = ui.bounds()
+    return render.site_map(_sites, b, lang=lang, layer=view.layer, focus=view.focus(b))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def export_file(version: int, view: views.View, fmt: str) -> bytes:
+    return site_ops.export(query(version, view), fmt)
+
+
+def choose_view(lang: str) -> views.View:
+    """Sidebar widgets (seeded once from the URL's query parameters) -> a View."""
+    b = ui.bounds()
+    if "dm_seeded" not in st.session_state:
+        with ui.errors_shown():
+            start = views.from_params(st.query_params.to_dict(), b)
+        st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
+                                dm_cats=list(start.categories), dm_status=list(start.statuses),
+                                dm_ind=list(start.indicators), dm_q=start.text)
+    with st.sidebar:
+        st.header(ui.t("filters"))
+        layer = st.radio(ui.t("layer_pick"), ["district", "commune"], key="dm_layer",
+                         format_func=lambda v: ui.t("layer_" + v))
+        options = views.unit_options(b, layer, lang)
+        if st.session_state.get("dm_unit") not in options:
+            st.session_state["dm_unit"] = None
+        unit = st.selectbox(ui.t("choose_unit"), [None, *options], key="dm_unit",
+                            format_func=lambda c: ui.t("whole_city") if c is None else options[c])
+        cats = st.multiselect(ui.t("category"), [c.code for c in CATEGORIES], key="dm_cats",
+                              format_func=lambda c: category_label(c, lang))
+        statuses = st.multiselect(ui.t("status"), [s.code for s in STATUSES], key="dm_status",
+                                  format_func=lambda s: status_label(s, lang))
+        known = sorted({c.indicator for c in CATEGORIES if c.indicator} | set(st.session_state["dm_ind"]))
+        inds = st.multiselect(ui.t("indicator"), known, key="dm_ind")
+        text = st.text_input(ui.t("search"), key="dm_q", help=ui.t("search_help"))
+    view = views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
+                      indicators=tuple(inds), text=text.strip())
+    st.query_params.from_dict(views.to_params(view))
+    return view
+
+
+def details(site_id: str, lang: str) -> None:
+    with ui.errors_shown():
+        site = ui.store().get_site(site_id)
+    b = ui.bounds()
+    labels = {
+        "name": site["name"], "category": category_label(site["category"], lang),
+        "status": status_label(site["status"], lang), "indicator": site.get("indicator"),
+        "district": site_ops.boundaries.unit_names(b, "district", site.get("district_codes"), lang),
+        "commune": site_ops.boundaries.unit_names(b, "commune", site.get("commune_codes"), lang),
+        "responsible_unit": site.get("responsible_unit"), "start_date": site.get("start_date"),
+        "end_date": site.get("end_date"), "budget_vnd": site.get("budget_vnd"),
+        "progress_pct": site.get("progress_pct"), "notes": site.get("notes"), "id": site["id"],
+        "geometry": site["geometry"].geom_type,
+    }
+    rows = [{ui.t("field"): ui.t(k), ui.t("value"): "" if v is None else str(v)} for k, v in labels.items()]
+    st.subheader(ui.t("details"))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+
+def main() -> None:
+    lang = ui.sidebar()
+    ui.use_local_assets()
+    st.title(ui.t("district_map"))
+    with ui.errors_shown():
+        b = ui.bounds()
+        view = choose_view(lang)
+        version = ui.cached_version()
+        sites = query(version, view)
+    st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
+
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        fmap = build_map(version, view, lang, sites)
+        out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
+                        returned_objects=["last_object_clicked_tooltip"])
+        clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
+        legend = render.legend_items(sites, lang)
+        if legend:
+            st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
+    with right:
+        if sites.empty:
+            st.info(ui.t("no_sites"))
+        table = site_ops.labelled(sites, b, lang)[["id", "name", "category", "status", "district_codes",
+                                                    "commune_codes", "progress_pct"]]
+        table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
+                                           "progress_pct")]
+        st.subheader(ui.t("shown_sites"))
+        picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
+                              on_select="rerun", selection_mode="single-row")
+        rows = picked.selection.rows if picked else []
+        chosen = sites.iloc[rows[0]]["id"] if rows else clicked
+        if chosen:
+            details(chosen, lang)
+        else:
+            st.caption(ui.t("site_details_pick"))
+        st.subheader(ui.t("counts_by_category"))
+        counts = sites["category"].value_counts()
+        st.dataframe(pd.DataFrame([{ui.t("category"): c.label(lang), ui.t("count"): int(counts[c.code])}
+                                   for c in CATEGORIES if c.code in counts]), hide_index=True, width="stretch")
+        fmt = st.selectbox(ui.t("format"), site_ops.EXPORT_FORMATS, key="dm_fmt")
+        st.download_button(ui.t("download_shown"), data=export_file(version, view, fmt),
+                           file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
+    with st.expander(ui.t("attribution")):
+        for line in b.attribution_lines(view.layer):
+            st.markdown(f"- {line}")
+
+
+main()
