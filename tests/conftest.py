@@ -2,12 +2,17 @@
 
 Environment:
 - ``P03_SHARED_DATA``: the shared data folder (default ``../shared/data`` beside the repo).
+- ``P03_TEST_DATABASE_URL``: a PostGIS database (``make pytest`` starts one with scripts/pg.sh); the
+  ``store`` fixture runs every test that uses it on SQLite and on PostGIS, each PostGIS test in a
+  fresh schema of that database. Unset: the PostGIS runs are skipped.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +24,8 @@ from geo.store import open_store
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("P03_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
 DEMO_DIR = REPO / "data" / "demo"
+PG_URL = os.environ.get("P03_TEST_DATABASE_URL", "")
+BACKENDS = ("sqlite", "postgis")
 TEST_DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -58,10 +65,63 @@ def data_dir(tmp_path: Path, boundaries_dir: Path, monkeypatch: pytest.MonkeyPat
     return d
 
 
+def pg_schema_url(url: str, schema: str) -> str:
+    """``url`` with ``schema`` first on the search path (PostGIS stays reachable in public)."""
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{schema},public"
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend a test runs on: "sqlite" and "postgis"."""
+    if request.param == "postgis" and not PG_URL:
+        pytest.skip("PostGIS run skipped: P03_TEST_DATABASE_URL is unset (`make pytest` starts a "
+                    "throwaway PostGIS with scripts/pg.sh and sets it)")
+    return str(request.param)
+
+
 @pytest.fixture()
-def store(data_dir: Path):
-    """An empty store in ``data_dir`` (the backend chosen by the settings)."""
-    return open_store()
+def pg_url_factory() -> Iterator[Callable[[], str]]:
+    """Make fresh, empty PostGIS schemas; each URL is usable as P03_DATABASE_URL. Dropped after the test."""
+    import psycopg
+
+    created: list[str] = []
+
+    def make() -> str:
+        if not PG_URL:
+            pytest.skip("P03_TEST_DATABASE_URL is unset")
+        schema = "t_" + uuid.uuid4().hex[:16]
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+        created.append(schema)
+        return pg_schema_url(PG_URL, schema)
+
+    yield make
+    if created:
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            for schema in created:
+                conn.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+@pytest.fixture()
+def store_url(data_dir: Path, backend: str, request: pytest.FixtureRequest) -> str:
+    """A URL for an empty store of ``backend``: ``sqlite:///<data_dir>/projects`` or a fresh PostGIS schema."""
+    if backend == "postgis":
+        return str(request.getfixturevalue("pg_url_factory")())
+    return f"sqlite:///{data_dir / 'projects'}"
+
+
+@pytest.fixture()
+def store(data_dir: Path, store_url: str, monkeypatch: pytest.MonkeyPatch):
+    """An empty store in ``data_dir``, once per backend (SQLite and PostGIS); P03_DATABASE_URL points
+    at it so that pages and commands opening the store get the same one."""
+    if store_url.startswith("postgresql://"):
+        monkeypatch.setenv("P03_DATABASE_URL", store_url)
+    s = open_store()
+    yield s
+    close = getattr(s, "close", None)
+    if close is not None:
+        close()
 
 
 @pytest.fixture()
