@@ -6,7 +6,7 @@ export P03_BOUNDARIES_SRC ?= ../shared/data/boundaries
 export P03_SHARED_DATA ?= ../shared/data
 export P03_PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck pytest bench clean-data
+.PHONY: run test setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
 
 $(BIN)/.app-installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,23 @@ lint: $(BIN)/.dev-installed
 typecheck: $(BIN)/.dev-installed
 	$(BIN)/mypy geo
 
+## pytest: every test, the store's on SQLite and on a throwaway PostGIS (scripts/pg.sh) stopped afterwards;
+## a P03_TEST_DATABASE_URL already set is used as it is. PYTEST_ARGS are passed on (e.g. "-m 'not slow'").
 pytest: $(BIN)/.dev-installed
-	$(BIN)/python -m pytest
+	@if [ -n "$$P03_TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
+	pgdir=$$(mktemp -d /tmp/p03-pg.XXXXXX); \
+	trap 'P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 130' INT TERM; \
+	url=$$(P03_PG_DIR=$$pgdir bash scripts/pg.sh start) || { P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 1; }; \
+	P03_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit $$rc
+
+## pg-start / pg-stop: a throwaway PostGIS for development (its folder in .pg-dir; URL printed)
+pg-start:
+	@test ! -s .pg-dir || { echo "already running: P03_PG_DIR=$$(cat .pg-dir) scripts/pg.sh url"; exit 1; }
+	@d=$$(mktemp -d /tmp/p03-pg.XXXXXX); echo $$d > .pg-dir; P03_PG_DIR=$$d bash scripts/pg.sh start
+
+pg-stop:
+	@test -s .pg-dir && P03_PG_DIR=$$(cat .pg-dir) bash scripts/pg.sh stop; rm -f .pg-dir
 
 ## test: install everything, then ruff, mypy and every test (unit, AppTest, browser)
 test: system-deps $(BIN)/.dev-installed setup lint typecheck pytest
