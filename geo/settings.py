@@ -73,6 +73,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_MAX_UPLOAD_MB", "50", "Largest upload accepted, in megabytes.", int),
     Setting("P03_MAX_FEATURES", "100000", "Most features accepted in one upload.", int),
     Setting("P03_READ_REQUIRES_LOGIN", "false", "Whether browsing maps needs sign-in (changes always do).", _bool),
+    # sign-in and roles (geo/auth.py)
+    Setting("P03_LOGIN_MAX_FAILURES", "5", "Failed sign-ins in a row that lock an account (earlier ones slow down).", int),
+    Setting("P03_LOCKOUT_MINUTES", "15", "How long a locked account stays locked, in minutes.", int),
+    Setting("P03_SESSION_IDLE_MINUTES", "60", "A signed-in session ends after this many minutes without activity.", int),
+    Setting("P03_OIDC_DEFAULT_ROLE", "viewer",
+            "Role of an organisation (OIDC) sign-in with no user row; 'none' refuses such sign-ins."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

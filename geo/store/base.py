@@ -31,6 +31,7 @@ from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.migrations import MIGRATIONS
+from geo.store.users import UsersMixin
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
 _TEXT = ("id", "name", "category", "status", "indicator", "district_codes", "commune_codes",
@@ -118,7 +119,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(Store):
+class SQLStore(UsersMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 

@@ -1,0 +1,404 @@
+"""Who may do what: users, roles, password hashing, sign-in with throttling, the CLI identity.
+
+Roles are ordered ``viewer < editor < admin``; :data:`ACTIONS` names the least role for each
+action and :func:`can` answers from it. Passwords are hashed with argon2id (argon2-cffi's
+RFC 9106 low-memory profile) and re-hashed on sign-in when those parameters change.
+
+Throttling: after the second failed sign-in in a row an account refuses further attempts for
+1, 2, 4 ... seconds; at ``P03_LOGIN_MAX_FAILURES`` failures it is locked for
+``P03_LOCKOUT_MINUTES`` (audited as ``user_lock``). Unknown user names cost the same hashing
+work as known ones and get the same message.
+
+The CLI identity: commands that change data call :func:`cli_require`, which signs in as
+``P03_USER`` with the password from ``P03_PASSWORD`` or, on a terminal, typed without echo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import math
+import os
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from geo import settings
+from geo.errors import InputError, P03Error, PermissionDenied, SettingError, StoreError
+from geo.store.base import Store
+from geo.store.users import UsersMixin
+
+ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
+_RANK = {role: i for i, role in enumerate(ROLES)}
+
+#: action -> the least role allowed to do it
+ACTIONS: dict[str, str] = {
+    "browse": "viewer",  # maps, tables, exports (anonymous too unless P03_READ_REQUIRES_LOGIN)
+    "plan": "viewer",  # field-visit plans of one's own
+    "plan_others": "editor",  # change or delete a plan someone else made
+    "upload": "editor",
+    "edit_sites": "editor",
+    "rollback": "editor",
+    "indicators": "editor",  # values, definitions, targets
+    "audit": "admin",
+    "users": "admin",
+    "settings": "admin",
+}
+
+#: how an action is named in refusals (vi, en)
+ACTION_WORDS: dict[str, tuple[str, str]] = {
+    "browse": ("xem bản đồ", "browse the maps"),
+    "plan": ("lập kế hoạch đi thực địa", "plan field visits"),
+    "plan_others": ("sửa kế hoạch của người khác", "change other people's plans"),
+    "upload": ("tải dữ liệu lên", "upload data"),
+    "edit_sites": ("sửa công trình", "edit sites"),
+    "rollback": ("hoàn tác lô tải lên", "roll back upload batches"),
+    "indicators": ("sửa chỉ tiêu", "edit indicators"),
+    "audit": ("xem nhật ký thay đổi", "see the audit trail"),
+    "users": ("quản lý người dùng", "manage users"),
+    "settings": ("đổi thiết lập", "change settings"),
+}
+
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{1,63}$")
+_HASHER = PasswordHasher()  # argon2id
+_DUMMY: list[str] = []  # a hash to verify unknown names against, made on first use
+
+
+@dataclass(frozen=True)
+class User:
+    """A signed-in person. ``source`` is ``"local"`` (password) or ``"oidc"``."""
+
+    username: str
+    role: str
+    display_name: str = ""
+    source: str = "local"
+
+    def can(self, action: str) -> bool:
+        return can(self.role, action)
+
+    @property
+    def label(self) -> str:
+        return self.display_name or self.username
+
+
+class SignInFailed(P03Error):
+    exit_code = 3
+
+    def __init__(self) -> None:
+        super().__init__("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password.")
+
+
+class AccountLocked(SignInFailed):
+    def __init__(self, seconds: int) -> None:
+        wait_vi = f"{math.ceil(seconds / 60)} phút" if seconds > 90 else f"{seconds} giây"
+        wait_en = f"{math.ceil(seconds / 60)} minutes" if seconds > 90 else f"{seconds} seconds"
+        P03Error.__init__(
+            self,
+            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {wait_vi} hoặc nhờ quản trị viên đặt lại mật khẩu.",
+            f"Too many failed sign-ins; try again in {wait_en} or ask an admin to reset the password.")
+        self.seconds = seconds
+
+
+class AccountDisabled(SignInFailed):
+    def __init__(self) -> None:
+        P03Error.__init__(self, "Tài khoản này đã bị khóa bởi quản trị viên.",
+                          "This account has been disabled by an admin.")
+
+
+class NotSignedIn(PermissionDenied):
+    def __init__(self, vi: str, en: str, role_needed: str) -> None:
+        P03Error.__init__(self, vi, en)
+        self.role_needed = role_needed
+
+
+# ------------------------------------------------------------------ roles
+
+
+def check_role(role: str) -> str:
+    """``role`` if it is one of :data:`ROLES`, else an InputError naming them."""
+    if role not in _RANK:
+        raise InputError(f"Vai trò “{role}” không có; chọn một trong {', '.join(ROLES)}.",
+                         f"No role “{role}”; choose one of {', '.join(ROLES)}.", field="role")
+    return role
+
+
+def at_least(role: str | None, needed: str) -> bool:
+    """Whether ``role`` ranks at or above ``needed``; anonymous (None) ranks below everyone.
+
+    >>> at_least("editor", "viewer"), at_least(None, "viewer"), at_least("viewer", "admin")
+    (True, False, False)
+    """
+    return role in _RANK and _RANK[role] >= _RANK[check_role(needed)]  # type: ignore[index]
+
+
+def can(role: str | None, action: str) -> bool:
+    """Whether ``role`` may do ``action`` (a key of :data:`ACTIONS`).
+
+    >>> [can(r, "upload") for r in (None, "viewer", "editor", "admin")]
+    [False, False, True, True]
+    """
+    return at_least(role, ACTIONS[action])
+
+
+def denied(action: str, user: User | None) -> PermissionDenied:
+    """The error to show when ``user`` (None: anonymous) may not do ``action``."""
+    needed = ACTIONS[action]
+    vi, en = ACTION_WORDS[action]
+    if user is None:
+        return NotSignedIn(f"Cần đăng nhập (vai trò “{needed}” trở lên) để {vi}.",
+                           f"Sign in (role “{needed}” or higher) to {en}.", needed)
+    return PermissionDenied(vi, en, needed)
+
+
+# ------------------------------------------------------------------ passwords and names
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` after checking the password rules."""
+    check_password(password)
+    return _HASHER.hash(password)
+
+
+def check_password(password: str, username: str = "") -> None:
+    """Raise InputError unless ``password`` has 8-256 characters and is not the user name."""
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise InputError(f"Mật khẩu phải dài từ {MIN_PASSWORD} đến {MAX_PASSWORD} ký tự.",
+                         f"A password must have {MIN_PASSWORD} to {MAX_PASSWORD} characters.", field="password")
+    if username and password.strip().lower() == username.lower():
+        raise InputError("Mật khẩu không được trùng tên đăng nhập.", "A password must not equal the user name.",
+                         field="password")
+
+
+def check_username(username: str) -> str:
+    """The user name trimmed and lower-cased, or InputError if it has other than a-z 0-9 . _ @ + -.
+
+    >>> check_username("  Lan.Nguyen@HN.gov.vn ")
+    'lan.nguyen@hn.gov.vn'
+    """
+    name = username.strip().lower()
+    if not _USERNAME.match(name):
+        raise InputError("Tên đăng nhập dài 2-64 ký tự, chỉ gồm a-z, 0-9 và . _ @ + -.",
+                         "A user name has 2-64 characters: a-z, 0-9 and . _ @ + - only.", field="username")
+    return name
+
+
+def _verify(stored_hash: str | None, password: str) -> bool:
+    if not _DUMMY:
+        _DUMMY.append(_HASHER.hash("p03-timing-equaliser"))
+    try:
+        return _HASHER.verify(stored_hash or _DUMMY[0], password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# ------------------------------------------------------------------ sign-in
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _iso(t: dt.datetime) -> str:
+    return t.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+def _parse(value: str | None) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if value else None
+
+
+def users_of(store: Store) -> UsersMixin:
+    """``store`` as a holder of users (every SQL backend is one)."""
+    if not isinstance(store, UsersMixin):
+        raise StoreError("Kho dữ liệu này không lưu người dùng.", f"{type(store).__name__} keeps no users.")
+    return store
+
+
+def throttle_seconds(failures: int) -> int:
+    """Seconds a further attempt must wait after ``failures`` failed sign-ins in a row.
+
+    >>> [throttle_seconds(n) for n in range(1, 7)]
+    [0, 1, 2, 4, 8, 16]
+    """
+    return 0 if failures < 2 else min(2 ** (failures - 2), 60)
+
+
+def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None) -> User:
+    """The user ``username`` if ``password`` is theirs and the account may sign in.
+
+    Raises
+    ------
+    SignInFailed
+        Wrong or unknown name or password (one message for both).
+    AccountLocked
+        Too many failures in a row; says how long to wait.
+    AccountDisabled
+        The password is right but an admin disabled the account.
+    """
+    users, now = users_of(store), now or _now()
+    try:
+        name = check_username(username)
+    except InputError:
+        name = ""
+    row = users.get_user(name) if name else None
+    if row is None:
+        _verify(None, password)  # the same work as for a known name
+        raise SignInFailed()
+    locked = _parse(row["locked_until"])
+    if locked is not None and locked > now:
+        raise AccountLocked(max(1, math.ceil((locked - now).total_seconds())))
+    if not _verify(row["password_hash"], password):
+        _failed(users, name, now)
+        raise SignInFailed()
+    if row["disabled"]:
+        raise AccountDisabled()
+    new_hash = _HASHER.hash(password) if _HASHER.check_needs_rehash(row["password_hash"]) else None
+    users.note_login_success(name, _iso(now), new_hash)
+    return User(name, row["role"], row["display_name"] or "")
+
+
+def _failed(users: UsersMixin, name: str, now: dt.datetime) -> None:
+    failures = users.note_login_failure(name)
+    if failures >= int(settings.get("P03_LOGIN_MAX_FAILURES")):
+        until = now + dt.timedelta(minutes=int(settings.get("P03_LOCKOUT_MINUTES")))
+        users.lock_user(name, _iso(until), failures=failures, reset_count=True, audit=True)
+    elif throttle_seconds(failures):
+        until = now + dt.timedelta(seconds=throttle_seconds(failures))
+        users.lock_user(name, _iso(until), failures=failures, reset_count=False, audit=False)
+
+
+def refresh(store: Store, user: User) -> User | None:
+    """``user`` as the store has them now (role changes apply at once); None if removed or disabled.
+    OIDC users without a row keep their mapped role."""
+    row = users_of(store).get_user(user.username)
+    if row is None:
+        return user if user.source == "oidc" and oidc_default_role() else None
+    if row["disabled"]:
+        return None
+    return User(user.username, row["role"], row["display_name"] or user.display_name, user.source)
+
+
+def idle_expired(last_seen: float, now: float) -> bool:
+    """Whether a session last active at ``last_seen`` (epoch seconds) has expired at ``now``."""
+    return now - last_seen > 60 * int(settings.get("P03_SESSION_IDLE_MINUTES"))
+
+
+def oidc_default_role() -> str | None:
+    """``P03_OIDC_DEFAULT_ROLE`` (None for 'none')."""
+    value = str(settings.get("P03_OIDC_DEFAULT_ROLE")).strip().lower()
+    if value in ("", "none"):
+        return None
+    if value not in _RANK:
+        raise SettingError("P03_OIDC_DEFAULT_ROLE", value, f"one of {', '.join(ROLES)} or none")
+    return value
+
+
+def oidc_user(store: Store, email: str | None, name: str | None = None) -> User | None:
+    """The user an identity-provider sign-in maps to: the user row named by the e-mail address
+    (its role; refused if disabled), else ``P03_OIDC_DEFAULT_ROLE``; None when refused."""
+    if not email:
+        return None
+    try:
+        username = check_username(email)
+    except InputError:
+        return None
+    row = users_of(store).get_user(username)
+    if row is not None:
+        return None if row["disabled"] else User(username, row["role"], row["display_name"] or name or "", "oidc")
+    role = oidc_default_role()
+    return User(username, role, name or "", "oidc") if role else None
+
+
+# ------------------------------------------------------------------ user management
+
+
+def list_users(store: Store) -> pd.DataFrame:
+    """Every user, without password hashes."""
+    return users_of(store).list_users()
+
+
+def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
+             display_name: str | None = None, bootstrap: bool = False) -> User:
+    """Create a user (audited). ``bootstrap``: only while the store has no user at all."""
+    name, role = check_username(username), check_role(role)
+    check_password(password, name)
+    users_of(store).add_user(name, role, hash_password(password), actor=actor, at=_iso(_now()),
+                             display_name=(display_name or "").strip() or None, only_if_empty=bootstrap)
+    return User(name, role, display_name or "")
+
+
+def set_role(store: Store, username: str, role: str, *, actor: str) -> None:
+    users_of(store).set_user_role(check_username(username), check_role(role), actor=actor, at=_iso(_now()))
+
+
+def set_disabled(store: Store, username: str, disabled: bool = True, *, actor: str) -> None:
+    users_of(store).set_user_disabled(check_username(username), disabled, actor=actor, at=_iso(_now()))
+
+
+def reset_password(store: Store, username: str, password: str, *, actor: str) -> None:
+    """Give ``username`` a new password and lift any lock (audited without the hash)."""
+    name = check_username(username)
+    check_password(password, name)
+    users_of(store).set_user_password(name, hash_password(password), actor=actor, at=_iso(_now()))
+
+
+# ------------------------------------------------------------------ the CLI identity
+
+
+def cli_password(username: str) -> str:
+    """``P03_PASSWORD``, else typed without echo on a terminal; NotSignedIn otherwise."""
+    password = os.environ.get("P03_PASSWORD")
+    if password is not None:
+        return password
+    if sys.stdin is not None and sys.stdin.isatty():
+        return getpass.getpass(f"Password for {username}: ")
+    raise NotSignedIn(
+        "Không có mật khẩu: đặt P03_PASSWORD hoặc chạy lệnh trong một terminal để gõ mật khẩu.",
+        "No password: set P03_PASSWORD or run the command in a terminal to type it.", "viewer")
+
+
+def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = ("thay đổi dữ liệu", "change data"),
+                ) -> User:
+    """Sign the CLI in as ``P03_USER`` and check it holds ``role`` or higher; return the user.
+
+    Commands that change data call this first, e.g. ``cli_require("editor")``, and record
+    ``geo.cli.actor()`` (``cli:<P03_USER>``) as the actor.
+
+    Raises
+    ------
+    NotSignedIn
+        ``P03_USER`` is unset, or no password is available.
+    SignInFailed
+        Wrong password, locked or disabled account.
+    PermissionDenied
+        The user's role ranks below ``role``.
+    """
+    check_role(role)
+    if store is None:
+        from geo.store import open_store
+
+        store = open_store()
+    username = os.environ.get("P03_USER", "").strip()
+    if not username:
+        raise NotSignedIn(
+            f"Cần đăng nhập để {what[0]}: đặt P03_USER=tên_đăng_nhập (vai trò “{role}” trở lên) và P03_PASSWORD, "
+            "hoặc gõ mật khẩu khi được hỏi.",
+            f"Sign in to {what[1]}: set P03_USER=your_user_name (role “{role}” or higher) and P03_PASSWORD, "
+            "or type the password when asked.", role)
+    user = authenticate(store, username, cli_password(username))
+    if not at_least(user.role, role):
+        raise PermissionDenied(*what, role)
+    return user
+
+
+def describe(user: User | None) -> dict[str, Any]:
+    """A plain dict of ``user`` for JSON output (None: anonymous)."""
+    if user is None:
+        return {"username": None, "role": None}
+    return {"username": user.username, "role": user.role, "display_name": user.display_name, "source": user.source}
