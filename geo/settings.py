@@ -7,6 +7,7 @@ checked against :data:`SETTINGS` by a test.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +33,13 @@ def _lang(value: str) -> str:
     if value not in ("vi", "en"):
         raise ValueError("must be 'vi' or 'en'")
     return value
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        raise ValueError("must be a date YYYY-MM-DD") from None
 
 
 def _bool(value: str) -> bool:
@@ -79,6 +87,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_SESSION_IDLE_MINUTES", "60", "A signed-in session ends after this many minutes without activity.", int),
     Setting("P03_OIDC_DEFAULT_ROLE", "viewer",
             "Role of an organisation (OIDC) sign-in with no user row; 'none' refuses such sign-ins."),
+    # programme indicators (geo/indicators.py)
+    Setting("P03_PROGRAMME_START", "2021-01-01",
+            "Start of the straight line indicator status is judged against (YYYY-MM-DD).", _date),
+    Setting("P03_PROGRAMME_END", "2025-12-31",
+            "Programme end date: indicators behind the straight line from start to here are 'at risk'.", _date),
+    # field visits (geo/visits.py, geo/brief.py)
+    Setting("P03_PUBLIC_URL", "http://127.0.0.1:8501",
+            "Address people open the app at; the QR code on a visit brief links to the plan's page under it."),
+    Setting("P03_VISIT_SPEED_KMH", "20",
+            "Default average speed of a field visit over straight-line (great-circle) distance, km/h.", float),
+    Setting("P03_VISIT_DWELL_MIN", "30", "Default minutes spent at each stop of a field visit.", float),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

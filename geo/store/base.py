@@ -31,6 +31,7 @@ from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.migrations import MIGRATIONS
+from geo.store.indicators import IndicatorsMixin
 from geo.store.users import UsersMixin
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
@@ -119,7 +120,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, Store):
+class SQLStore(UsersMixin, IndicatorsMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 
