@@ -1,11 +1,10 @@
-"""P03 Map — home: the city overview and the navigation between pages.
+"""P03 Map — home: the city overview and links to the pages.
 
-Run with ``make run``. Pages live in ``pages/``; each is thin (widgets -> geo/ -> render).
+Run with ``make run``. Pages live in ``pages/`` (Streamlit's multipage folder; the sidebar's page
+list is drawn by ``pages.ui.nav`` in the chosen language). Each page is thin: widgets -> geo/ -> render.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -13,17 +12,6 @@ import streamlit as st
 from geo import sites as site_ops
 from geo.schema import CATEGORIES
 from pages import ui
-
-HERE = Path(__file__).resolve().parent
-
-# (file, title key, icon). A page appears once its file exists.
-PAGES = [
-    ("pages/district_map.py", "district_map", "🗺️"),
-    ("pages/upload.py", "upload", "📤"),
-    ("pages/field_visit.py", "field_visit", "🚗"),
-    ("pages/indicators.py", "indicators", "📊"),
-    ("pages/admin.py", "admin", "🔐"),
-]
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -63,19 +51,11 @@ def home() -> None:
     st.subheader(ui.t("counts_by_district"))
     st.dataframe(district_table, hide_index=True, width="stretch")
     st.subheader(ui.t("pages_intro"))
-    for file, key, icon in PAGES:
-        if (HERE / file).exists():
-            st.page_link(file, label=ui.t(key), icon=icon)
+    for file, key, icon in ui.existing_pages()[1:]:
+        st.page_link(file, label=ui.t(key), icon=icon)
     with st.expander(ui.t("attribution")):
         for line in dict.fromkeys(ui.bounds().attribution.values()):
             st.markdown(f"- {line}")
 
 
-def main() -> None:
-    st.set_page_config(page_title="P03 Map", page_icon="🗺️", layout="wide")
-    pages = [st.Page(home, title=ui.t("home"), icon="🏠", default=True, url_path="home")]
-    pages += [st.Page(file, title=ui.t(key), icon=icon) for file, key, icon in PAGES if (HERE / file).exists()]
-    st.navigation(pages).run()
-
-
-main()
+home()

@@ -265,16 +265,19 @@ def get(folder: Path | None = None) -> Boundaries:
     return load(str(folder.resolve()), _mtime(folder))
 
 
+def _prepare_units(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    gdf["code"] = gdf["code"].astype(str)
+    gdf["folded"] = [fold(n) for n in gdf["name"]]
+    return gdf.sort_values("folded", ignore_index=True)
+
+
 @lru_cache(maxsize=4)
 def load(folder: str, mtime: float) -> Boundaries:
     base = Path(folder)
     districts = gpd.read_file(base / DISTRICTS_FILE, engine="pyogrio").set_crs(4326, allow_override=True)
     communes = gpd.read_file(base / COMMUNES_FILE, engine="pyogrio").set_crs(4326, allow_override=True)
     city = gpd.read_file(base / CITY_FILE, engine="pyogrio").set_crs(4326, allow_override=True)
-    for gdf in (districts, communes):
-        gdf["code"] = gdf["code"].astype(str)
-        gdf["folded"] = [fold(n) for n in gdf["name"]]
-        gdf.sort_values("name", key=lambda s: s.map(fold), inplace=True, ignore_index=True)
+    districts, communes = (_prepare_units(gdf) for gdf in (districts, communes))
     crosswalk = pd.read_csv(base / CROSSWALK_FILE, dtype=str, encoding="utf-8-sig")
     attr_path = base / ATTRIBUTION_FILE
     attribution = json.loads(attr_path.read_text("utf-8")) if attr_path.exists() else dict(DEFAULT_ATTRIBUTION)

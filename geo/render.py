@@ -68,8 +68,9 @@ class SitesLayer(folium.plugins.MarkerCluster):
   border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.6);font:bold 10px/1 sans-serif;line-height:1;color:#fff}
 .p03-popup table{border-collapse:collapse;font-size:12px}.p03-popup th{text-align:left;padding-right:6px;
   color:#555;font-weight:600;vertical-align:top}.p03-popup h4{margin:0 0 4px 0;font-size:14px}
-.p03-legend{background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font-size:12px;line-height:18px;
-  box-shadow:0 0 3px rgba(0,0,0,.3);max-height:40vh;overflow:auto}
+.p03-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:12px/18px sans-serif;
+  box-shadow:0 0 3px rgba(0,0,0,.3);max-height:45vh;overflow:auto}.p03-legend summary{cursor:pointer;font-weight:600}
+.leaflet-container .leaflet-control-attribution{font-size:10px;line-height:1.3;max-width:70%;white-space:normal}
 .p03-legend i{display:inline-block;width:16px;height:16px;border-radius:50%;margin-right:5px;vertical-align:-3px;
   text-align:center;font:bold 8px/16px sans-serif;color:#fff}
 </style>
@@ -142,15 +143,17 @@ var {{ this.get_name() }} = (function () {
   map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
   D.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
   if (D.legend.length) {
-    var legend = L.control({position: "bottomright"});
+    var legend = L.control({position: "topright"});
     legend.onAdd = function () {
       var div = L.DomUtil.create("div", "p03-legend");
-      var html = "<b>" + esc(D.labels.legend) + "</b><br>";
+      var open = map.getSize().x >= 600 ? " open" : "";
+      var html = "<details" + open + "><summary>" + esc(D.labels.legend) + "</summary>";
       D.legend.forEach(function (i) {
         var c = D.cats[i];
         html += "<i style='background:" + c.color + "'>" + esc(c.glyph) + "</i>" + esc(c.label) + "<br>";
       });
-      div.innerHTML = html;
+      div.innerHTML = html + "</details>";
+      L.DomEvent.disableClickPropagation(div);
       return div;
     };
     legend.addTo(map);

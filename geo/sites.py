@@ -45,7 +45,7 @@ def complete(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries | None = None) -> g
         if out.geometry.name != "geometry" else out[[*ATTRIBUTE_NAMES, "geometry"]]
 
 
-def load_demo(store: Store, folder: Path, actor: str = "setup") -> int:
+def load_demo(store: Store, folder: Path, actor: str = "setup", b: boundaries.Boundaries | None = None) -> int:
     """Load every ``*.geojson`` (already in the schema) from ``folder`` into an empty store.
     Returns the number of sites loaded (0 when the store already holds sites)."""
     if store.count_sites():
@@ -54,7 +54,7 @@ def load_demo(store: Store, folder: Path, actor: str = "setup") -> int:
     for path in sorted(Path(folder).glob("*.geojson")):
         content = path.read_bytes()
         gdf = gpd.read_file(io.BytesIO(content), engine="pyogrio")
-        gdf = complete(gdf.set_crs(4326, allow_override=True))
+        gdf = complete(gdf.set_crs(4326, allow_override=True), b)
         store.commit_batch(gdf, actor=actor, kind="demo", upload=Upload(path.name, content))
         total += len(gdf)
     return total

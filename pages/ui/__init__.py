@@ -1,12 +1,17 @@
-"""Shared UI pieces for every page: language toggle, cached store and boundaries, error box.
+"""Shared UI pieces for every page: navigation, language toggle, cached store and boundaries,
+error box.
 
-Pages import this module; it is the only place (with the pages) that imports streamlit.
+Pages import this package (``from pages import ui``); with the pages it is the only code that
+imports streamlit. It is a package, not ``pages/ui.py``, so that Streamlit does not list it as a
+page: the app uses Streamlit's ``pages/`` folder (app.py is the home page) with the built-in
+navigation hidden and replaced by :func:`nav`, whose labels follow the chosen language.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import streamlit as st
@@ -33,9 +38,35 @@ def t(key: str) -> str:
     return _t(key, lang())
 
 
+# (script, title key, icon). A page is listed once its file exists.
+PAGES: tuple[tuple[str, str, str], ...] = (
+    ("app.py", "home", "🏠"),
+    ("pages/district_map.py", "district_map", "🗺️"),
+    ("pages/upload.py", "upload", "📤"),
+    ("pages/field_visit.py", "field_visit", "🚗"),
+    ("pages/indicators.py", "indicators", "📊"),
+    ("pages/admin.py", "admin", "🔐"),
+)
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+def existing_pages() -> list[tuple[str, str, str]]:
+    return [p for p in PAGES if (ROOT / p[0]).exists()]
+
+
+def nav() -> None:
+    """The bilingual page list at the top of the sidebar."""
+    with st.sidebar:
+        for script, key, icon in existing_pages():
+            st.page_link(script, label=t(key), icon=icon)
+        st.divider()
+
+
 def sidebar() -> str:
-    """Draw the shared sidebar (language toggle); return the language."""
+    """Draw the shared sidebar (navigation, language toggle); return the language."""
     current = lang()
+    st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
+    nav()
     with st.sidebar:
         choice = st.radio(
             "Ngôn ngữ / Language", ["vi", "en"], index=0 if current == "vi" else 1, horizontal=True,

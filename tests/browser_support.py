@@ -1,0 +1,165 @@
+"""Browser-test support: start the real app (Streamlit) on a free port and drive Debian's
+chromium through Playwright. Only the world outside is mocked: basemap tiles are answered with
+a blank PNG, and every other non-local request is aborted and recorded (the app must need none).
+
+Use the fixtures ``app_server`` (a running app over a data dir holding the real boundaries and
+the demo sites) and ``browser_page`` (a fresh page; ``page.p03_external`` lists blocked requests,
+``page.p03_console_errors`` console errors).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from geo import boundaries
+from geo import sites as site_ops
+from geo.store import open_store
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+FAKE_TILES = "http://tiles.p03.test/{z}/{x}/{y}.png"
+BLANK_PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII=")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class AppServer:
+    """A running ``streamlit run app.py`` over ``data_dir``."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str] | None = None) -> None:
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        full_env = {**os.environ, "P03_DATA_DIR": str(data_dir), "P03_TILES": FAKE_TILES,
+                    "P03_LANG": "vi", **(env or {})}
+        full_env.pop("P03_DATABASE_URL", None) if "P03_DATABASE_URL" not in (env or {}) else None
+        self.log = (data_dir.parent / f"streamlit-{self.port}.log").open("w")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(REPO / "app.py"), "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none"],
+            cwd=REPO, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait()
+
+    def _wait(self, timeout: float = 60) -> None:
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"streamlit exited: see {self.log.name}")
+            try:
+                with urllib.request.urlopen(self.url + "/_stcore/health", timeout=2) as r:  # noqa: S310
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError("streamlit did not start in time")
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self.log.close()
+
+
+def make_data_dir(root: Path, boundaries_dir: Path, demo: bool = True) -> Path:
+    """A data dir with the real boundaries and (optionally) the demo sites."""
+    data = root / "data"
+    data.mkdir(parents=True, exist_ok=True)
+    if not (data / "boundaries").exists():
+        shutil.copytree(boundaries_dir, data / "boundaries")
+    if demo:
+        store = open_store(url="", folder=data / "projects")
+        site_ops.load_demo(store, REPO / "data" / "demo", actor="test", b=boundaries.get(data / "boundaries"))
+    return data
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -> Iterator[AppServer]:
+    data = make_data_dir(tmp_path_factory.mktemp("app"), boundaries_dir)
+    server = AppServer(data)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Debian chromium is missing: run `make test` (scripts/system-deps.sh installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def new_page(browser: object, width: int = 1400, height: int = 900, **kwargs: object) -> object:
+    """A page whose only outside world is the mocked tile server."""
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,  # type: ignore[attr-defined]
+                                  **kwargs)
+    page = context.new_page()
+    page.p03_external = []
+    page.p03_console_errors = []
+
+    def route(r: object) -> None:
+        url = r.request.url  # type: ignore[attr-defined]
+        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
+            r.continue_()  # type: ignore[attr-defined]
+        elif url.startswith("http://tiles.p03.test/"):
+            r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)  # type: ignore[attr-defined]
+        else:
+            page.p03_external.append(url)
+            r.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    def console(m: object) -> None:
+        # Streamlit's own frontend probes <page>/_stcore/health before the root one: not ours.
+        url = (m.location or {}).get("url", "")  # type: ignore[attr-defined]
+        if m.type == "error" and "/_stcore/" not in url:  # type: ignore[attr-defined]
+            page.p03_console_errors.append(f"{m.text} ({url})")  # type: ignore[attr-defined]
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: page.p03_console_errors.append(str(e)))
+    return page
+
+
+@pytest.fixture()
+def browser_page(browser: object) -> Iterator[object]:
+    page = new_page(browser)
+    yield page
+    page.context.close()  # type: ignore[attr-defined]
+
+
+def map_frame(page: object, timeout: float = 30_000) -> object:
+    """The streamlit-folium iframe holding the Leaflet map, once its sites are drawn."""
+    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout)  # type: ignore[attr-defined]
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first  # type: ignore[attr-defined]
+    frame.locator(".leaflet-container").wait_for(timeout=timeout)
+    return frame
+
+
+def out_dir(request: pytest.FixtureRequest) -> Path:
+    """A per-test output folder for screenshots (test-output/<test name>/)."""
+    d = REPO / "test-output" / request.node.name.replace("/", "_")
+    d.mkdir(parents=True, exist_ok=True)
+    return d

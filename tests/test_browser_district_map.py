@@ -1,0 +1,52 @@
+"""The district map in real Chromium: choose Hoàn Kiếm, see its boundary and the demo markers,
+no console errors, no request leaving the machine (Leaflet is served by the app)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import app_server, browser, browser_page, map_frame, out_dir  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def choose(page, label: str, option: str) -> None:
+    box = page.get_by_label(label).first
+    box.click()
+    page.keyboard.type(option)
+    page.get_by_role("option", name=option).first.click()
+
+
+def test_choose_hoan_kiem_shows_boundary_and_markers(app_server, browser_page, request):
+    page = browser_page
+    page.goto(app_server.url + "/district_map")
+    page.get_by_text("công trình trong Toàn thành phố").first.wait_for(timeout=60_000)
+    choose(page, "Chọn quận, huyện hoặc xã, phường", "Quận Hoàn Kiếm · Hoan Kiem")
+    page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
+    frame = map_frame(page)
+    # the demo markers (single pins and clusters) and the highlighted boundary (canvas overlay)
+    frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
+    assert frame.locator(".p03-pin, .marker-cluster").count() >= 3
+    drawn = frame.locator("body").evaluate(
+        "() => window.p03.points.getLayers().length + window.p03.shapes.getLayers().length")
+    assert drawn == 21  # every demo site of Hoàn Kiếm: points in the cluster group, lines/polygons
+    assert frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").count() >= 1
+    # the map object knows every site of the view (21 in Hoàn Kiếm, points and shapes)
+    assert frame.locator("body").evaluate("() => window.p03.count") == 21
+    assert "Hệ thống bản đồ hành chính" in frame.locator(".leaflet-control-attribution").inner_text()
+    page.wait_for_timeout(1000)
+    page.screenshot(path=str(out_dir(request) / "hoan_kiem.png"), full_page=True)
+    assert page.p03_external == [], page.p03_external
+    assert page.p03_console_errors == [], page.p03_console_errors
+    assert page.url.endswith("district=002")
+
+
+def test_search_without_diacritics_and_english(app_server, browser_page):
+    page = browser_page
+    page.goto(app_server.url + "/district_map?district=002")
+    page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
+    page.get_by_role("textbox", name="Tìm theo tên").fill("dong xuan")
+    page.keyboard.press("Enter")
+    page.get_by_text("2 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
+    page.get_by_text("English").click()
+    page.get_by_text("2 sites in Hoan Kiem").first.wait_for(timeout=30_000)
