@@ -32,6 +32,7 @@ from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.migrations import MIGRATIONS
 from geo.store.indicators import IndicatorsMixin
+from geo.store.plans import PlansMixin
 from geo.store.users import UsersMixin
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
@@ -120,7 +121,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, IndicatorsMixin, Store):
+class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 
