@@ -358,7 +358,7 @@ def _units_for(geoms: list | np.ndarray, layer: gpd.GeoDataFrame, nearest_m: flo
         if len(missing):
             # the 2025 OSM layer's edge differs from the district layer's by up to a few hundred m
             deg = nearest_m / 111_000
-            pairs = tree.query_nearest(geoms[missing], max_distance=deg)
+            pairs = tree.nearest(geoms[missing], max_distance=deg, return_all=False)
             for gi, ui in zip(pairs[0], pairs[1]):
                 if not result[missing[gi]]:
                     result[missing[gi]].append(codes[ui])

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import folium
@@ -29,6 +32,8 @@ from geo.schema import CATEGORIES, STATUSES
 
 #: above this many sites, rows carry only what the tooltip needs; the page shows the rest
 FULL_DETAIL_MAX = 3000
+#: above this many sites, names are left out too: tooltips show the category and the id
+NAMES_MAX = 30_000
 HIGHLIGHT = "#d7301f"
 _ID_IN_TOOLTIP = re.compile(r"#(\S+)\s*$")
 
@@ -79,6 +84,7 @@ class SitesLayer(folium.plugins.MarkerCluster):
 var {{ this.get_name() }} = (function () {
   var map = {{ this._parent.get_name() }};
   var D = {{ this.payload }};
+  var n = D.ids.length;
   function esc(s) {
     return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) {
       return "&#" + c.charCodeAt(0) + ";";
@@ -88,22 +94,22 @@ var {{ this.get_name() }} = (function () {
     if (!codes) return "";
     return codes.split(";").map(function (c) { return table[c] || c; }).join(", ");
   }
-  var F = D.fields;
-  function tip(s) {
-    var c = D.cats[s[F.cat]];
-    return "<b>" + esc(s[F.name]) + "</b><br><small>" + esc(c.label) + " · #" + esc(s[F.id]) + "</small>";
+  function tip(i) {
+    var c = D.cats[D.cat[i]];
+    return (D.names ? "<b>" + esc(D.names[i]) + "</b><br>" : "") +
+      "<small>" + esc(c.label) + " · #" + esc(D.ids[i]) + "</small>";
   }
-  function popup(s) {
-    var rows = [[D.labels.category, D.cats[s[F.cat]].label], [D.labels.status, D.sts[s[F.status]].label],
-                [D.labels.district, names(D.districts, s[F.district])],
-                [D.labels.commune, names(D.communes, s[F.commune])]];
+  function popup(i) {
+    var rows = [[D.labels.category, D.cats[D.cat[i]].label], [D.labels.status, D.sts[D.st[i]].label],
+                [D.labels.district, names(D.districts, D.dcodes[D.dist[i]])],
+                [D.labels.commune, names(D.communes, D.ccodes[D.comm[i]])]];
     D.extra.forEach(function (e) {
-      var v = s[F[e[0]]];
+      var v = D.x[e[0]][i];
       if (v !== null && v !== "" && v !== undefined) rows.push([e[1], e[2] ? Number(v).toLocaleString("vi-VN") : v]);
     });
-    var html = "<div class='p03-popup'><h4>" + esc(s[F.name]) + "</h4><table>";
+    var html = "<div class='p03-popup'>" + (D.names ? "<h4>" + esc(D.names[i]) + "</h4>" : "") + "<table>";
     rows.forEach(function (r) { html += "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>"; });
-    html += "<tr><th>" + esc(D.labels.id) + "</th><td>" + esc(s[F.id]) + "</td></tr></table></div>";
+    html += "<tr><th>" + esc(D.labels.id) + "</th><td>" + esc(D.ids[i]) + "</td></tr></table></div>";
     return html;
   }
   var icons = D.cats.map(function (c) {
@@ -117,25 +123,28 @@ var {{ this.get_name() }} = (function () {
       fillColor: "{{ this.highlight }}", fillOpacity: 0.06}}).addTo(map);
   var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, showCoverageOnHover: false,
       disableClusteringAtZoom: 18, spiderfyOnMaxZoom: true});
-  var markers = [];
-  D.points.forEach(function (p) {
-    var s = D.sites[p[2]];
-    var m = L.marker([p[0], p[1]], {icon: icons[s[F.cat]], title: s[F.name], keyboard: true});
-    m.bindTooltip(tip(s));
-    m.bindPopup(function () { return popup(s); }, {maxWidth: 320});
-    markers.push(m);
-  });
+  var P = D.pts, markers = new Array(P.lat.length);
+  function popupOf(i) { return function () { return popup(i); }; }
+  for (var k = 0; k < P.lat.length; k++) {
+    var i = P.i ? P.i[k] : k;
+    var m = L.marker([(P.lat[k] + P.lat0) / P.scale, (P.lon[k] + P.lon0) / P.scale],
+                     {icon: icons[D.cat[i]], title: D.names ? D.names[i] : D.ids[i]});
+    m.bindTooltip(tip(i));
+    m.bindPopup(popupOf(i), {maxWidth: 320});
+    markers[k] = m;
+  }
   group.addLayers(markers);
-  var shapes = L.geoJSON(D.shapes, {
+  var shapes = L.geoJSON({type: "FeatureCollection", features: D.shp.g.map(function (g, k) {
+    return {type: "Feature", properties: {i: D.shp.i[k]}, geometry: g};
+  })}, {
     style: function (f) {
-      var s = D.sites[f.properties.i], c = D.cats[s[F.cat]];
+      var c = D.cats[D.cat[f.properties.i]];
       var line = f.geometry.type.indexOf("Line") >= 0;
       return {color: c.color, weight: line ? 5 : 2, opacity: 0.9, fillColor: c.color, fillOpacity: 0.25};
     },
     onEachFeature: function (f, layer) {
-      var s = D.sites[f.properties.i];
-      layer.bindTooltip(tip(s), {sticky: true});
-      layer.bindPopup(function () { return popup(s); }, {maxWidth: 320});
+      layer.bindTooltip(tip(f.properties.i), {sticky: true});
+      layer.bindPopup(popupOf(f.properties.i), {maxWidth: 320});
     }
   });
   shapes.addTo(map);
@@ -158,82 +167,183 @@ var {{ this.get_name() }} = (function () {
     };
     legend.addTo(map);
   }
-  window.p03 = {points: group, shapes: shapes, count: D.sites.length};
+  window.p03 = {points: group, shapes: shapes, count: n};
   return group;
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, payload: dict[str, Any]) -> None:
+    def __init__(self, payload: str) -> None:
         super().__init__()
         self._name = "SitesLayer"
-        self.payload = script_json(payload)
+        self.payload = payload
         self.highlight = HIGHLIGHT
 
 
-def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> dict[str, Any]:
+# ---------------------------------------------------------------- payload
+
+
+def _obj(parts: dict[str, str]) -> str:
+    """A JSON object from already-serialised (script-safe) member texts."""
+    return "{" + ",".join(f'"{k}":{v}' for k, v in parts.items()) + "}"
+
+
+def _ints(values: np.ndarray) -> str:
+    return "[" + ",".join(map(str, np.asarray(values, dtype=np.int64).tolist())) + "]"
+
+
+def _geojson_texts(geoms: np.ndarray, decimals: int) -> list[str]:
+    """GeoJSON geometry texts with coordinates cut to ``decimals`` places (one regex pass, no per-row
+    Python)."""
+    if not len(geoms):
+        return []
+    sep = "\x1f"
+    text = sep.join(shapely.to_geojson(geoms).tolist())
+    text = re.sub(r"(\.\d{%d})\d+" % decimals, r"\1", text)
+    return text.split(sep)
+
+
+class _Cache:
+    """A small LRU of payload parts that depend only on the boundaries (and language/view).
+
+    Keyed on the :class:`~geo.boundaries.Boundaries` object itself (kept alive in the entry, so
+    its ``id`` cannot be reused) and the view."""
+
+    def __init__(self, size: int = 32) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[Any, ...], tuple[Any, str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, b: Any, key: tuple[Any, ...], make: Callable[[], str]) -> str:
+        full = (id(b), *key)
+        with self._lock:
+            hit = self._items.get(full)
+            if hit is not None and hit[0] is b:
+                self._items.move_to_end(full)
+                return hit[1]
+        value = make()
+        with self._lock:
+            self._items[full] = (b, value)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
+BOUNDARY_CACHE = _Cache()
+#: simplification of the faint unit outlines (degrees; ~20 m, invisible at city and district zoom)
+UNIT_TOLERANCE = 0.0002
+#: simplification of the highlighted outline (degrees; ~5 m)
+FOCUS_TOLERANCE = 0.00005
+
+
+def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> str:
     geoms = gdf.geometry.to_numpy()
     if tolerance:
         geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    geoms = shapely.set_precision(geoms, 1e-6)
-    return {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {}, "geometry": json.loads(shapely.to_geojson(g))} for g in geoms]}
+    feats = ",".join('{"type":"Feature","properties":{},"geometry":%s}' % g for g in _geojson_texts(geoms, 5))
+    return '{"type":"FeatureCollection","features":[' + feats + "]}"
 
 
-def _payload(sites: gpd.GeoDataFrame, b: Boundaries | None, lang: str, layer: str,
-             focus: gpd.GeoDataFrame | None) -> dict[str, Any]:
+def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFrame | None) -> dict[str, str]:
+    key = "name" if lang == "vi" else "name_en"
+    focus_key = tuple(focus["code"].astype(str)) if focus is not None and "code" in focus else None
+    if focus is not None and focus_key is None:  # no codes to key on: not cached
+        focus_text = _unit_geojson(focus, FOCUS_TOLERANCE)
+    else:
+        focus_text = BOUNDARY_CACHE.get(b, ("focus", focus_key), lambda: _unit_geojson(
+            focus if focus is not None else b.city, FOCUS_TOLERANCE))
+    return {
+        "districts": BOUNDARY_CACHE.get(b, ("names", "district", key), lambda: script_json(
+            dict(zip(b.districts["code"], b.districts[key], strict=True)))),
+        "communes": BOUNDARY_CACHE.get(b, ("names", "commune", key), lambda: script_json(
+            dict(zip(b.communes["code"], b.communes[key], strict=True)))),
+        "units": BOUNDARY_CACHE.get(b, ("units", layer), lambda: _unit_geojson(b.layer(layer), UNIT_TOLERANCE)),
+        "attribution": script_json(b.attribution_lines(layer)),
+        "focus": focus_text,
+    }
+
+
+def _codes(values: pd.Series) -> tuple[str, str]:
+    """(index per row, distinct values) of a text column, for lookups in the browser."""
+    codes, uniques = pd.factorize(values.fillna("").astype(str))
+    return _ints(codes), script_json([str(u) for u in uniques])
+
+
+def _extra(lang: str) -> list[tuple[str, str, bool]]:
+    return [("progress_pct", t("progress_pct", lang), True), ("indicator", t("indicator", lang), False),
+            ("responsible_unit", t("responsible_unit", lang), False), ("start_date", t("start_date", lang), False),
+            ("end_date", t("end_date", lang), False), ("budget_vnd", t("budget_vnd", lang), True),
+            ("notes", t("notes", lang), False)]
+
+
+def _column(col: pd.Series, numeric: bool) -> list[Any]:
+    if numeric:
+        return col.astype(object).where(col.notna(), None).tolist()
+    return col.fillna("").astype(str).tolist()
+
+
+def _site_parts(sites: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+    """The sites as columns: ids, names (up to :data:`NAMES_MAX`), category/status indexes, unit
+    codes, the popup's extra fields (up to :data:`FULL_DETAIL_MAX`), points and shapes."""
+    n = len(sites)
     cat_idx = {c.code: i for i, c in enumerate(CATEGORIES)}
     st_idx = {s.code: i for i, s in enumerate(STATUSES)}
-    full = len(sites) <= FULL_DETAIL_MAX
-    cols = ["id", "name", "category", "status", "district_codes", "commune_codes"]
-    extra = [("progress_pct", t("progress_pct", lang), True), ("indicator", t("indicator", lang), False),
-             ("responsible_unit", t("responsible_unit", lang), False), ("start_date", t("start_date", lang), False),
-             ("end_date", t("end_date", lang), False), ("budget_vnd", t("budget_vnd", lang), True),
-             ("notes", t("notes", lang), False)] if full else []
-    fields = {"id": 0, "name": 1, "cat": 2, "status": 3, "district": 4, "commune": 5}
-    fields.update({name: 6 + i for i, (name, _, _) in enumerate(extra)})
-    df = pd.DataFrame(sites.drop(columns="geometry"))
-    table = [df["id"].astype(str), df["name"].astype(str),
-             df["category"].map(cat_idx).fillna(cat_idx["other"]).astype(int),
-             df["status"].map(st_idx).fillna(0).astype(int),
-             df["district_codes"].fillna(""), df["commune_codes"].fillna("")]
-    for name, _, numeric in extra:
-        col = df[name]
-        table.append(col.astype(object).where(col.notna(), None) if numeric else col.fillna("").astype(str))
-    rows = [list(r) for r in zip(*(c.tolist() for c in table))] if len(df) else []
+    cats = sites["category"].map(cat_idx).fillna(cat_idx["other"]).astype(np.int64).to_numpy()
+    extra = _extra(lang) if n <= FULL_DETAIL_MAX else []
+    parts = {
+        "ids": script_json(sites["id"].astype(str).tolist()),
+        "names": script_json(sites["name"].astype(str).tolist()) if n <= NAMES_MAX else "null",
+        "cat": _ints(cats),
+        "st": _ints(sites["status"].map(st_idx).fillna(0).astype(np.int64).to_numpy()),
+        "extra": script_json([list(e) for e in extra]),
+        "x": script_json({name: _column(sites[name], numeric) for name, _, numeric in extra}),
+        "legend": script_json(sorted(set(cats.tolist()))),
+    }
+    parts["dist"], parts["dcodes"] = _codes(sites["district_codes"])
+    parts["comm"], parts["ccodes"] = _codes(sites["commune_codes"])
+    parts.update(_geometry_parts(sites.geometry.to_numpy(), n))
+    return parts
 
-    geoms = sites.geometry.to_numpy()
+
+def _geometry_parts(geoms: np.ndarray, n: int) -> dict[str, str]:
+    """Points as integer offsets (1e-6° up to NAMES_MAX sites, else 1e-5°), shapes as GeoJSON
+    geometries with rounded (and, when many, simplified) coordinates."""
     is_point = shapely.get_type_id(geoms) == 0
     pidx = np.flatnonzero(is_point)
-    points = [[round(float(y), 6), round(float(x), 6), int(i)] for x, y, i in
-              zip(shapely.get_x(geoms[pidx]), shapely.get_y(geoms[pidx]), pidx)]
+    scale = 1_000_000 if n <= NAMES_MAX else 100_000
+    lat = np.rint(shapely.get_y(geoms[pidx]) * scale).astype(np.int64)
+    lon = np.rint(shapely.get_x(geoms[pidx]) * scale).astype(np.int64)
+    lat0, lon0 = (int(lat.min()), int(lon.min())) if len(pidx) else (0, 0)
+    pts = {"i": "null" if len(pidx) == n else _ints(pidx), "lat": _ints(lat - lat0), "lon": _ints(lon - lon0),
+           "lat0": str(lat0), "lon0": str(lon0), "scale": str(scale)}
     sidx = np.flatnonzero(~is_point)
-    shapes_geoms = geoms[sidx]
+    shapes = geoms[sidx]
     if len(sidx) > 1000:
-        minx, miny, maxx, maxy = shapely.total_bounds(shapes_geoms)
-        shapes_geoms = shapely.simplify(shapes_geoms, max(maxx - minx, maxy - miny) / 4000, preserve_topology=True)
-    shapes_geoms = shapely.set_precision(shapes_geoms, 1e-6) if len(sidx) else shapes_geoms
-    shapes = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": {"i": int(i)}, "geometry": json.loads(shapely.to_geojson(g))}
-        for i, g in zip(sidx, shapes_geoms)]}
+        minx, miny, maxx, maxy = shapely.total_bounds(shapes)
+        shapes = shapely.simplify(shapes, max(maxx - minx, maxy - miny) / 4000, preserve_topology=True)
+    texts = _geojson_texts(shapes, 6)
+    return {"pts": _obj(pts), "shp": _obj({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
 
-    used = sorted(set(table[2].tolist()))
-    payload: dict[str, Any] = {
-        "fields": fields, "sites": rows, "points": points, "shapes": shapes,
-        "cats": [{"label": c.label(lang), "color": c.color, "glyph": c.glyph} for c in CATEGORIES],
-        "sts": [{"label": s.label(lang)} for s in STATUSES],
-        "labels": {k: t(k, lang) for k in ("category", "status", "district", "commune", "id", "legend")},
-        "extra": [[name, label, numeric] for name, label, numeric in extra],
-        "legend": used, "districts": {}, "communes": {}, "units": None, "focus": None, "attribution": [],
-    }
+
+def payload_text(sites: gpd.GeoDataFrame, b: Boundaries | None, lang: str = "vi", layer: str = "district",
+                 focus: gpd.GeoDataFrame | None = None) -> str:
+    """The script-safe JSON that :class:`SitesLayer` draws: sites column-wise, vocabularies, labels
+    and (cached per boundaries and view) the boundary layers."""
+    parts = _site_parts(sites, lang)
+    parts.update({
+        "cats": script_json([{"label": c.label(lang), "color": c.color, "glyph": c.glyph} for c in CATEGORIES]),
+        "sts": script_json([{"label": s.label(lang)} for s in STATUSES]),
+        "labels": script_json({k: t(k, lang) for k in ("category", "status", "district", "commune", "id",
+                                                       "legend")}),
+        "districts": "{}", "communes": "{}", "units": "null", "focus": "null", "attribution": "[]",
+    })
     if b is not None:
-        key = "name" if lang == "vi" else "name_en"
-        payload["districts"] = dict(zip(b.districts["code"], b.districts[key]))
-        payload["communes"] = dict(zip(b.communes["code"], b.communes[key]))
-        payload["units"] = _unit_geojson(b.layer(layer), 0.0002)
-        payload["attribution"] = b.attribution_lines(layer)
-        payload["focus"] = _unit_geojson(focus if focus is not None else b.city, 0)
-    return payload
+        parts.update(_boundary_parts(b, lang, layer, focus))
+    return _obj(parts)
 
 
 def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi", layer: str = "district",
@@ -250,7 +360,7 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
     m.options.update(max_zoom=19, min_zoom=7)  # the map's own limits (markercluster needs maxZoom)
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
-    SitesLayer(_payload(sites, b, lang, layer, focus)).add_to(m)
+    SitesLayer(payload_text(sites, b, lang, layer, focus)).add_to(m)
     if focus is not None and len(focus):
         bounds = focus.total_bounds
     elif len(sites):

@@ -48,11 +48,11 @@ def choose_view(lang: str) -> views.View:
         unit = st.selectbox(ui.t("choose_unit"), [None, *options], key="dm_unit",
                             format_func=lambda c: ui.t("whole_city") if c is None else options[c])
         cats = st.multiselect(ui.t("category"), [c.code for c in CATEGORIES], key="dm_cats",
-                              format_func=lambda c: category_label(c, lang))
+                              format_func=lambda c: category_label(c, lang), placeholder=ui.t("all"))
         statuses = st.multiselect(ui.t("status"), [s.code for s in STATUSES], key="dm_status",
-                                  format_func=lambda s: status_label(s, lang))
+                                  format_func=lambda s: status_label(s, lang), placeholder=ui.t("all"))
         known = sorted({c.indicator for c in CATEGORIES if c.indicator} | set(st.session_state["dm_ind"]))
-        inds = st.multiselect(ui.t("indicator"), known, key="dm_ind")
+        inds = st.multiselect(ui.t("indicator"), known, key="dm_ind", placeholder=ui.t("all"))
         text = st.text_input(ui.t("search"), key="dm_q", help=ui.t("search_help"))
     view = views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
                       indicators=tuple(inds), text=text.strip())
