@@ -677,3 +677,10 @@ def sites_for_unit(store: SQLStore, ind: Indicator, layer: str, code: str) -> gp
 def with_definition(ind: Indicator, **changes: Any) -> Indicator:
     """A copy of ``ind`` with fields changed (for the editor's form)."""
     return replace(ind, **changes)
+
+
+def status_label(status: str, lang: str = "vi") -> str:
+    """``at_risk`` → "Chậm tiến độ" / "At risk"."""
+    from geo.i18n import t
+
+    return t(f"ind_status_{status}", lang)

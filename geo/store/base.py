@@ -30,8 +30,8 @@ import shapely
 from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
-from geo.store.migrations import MIGRATIONS
 from geo.store.indicators import IndicatorsMixin
+from geo.store.migrations import MIGRATIONS
 from geo.store.plans import PlansMixin
 from geo.store.users import UsersMixin
 
