@@ -21,15 +21,13 @@ def _overview(version: int, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, int]
     by_cat = sites["category"].value_counts()
     cat_table = pd.DataFrame(
         [{ui.t("category"): c.label(lang), ui.t("count"): int(by_cat.get(c.code, 0))} for c in CATEGORIES])
-    per_unit = site_ops.counts(sites, "district_codes")
+    per_unit = site_ops.unit_category_counts(sites, "district_codes")
     rows = []
     for _, d in b.districts.iterrows():
-        in_d = sites[sites["district_codes"].fillna("").str.split(";").map(lambda cs, c=d["code"]: c in cs)]
+        counts = per_unit.loc[d["code"]] if d["code"] in per_unit.index else {}
         row = {ui.t("code"): d["code"], ui.t("district"): f"{d['type']} {d['name']}" if lang == "vi" else d["name_en"],
-               ui.t("total"): int(per_unit.get(d["code"], 0))}
-        counts = in_d["category"].value_counts()
-        for c in CATEGORIES:
-            row[c.label(lang)] = int(counts.get(c.code, 0))
+               ui.t("total"): int(counts.get("_total", 0))}
+        row.update({c.label(lang): int(counts.get(c.code, 0)) for c in CATEGORIES})
         rows.append(row)
     return cat_table, pd.DataFrame(rows), len(sites)
 

@@ -120,6 +120,17 @@ def counts(gdf: gpd.GeoDataFrame, column: str) -> pd.Series:
     return gdf[column].value_counts()
 
 
+def unit_category_counts(gdf: gpd.GeoDataFrame, column: str = "district_codes") -> pd.DataFrame:
+    """Sites per unit (rows, codes from ``column``) and category (columns), plus ``_total``.
+    A site touching several units counts once in each."""
+    pairs = pd.DataFrame({"unit": gdf[column].fillna("").str.split(";"), "category": gdf["category"]})
+    pairs = pairs.explode("unit")
+    pairs = pairs[pairs["unit"].fillna("") != ""]
+    table = pd.crosstab(pairs["unit"], pairs["category"]) if len(pairs) else pd.DataFrame()
+    table["_total"] = table.sum(axis=1) if len(table) else pd.Series(dtype=int)
+    return table
+
+
 def representative_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """lon/lat of a point on each site (the point itself, a point on a line or inside a polygon)."""
     pts = gdf.geometry.representative_point()

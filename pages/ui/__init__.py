@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitPageNotFoundError
 
 from geo import assets, boundaries, settings
 from geo.errors import P03Error
@@ -55,10 +56,14 @@ def existing_pages() -> list[tuple[str, str, str]]:
 
 
 def nav() -> None:
-    """The bilingual page list at the top of the sidebar."""
+    """The bilingual page list at the top of the sidebar (skipped when a page runs on its own,
+    as in an AppTest of that page, where the other pages are unknown to Streamlit)."""
     with st.sidebar:
-        for script, key, icon in existing_pages():
-            st.page_link(script, label=t(key), icon=icon)
+        try:
+            for script, key, icon in existing_pages():
+                st.page_link(script, label=t(key), icon=icon)
+        except StreamlitPageNotFoundError:
+            return
         st.divider()
 
 
