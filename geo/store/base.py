@@ -42,7 +42,7 @@ _NUM = ("budget_vnd", "progress_pct")
 
 
 def now_iso() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def new_id(prefix: str) -> str:
