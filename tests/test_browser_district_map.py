@@ -50,3 +50,28 @@ def test_search_without_diacritics_and_english(app_server, browser_page):
     page.get_by_text("2 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
     page.get_by_text("English").click()
     page.get_by_text("2 sites in Hoan Kiem").first.wait_for(timeout=30_000)
+
+
+def test_offline_without_basemap(tmp_path, boundaries_dir, browser, request):
+    """P03_TILES=none and no network: the boundaries and sites still show, nothing is fetched
+    from outside (Leaflet, markercluster and jQuery come from the app's static folder)."""
+    from tests.browser_support import AppServer, make_data_dir, new_page
+
+    server = AppServer(make_data_dir(tmp_path, boundaries_dir), env={"P03_TILES": "none"})
+    page = new_page(browser)
+    try:
+        page.goto(server.url + "/district_map?commune=00070")
+        page.get_by_text("công trình trong Phường Hoàn Kiếm").first.wait_for(timeout=60_000)
+        frame = map_frame(page)
+        frame.locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
+        assert frame.locator(".leaflet-tile").count() == 0
+        assert frame.locator("body").evaluate("() => window.p03.count") >= 10
+        scripts = frame.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
+        assert any("/app/static/vendor/leaflet/leaflet.js" in s for s in scripts), scripts
+        assert all(s.startswith("http://127.0.0.1") for s in scripts), scripts
+        page.screenshot(path=str(out_dir(request) / "offline_commune.png"), full_page=True)
+        assert page.p03_external == [], page.p03_external
+        assert page.p03_console_errors == [], page.p03_console_errors
+    finally:
+        page.context.close()
+        server.stop()
