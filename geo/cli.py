@@ -13,6 +13,7 @@ from geo.errors import P03Error
 
 COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.core",
+    "geo.commands.ingest",
     "geo.commands.indicators",
     "geo.commands.store",
     "geo.commands.users",

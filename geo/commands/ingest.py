@@ -1,0 +1,126 @@
+"""Upload commands: ``import FILE``, ``rollback BATCH_ID``, ``uploads list``.
+
+Exit codes of ``import``: 0 every feature valid (and committed unless ``--dry-run``); 1 some
+features rejected (nothing committed unless ``--accept-valid``); 2 the file cannot be read at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from geo import ingest, settings
+from geo.cli import actor
+from geo.errors import InputError
+from geo.ingest import report
+from geo.store import open_store
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser("import", help="check an upload file and commit its sites as one batch")
+    p.add_argument("file", help="GeoJSON, zipped Shapefile, GeoPackage, KML/KMZ, CSV or XLSX")
+    p.add_argument("--crs", default=None, help="coordinate system of the file, e.g. EPSG:5897 (VN-2000 Hanoi)")
+    p.add_argument("--dry-run", action="store_true", help="check only; write nothing")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+    p.add_argument("--accept-valid", action="store_true", help="commit the valid features even when some are rejected")
+    p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
+                   help="use the file's COLUMN for FIELD (name, category, status, lon, lat, geometry...); repeatable")
+    p.add_argument("--category", default=None, help="category code for features without one")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("rollback", help="remove the sites an upload batch added")
+    p.add_argument("batch_id")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_rollback)
+
+    p = sub.add_parser("uploads", help="upload batches")
+    usub = p.add_subparsers(dest="action", required=True)
+    ls = usub.add_parser("list", help="list upload batches, newest first")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(func=cmd_uploads_list)
+
+
+def _lang(args: argparse.Namespace) -> str:
+    return str(args.lang or settings.get("P03_LANG"))
+
+
+def _mapping(args: argparse.Namespace) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for item in args.map:
+        fld, sep, col = item.partition("=")
+        if not sep or not fld.strip():
+            raise InputError(f"--map “{item}” phải có dạng TRƯỜNG=CỘT, ví dụ name=Tên.",
+                             f"--map “{item}” must read FIELD=COLUMN, e.g. name=Tên.")
+        mapping[fld.strip()] = col.strip()
+    if args.category:
+        mapping["category_default"] = args.category
+    return mapping
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    lang = _lang(args)
+    path = Path(args.file)
+    if not path.is_file():
+        raise InputError(f"không tìm thấy tệp {path}.", f"file {path} not found.", file=str(path))
+    store = open_store()
+    result = ingest.check(path.read_bytes(), path.name, crs=args.crs, mapping=_mapping(args), store=store)
+    batch_id = None
+    if result.n_valid and not args.dry_run and (result.all_valid or args.accept_valid):
+        batch_id = ingest.commit(result, store, actor())
+    out = result.summary(lang)
+    out.update(committed=batch_id is not None, batch_id=batch_id, n_committed=result.n_valid if batch_id else 0)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+    else:
+        _print_text(result, out, lang)
+    return 0 if result.all_valid else 1
+
+
+def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:
+    vi = lang == "vi"
+    lines = [report.text(result.problems, result.file_name, lang)] if result.problems else []
+    crs = out["crs"] or "-"
+    lines.append(
+        (f"{result.file_name}: {result.n_features} đối tượng, {result.n_valid} hợp lệ, {result.n_rejected} bị loại; "
+         f"hệ tọa độ {crs} ({out['crs_source']}).") if vi else
+        (f"{result.file_name}: {result.n_features} features, {result.n_valid} valid, {result.n_rejected} rejected; "
+         f"CRS {crs} ({out['crs_source']})."))
+    if out["committed"]:
+        lines.append(f"Đã lưu lô {out['batch_id']}." if vi else f"Committed as batch {out['batch_id']}.")
+    elif result.n_valid:
+        lines.append("Chưa lưu gì (dùng --accept-valid để lưu các đối tượng hợp lệ)." if vi and not result.all_valid
+                     else "Chưa lưu gì." if vi else
+                     "Nothing committed (use --accept-valid to commit the valid features)." if not result.all_valid
+                     else "Nothing committed (dry run).")
+    else:
+        lines.append("Không có gì để lưu." if vi else "Nothing to commit.")
+    print("\n".join(lines), file=sys.stdout)
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    n = ingest.rollback(open_store(), args.batch_id, actor())
+    if args.json:
+        print(json.dumps({"batch_id": args.batch_id, "removed": n}))
+    else:
+        print(f"Đã hoàn tác lô {args.batch_id}: gỡ {n} công trình." if _lang(args) == "vi"
+              else f"Rolled back batch {args.batch_id}: removed {n} sites.")
+    return 0
+
+
+def cmd_uploads_list(args: argparse.Namespace) -> int:
+    df = ingest.uploads(open_store())
+    cols = ["batch_id", "created_at", "actor", "kind", "file_name", "n_features", "n_present", "crs", "status",
+            "sha256"]
+    df = df[cols]
+    if args.json:
+        print(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"), ensure_ascii=False,
+                         indent=1, default=str))
+    elif df.empty:
+        print("(không có lô nào)" if _lang(args) == "vi" else "(no batches)")
+    else:
+        shown = df.drop(columns="sha256").assign(crs=df["crs"].astype(str).str.slice(0, 16))
+        print(shown.to_string(index=False))
+    return 0
