@@ -18,6 +18,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.store",
     "geo.commands.users",
     "geo.commands.audit",
+    "geo.commands.visits",
 )
 
 
