@@ -1,0 +1,160 @@
+"""A choropleth of one indicator by pre-2025 district or 2025 commune. Builds a ``folium.Map`` and
+nothing else; the page shows it with ``st_folium`` and opens a unit's site map when it is clicked
+(the clicked feature's ``code`` property).
+
+Only Leaflet itself is used (no branca colormap, whose legend loads d3 from a CDN): colours are
+chosen here, the legend is plain HTML escaped here.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from typing import Any
+
+import folium
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import MacroElement
+from jinja2 import Template
+
+from geo import settings
+from geo.boundaries import Boundaries
+from geo.indicators import fmt_number
+from geo.render import script_json
+
+PALETTE = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
+NO_DATA = "#f2f2f2"
+LAYER_NAME = "p03-units"
+
+
+def breaks(values: pd.Series, share: bool = False) -> list[float]:
+    """Upper bounds of the colour classes for ``values`` (0 and missing have their own colour).
+
+    >>> breaks(pd.Series([0, 1, 3]))
+    [1.0, 2.0, 3.0]
+    >>> breaks(pd.Series([0.1, 0.5]), share=True)
+    [0.2, 0.4, 0.6, 0.8, 1.0]
+    """
+    if share:
+        return [0.2, 0.4, 0.6, 0.8, 1.0]
+    top = float(np.nanmax(values.to_numpy(dtype=float))) if len(values) and values.notna().any() else 0.0
+    if top <= 0:
+        return [1.0]
+    if top <= len(PALETTE) and float(top).is_integer() and bool((values.dropna() % 1 == 0).all()):
+        return [float(i) for i in range(1, int(top) + 1)]
+    step = top / len(PALETTE)
+    return [step * (i + 1) for i in range(len(PALETTE))]
+
+
+def color_for(value: float | None, bounds: list[float]) -> str:
+    """The fill colour of ``value`` given the class upper bounds (``NO_DATA`` for 0 / missing)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value <= 0:
+        return NO_DATA
+    colors = PALETTE[-len(bounds):] if len(bounds) < len(PALETTE) else PALETTE
+    for bound, color in zip(bounds, colors, strict=False):
+        if value <= bound + 1e-9:
+            return color
+    return colors[-1]
+
+
+def _legend_rows(bounds: list[float], share: bool, lang: str) -> list[tuple[str, str]]:
+    colors = PALETTE[-len(bounds):] if len(bounds) < len(PALETTE) else PALETTE
+    rows, low = [], 0.0
+    for bound, color in zip(bounds, colors, strict=False):
+        if share:
+            text = f"{low:.0%}–{bound:.0%}"
+        elif len(bounds) < len(PALETTE) and float(bound).is_integer():
+            text = fmt_number(bound, lang)
+        else:
+            text = f"{fmt_number(low, lang, 1)}–{fmt_number(bound, lang, 1)}"
+        rows.append((color, text))
+        low = bound
+    return [(NO_DATA, "0 / —"), *rows]
+
+
+class Legend(MacroElement):
+    """A legend control from rows of (colour, text) and the map's attribution lines, escaped here."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var legend = L.control({position: "bottomright"});
+  legend.onAdd = function () {
+    var div = L.DomUtil.create("div", "p03-choro-legend");
+    div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/18px sans-serif;box-shadow:0 0 3px rgba(0,0,0,.3)";
+    div.innerHTML = {{ this.html_json }};
+    return div;
+  };
+  var map = {{ this._parent.get_name() }};
+  legend.addTo(map);
+  map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
+  {{ this.attribution_json }}.forEach(function (a) { map.attributionControl.addAttribution(a); });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, title: str, rows: list[tuple[str, str]], attribution: list[str] | None = None) -> None:
+        super().__init__()
+        self.attribution_json = script_json([html.escape(a) for a in attribution or []])
+        self._name = "Legend"
+        body = f"<b>{html.escape(title)}</b><br>" + "".join(
+            f"<i style='display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px;"
+            f"border:1px solid #999;background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
+        self.html_json = script_json(body)
+
+
+def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bounds: list[float],
+              lang: str) -> dict[str, Any]:
+    units = b.layer(layer)[["code", "type", "name", "name_en", "geometry"]].merge(
+        table.drop(columns=[c for c in ("name", "name_en") if c in table.columns]), on="code", how="left")
+    geoms = shapely.set_precision(shapely.simplify(units.geometry.to_numpy(), 0.0002, preserve_topology=True), 1e-5)
+    share = column == "share"
+    feats = []
+    for row, geom in zip(units.to_dict("records"), geoms, strict=True):
+        value = row.get(column)
+        value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
+        label = f"{row['type']} {row['name']}" if lang == "vi" else row["name_en"]
+        text = "—" if value is None else (f"{value:.0%}" if share else fmt_number(value, lang))
+        feats.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)), "properties": {
+            "code": row["code"], "label": html.escape(str(label)), "value": value, "value_text": html.escape(text),
+            "count": int(row.get("count") or 0), "total": int(row.get("total") or 0),
+            "color": color_for(value, bounds)}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district", *, column: str = "value",
+                    lang: str = "vi", title: str = "", unit_label: str = "", tiles: str | None | bool = True,
+                    height: int | str = "100%") -> folium.Map:
+    """A map of ``layer``'s units coloured by ``table[column]`` (``value`` or ``share``), where
+    ``table`` is :func:`geo.indicators.by_unit`'s result. Each feature carries ``code`` and
+    ``value``; hovering shows the unit and its value."""
+    url = settings.tiles() if tiles is True else (tiles or None)
+    m = folium.Map(tiles=None, control_scale=True, max_zoom=18, min_zoom=7, zoom_start=10,
+                   location=[21.03, 105.85], height=height)
+    if url:
+        folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=18, name="basemap").add_to(m)
+    bounds = breaks(table[column] if column in table else pd.Series(dtype=float), share=column == "share")
+    data = _features(table, b, layer, column, bounds, lang)
+    folium.GeoJson(
+        data, name=LAYER_NAME,
+        style_function=lambda f: {"fillColor": f["properties"]["color"], "color": "#555", "weight": 1,
+                                  "fillOpacity": 0.75},
+        highlight_function=lambda f: {"weight": 3, "color": "#d7301f"},
+        tooltip=folium.GeoJsonTooltip(fields=["label", "value_text"], aliases=[html.escape(unit_label or ""), html.escape(title or "")],
+                                      labels=True),
+    ).add_to(m)
+    Legend(title, _legend_rows(bounds, column == "share", lang), b.attribution_lines(layer)).add_to(m)
+    minx, miny, maxx, maxy = (float(v) for v in b.city.total_bounds)
+    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def map_values(m: folium.Map) -> dict[str, float | None]:
+    """The value each unit is coloured by in a map built by :func:`unit_choropleth`, by code."""
+    for child in m._children.values():
+        if isinstance(child, folium.GeoJson) and child.layer_name == LAYER_NAME:
+            return {f["properties"]["code"]: f["properties"]["value"] for f in child.data["features"]}
+    return {}
