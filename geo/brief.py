@@ -415,7 +415,7 @@ def brief_pdf(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None
 
     ``sites`` must hold every stop; ``plan_id`` makes the QR code open that saved plan.
     """
-    url = visits.plan_url(plan_id)
+    url = visits.plan_url(plan_id, plan=route.plan)
     pics = pictures or images(route, sites, b, url, lang)
     rows = _site_rows(route, sites)
     title = _nfc(route.plan.name or t("visit_untitled", lang))
@@ -455,7 +455,7 @@ def _dl(rows: list[tuple[str, str]]) -> str:
 def brief_html(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
                plan_id: str | None = None, pictures: dict[str, bytes] | None = None) -> str:
     """The brief as one self-contained, print-friendly HTML page (pictures inline, no script)."""
-    url = visits.plan_url(plan_id)
+    url = visits.plan_url(plan_id, plan=route.plan)
     pics = pictures or images(route, sites, b, url, lang)
     rows = _site_rows(route, sites)
     title = _nfc(route.plan.name or t("visit_untitled", lang))

@@ -266,3 +266,23 @@ def test_filter_then_plan_on_a_district(demo_store, bounds):
     route = visits.compute_route(plan, sites)
     assert len(route.stops) == len(sites) > 5
     assert route.total_km < 15
+
+
+def test_unsaved_plan_round_trips_through_its_address(monkeypatch):
+    import urllib.parse
+
+    plan = visits.new_plan(name="Chợ & phố", visit_date="2026-11-26", stop_ids=["demo-013", "demo-012"],
+                           return_to_start=True, depart="07:45", speed_kmh=18, dwell_min=25)
+    url = visits.plan_url(plan=plan)
+    assert url.startswith("http://127.0.0.1:8501/field_visit?sites=demo-013%2Cdemo-012")
+    params = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+    again = visits.plan_from_params(params)
+    assert again.stop_ids == plan.stop_ids and again.start == plan.start
+    assert (again.return_to_start, again.depart, again.speed_kmh, again.dwell_min, again.name) == \
+        (True, "07:45", 18, 25, "Chợ & phố")
+    coords = visits.plan_from_params({"sites": "a", "start": "21.1,105.9"})
+    assert coords.start.kind == "coords" and not coords.return_to_start
+    many = visits.new_plan(stop_ids=[f"site-{i:05d}" for i in range(200)])
+    assert visits.plan_url(plan=many) == "http://127.0.0.1:8501/field_visit"
+    with pytest.raises(InputError):
+        visits.plan_from_params({"sites": "a", "speed": "fast"})
