@@ -79,6 +79,7 @@ def sidebar() -> str:
     if choice != current:
         st.session_state[LANG_KEY] = choice
         st.rerun()
+    gate()  # sign-in box; stops anonymous visitors when P03_READ_REQUIRES_LOGIN
     return choice
 
 
@@ -124,3 +125,15 @@ def cached_version() -> int:
 
 def query_params_get(name: str, default: Any = None) -> Any:
     return st.query_params.get(name, default)
+
+
+# --- sign-in and roles (pages/ui/auth.py), re-exported: pages call ui.require_role("editor") etc.
+from pages.ui.auth import (  # noqa: E402, F401
+    current_user,
+    gate,
+    md_escape,
+    require_role,
+    role_label,
+    sign_in_box,
+    sign_out,
+)

@@ -1,0 +1,156 @@
+"""Sign-in for the pages: the sidebar form, the session's user with idle expiry, role gates.
+
+The signed-in user lives in Streamlit's server-side session state (no cookie carries it): closing
+or reloading the tab ends the session. An organisation sign-in (OIDC, Streamlit's ``st.login``)
+is offered only when ``.streamlit/secrets.toml`` has an ``[auth]`` section; its e-mail address is
+mapped to a role by :func:`geo.auth.oidc_user`.
+
+Pages call :func:`require_role` inside the functions that change data, e.g.
+``user = ui.require_role("editor")`` before ``store.commit_batch(..., actor=user.username)``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import asdict
+from typing import Any
+
+import streamlit as st
+
+from geo import auth, settings
+from geo.errors import P03Error, PermissionDenied
+from pages import ui
+
+USER_KEY = "p03_user"
+SEEN_KEY = "p03_last_seen"
+EXPIRED_KEY = "p03_session_expired"
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
+
+
+def md_escape(text: Any) -> str:
+    """``text`` with every Markdown/HTML-significant character backslash-escaped, for user
+    strings shown through elements that render Markdown (st.markdown, st.caption, st.info ...).
+
+    >>> md_escape("[x](javascript:alert(1)) **b**")
+    '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\*\\\\*b\\\\*\\\\*'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def oidc_configured() -> bool:
+    """Whether ``.streamlit/secrets.toml`` configures Streamlit's OIDC sign-in (an [auth] section)."""
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def _oidc_session_user() -> auth.User | None:
+    if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
+        return None
+    email = st.user.get("email")
+    user = auth.oidc_user(ui.store(), str(email) if email else None, str(st.user.get("name") or ""))
+    if user is None:
+        st.sidebar.warning(ui.t("oidc_refused").format(email=md_escape(email or "?")))
+    return user
+
+
+def current_user() -> auth.User | None:
+    """The signed-in user, or None. Ends the session after ``P03_SESSION_IDLE_MINUTES`` without
+    activity, and re-reads the user's row on every run (role changes and disabling apply at once)."""
+    raw = st.session_state.get(USER_KEY)
+    user = auth.User(**raw) if raw else _oidc_session_user()
+    if user is None:
+        return None
+    now = time.time()
+    if auth.idle_expired(float(st.session_state.get(SEEN_KEY, now)), now):
+        sign_out()
+        st.session_state[EXPIRED_KEY] = True
+        return None
+    fresh = auth.refresh(ui.store(), user)
+    if fresh is None:
+        sign_out()
+        return None
+    st.session_state[USER_KEY] = asdict(fresh)
+    st.session_state[SEEN_KEY] = now
+    return fresh
+
+
+def sign_in(username: str, password: str) -> auth.User:
+    """Check the password (throttled, see geo.auth) and start the session; raises SignInFailed."""
+    user = auth.authenticate(ui.store(), username, password)
+    st.session_state[USER_KEY] = asdict(user)
+    st.session_state[SEEN_KEY] = time.time()
+    st.session_state.pop(EXPIRED_KEY, None)
+    return user
+
+
+def sign_out() -> None:
+    """End the session's sign-in (and the organisation sign-in, if any)."""
+    raw = st.session_state.pop(USER_KEY, None)
+    st.session_state.pop(SEEN_KEY, None)
+    if oidc_configured() and getattr(st.user, "is_logged_in", False) and (raw or {}).get("source") != "local":
+        st.logout()
+
+
+def role_label(role: str) -> str:
+    return ui.t(f"role_{role}")
+
+
+def sign_in_box() -> auth.User | None:
+    """The sidebar's sign-in form, or who is signed in with a sign-out button; returns the user."""
+    user = current_user()
+    with st.sidebar:
+        if user is not None:
+            st.caption(f"{ui.t('signed_in_as')} **{md_escape(user.label)}** · {role_label(user.role)}")
+            if st.button(ui.t("sign_out"), key="p03_sign_out"):
+                sign_out()
+                st.rerun()
+            return user
+        if st.session_state.get(EXPIRED_KEY):
+            st.info(ui.t("session_expired"))
+        with st.form("p03_sign_in", clear_on_submit=True):
+            name = st.text_input(ui.t("username"), key="p03_signin_user")
+            password = st.text_input(ui.t("password"), type="password", key="p03_signin_pw")
+            submitted = st.form_submit_button(ui.t("sign_in"), key="p03_signin_submit")
+        if submitted:
+            try:
+                sign_in(name, password)
+            except P03Error as exc:
+                st.error(exc.message(ui.lang()), icon="🔒")
+            else:
+                st.rerun()
+        if oidc_configured():
+            if st.button(ui.t("sign_in_org"), key="p03_sign_in_oidc"):
+                st.login()
+    return None
+
+
+def gate() -> auth.User | None:
+    """Called by ``ui.sidebar()`` on every page: the sign-in box, and a stop for anonymous
+    visitors when ``P03_READ_REQUIRES_LOGIN`` is true."""
+    user = sign_in_box()
+    if user is None and settings.get("P03_READ_REQUIRES_LOGIN"):
+        st.info(ui.t("sign_in_to_browse"), icon="🔒")
+        st.stop()
+    return user
+
+
+def require_role(role: str, action: str | None = None) -> auth.User:
+    """The signed-in user if their role ranks at or above ``role``; otherwise a plain message and
+    ``st.stop()``. ``action`` (a key of geo.auth.ACTIONS) words the message."""
+    user = current_user()
+    if user is not None and auth.at_least(user.role, role):
+        return user
+    if action is not None:
+        exc: PermissionDenied = auth.denied(action, user)
+    elif user is None:
+        exc = auth.NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
+                               f"Sign in with the “{role}” role or higher to do this.", role)
+    else:
+        exc = PermissionDenied("làm việc này", "do this", role)
+    st.warning(exc.message(ui.lang()), icon="🔒")
+    if user is None:
+        st.caption(ui.t("sign_in_hint"))
+    st.stop()
