@@ -20,6 +20,8 @@ from geo.schema import GEOMETRY_TYPES
 
 _ALLOWED = np.array([int(getattr(shapely.GeometryType, t.upper())) for t in GEOMETRY_TYPES])
 _GC = int(shapely.GeometryType.GEOMETRYCOLLECTION)
+#: a line or polygon must lie at least this much (length, area) inside the city
+MIN_SHARE_INSIDE = 0.5
 
 
 @dataclass
@@ -208,7 +210,9 @@ def inside_hanoi(geoms: np.ndarray, b: boundaries.Boundaries, problems: Problems
         return
     city = b.city_shape
     shapely.prepare(city)
-    outside = live[~shapely.intersects(city, geoms[live])]
+    touching = shapely.intersects(city, geoms[live])
+    outside = live[~touching]
+    _mostly_outside(geoms, live[touching], city, problems)
     if not len(outside):
         return
     km = distance_km(geoms[outside], city)
@@ -222,6 +226,26 @@ def inside_hanoi(geoms: np.ndarray, b: boundaries.Boundaries, problems: Problems
         problems.add(int(i), "geometry", f"{pt[0]:.6f}, {pt[1]:.6f}", ERROR,
                      f"nằm ngoài Hà Nội, cách ranh giới thành phố {d:.1f} km.{extra_vi}",
                      f"lies outside Hanoi, {d:.1f} km from the city boundary.{extra_en}")
+
+
+def _mostly_outside(geoms: np.ndarray, touching: np.ndarray, city: shapely.Geometry, problems: Problems) -> None:
+    """Reject lines and polygons that only touch Hanoi: less than half their length or area
+    inside (e.g. a neighbouring province sharing a border). Only those not wholly inside are
+    measured."""
+    partial = touching[~shapely.contains(city, geoms[touching])]
+    dim = shapely.get_dimensions(geoms[partial])
+    partial, dim = partial[dim > 0], dim[dim > 0]
+    if not len(partial):
+        return
+    inside = shapely.intersection(geoms[partial], city)
+    whole = np.where(dim == 2, shapely.area(geoms[partial]), shapely.length(geoms[partial]))
+    part = np.where(dim == 2, shapely.area(inside), shapely.length(inside))
+    share = np.divide(part, whole, out=np.zeros_like(whole), where=whole > 0)
+    for i, sh in zip(partial[share < MIN_SHARE_INSIDE], share[share < MIN_SHARE_INSIDE], strict=True):
+        problems.add(int(i), "geometry", f"{sh:.0%}", ERROR,
+                     f"phần lớn nằm ngoài Hà Nội: chỉ {sh:.0%} nằm trong thành phố (cần ít nhất {MIN_SHARE_INSIDE:.0%}).",
+                     f"lies mostly outside Hanoi: only {sh:.0%} of it is inside the city (at least "
+                     f"{MIN_SHARE_INSIDE:.0%} is needed).")
 
 
 _GEOD = Geod(ellps="WGS84")

@@ -164,9 +164,9 @@ def check(content: bytes, file_name: str, *, crs: str | None = None, mapping: di
 def _check_size(content: bytes, file_name: str) -> None:
     limit = int(settings.get("P03_MAX_UPLOAD_MB"))
     if len(content) > limit * 1024 * 1024:
-        raise InputError(f"tệp nặng {len(content) / 1024 / 1024:.1f} MB, vượt giới hạn {limit} MB (P03_MAX_UPLOAD_MB). "
+        raise InputError(f"tệp nặng {len(content) / 1024 / 1024:.2f} MB, vượt giới hạn {limit} MB (P03_MAX_UPLOAD_MB). "
                          "Hãy chia nhỏ tệp.",
-                         f"the file is {len(content) / 1024 / 1024:.1f} MB, beyond the {limit} MB limit "
+                         f"the file is {len(content) / 1024 / 1024:.2f} MB, beyond the {limit} MB limit "
                          "(P03_MAX_UPLOAD_MB). Split it into smaller files.", file=file_name)
 
 

@@ -17,6 +17,7 @@ import json
 import re
 import tempfile
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -221,14 +222,28 @@ def _geojson_features(feats: list[Any], file_name: str) -> Raw:
             gjs.append(None)
             continue
         p = f.get("properties")
-        p = {str(k): _cell(v) for k, v in p.items()} if isinstance(p, dict) else {}
+        if not isinstance(p, dict):
+            p = {}
         if "id" not in p and f.get("id") not in (None, ""):
             p["id"] = str(f["id"])
         props.append(p)
         gjs.append(f.get("geometry"))
     geoms = _build_geoms(gjs, errors)
     df = pd.DataFrame.from_records(props, index=range(n)) if n else pd.DataFrame(index=range(0))
-    return Raw("geojson", df, geoms, geom_errors=errors)
+    return Raw("geojson", _flat_cells(df), geoms, geom_errors=errors)
+
+
+def _flat_cells(df: pd.DataFrame) -> pd.DataFrame:
+    """Nested objects as JSON text and over-long text cut, looking only at columns that may
+    hold them (pandas infers each column's kind in C)."""
+    for col in df.columns:
+        kind = pd.api.types.infer_dtype(df[col], skipna=True)
+        if kind in ("integer", "floating", "boolean", "empty", "decimal"):
+            continue
+        if kind == "string" and df[col].str.len().max() <= MAX_CELL:
+            continue
+        df[col] = pd.Series([_cell(v) for v in df[col].tolist()], index=df.index, dtype=object)
+    return df
 
 
 def _build_geoms(gjs: list[Any], errors: dict[int, Msg]) -> np.ndarray:
@@ -463,19 +478,69 @@ def _read_shapefile(zf: zipfile.ZipFile, shp: zipfile.ZipInfo, members: list[zip
 
     with tempfile.TemporaryDirectory(prefix="p03-shp-") as tmp:
         for ext, info in parts.items():
-            (Path(tmp) / f"layer{ext}").write_bytes(read_member(zf, info, file_name))
+            if ext != ".cpg":  # text is decoded here, not by GDAL (whose CP1258 recoding drops characters)
+                (Path(tmp) / f"layer{ext}").write_bytes(read_member(zf, info, file_name))
         try:
-            gdf = pyogrio.read_dataframe(Path(tmp) / "layer.shp")
+            gdf = pyogrio.read_dataframe(Path(tmp) / "layer.shp", encoding="latin1")
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
             raise _err(file_name, f"không đọc được Shapefile ({exc}).", f"the Shapefile cannot be read ({exc}).") from exc
         prj = (Path(tmp) / "layer.prj").read_text("utf-8", errors="replace") if ".prj" in parts else None
+    cpg = read_member(zf, parts[".cpg"], file_name).decode("ascii", "replace").strip() if ".cpg" in parts else None
+    gdf, warning = _recode(gdf, cpg, file_name)
     raw = _from_frame(gdf, "shapefile")
     raw.crs = crs_mod.parse(prj, file=file_name) if prj and prj.strip() else None
-    if ".cpg" not in parts:
-        raw.warnings.append(("Shapefile không có tệp .cpg (bảng mã); nếu chữ tiếng Việt hiển thị sai, hãy thêm .cpg "
-                             "ghi UTF-8.", "the Shapefile has no .cpg (encoding) file; if Vietnamese letters look "
-                             "wrong, add a .cpg saying UTF-8."))
+    if warning:
+        raw.warnings.append(warning)
     return raw
+
+
+def _texty(col: pd.Series) -> bool:
+    return bool(pd.api.types.is_string_dtype(col) or pd.api.types.is_object_dtype(col))
+
+
+def _codec(cpg: str) -> str | None:
+    """Python codec for a .cpg text ("UTF-8", "CP1258", "1258", "65001", "ANSI 1252"...)."""
+    import codecs
+
+    name = cpg.upper().replace("ANSI", "").strip()
+    if name.isdigit():
+        name = "utf-8" if name == "65001" else f"cp{name}"
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _recode(gdf: Any, cpg: str | None, file_name: str) -> tuple[Any, Msg | None]:
+    """Text read as Latin-1 bytes, decoded with the .cpg's codec (or UTF-8, else the best guess)."""
+    codec = _codec(cpg) if cpg else None
+    text_cols = [c for c in gdf.columns if c != "geometry" and _texty(gdf[c])]
+    blob = "\x00".join([*map(str, gdf.columns), *(str(v) for c in text_cols for v in gdf[c] if isinstance(v, str))])
+    try:
+        raw_bytes = blob.encode("latin-1")
+    except UnicodeEncodeError:
+        return gdf, None  # GDAL already decoded it (a DBF language id): keep
+    warning = None
+    if codec is None:
+        try:
+            raw_bytes.decode("utf-8")
+            codec = "utf-8"
+        except UnicodeDecodeError:
+            guess = decode_text(raw_bytes, file_name)[1] or ("", "")
+            codec = "cp1258" if "cp1258" in guess[1] else "cp1252"
+            warning = ("Shapefile không có tệp .cpg và chữ không ở UTF-8; " + guess[0],
+                       "the Shapefile has no .cpg file and its text is not UTF-8; " + guess[1])
+
+    def fix(v: Any) -> Any:
+        if not isinstance(v, str):
+            return v
+        return unicodedata.normalize("NFC", v.encode("latin-1").decode(str(codec), "replace"))
+
+    gdf = gdf.rename(columns={c: fix(c) for c in gdf.columns if c != "geometry"})
+    for col in gdf.columns:
+        if col in text_cols:
+            gdf[col] = pd.Series([fix(v) for v in gdf[col]], index=gdf.index, dtype=object)
+    return gdf, warning
 
 
 def _from_frame(gdf: Any, fmt: str) -> Raw:
@@ -490,7 +555,8 @@ def _from_frame(gdf: Any, fmt: str) -> Raw:
 def _read_gpkg(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) -> Raw:
     import pyogrio
 
-    with tempfile.TemporaryDirectory(prefix="p03-gpkg-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="p03-gpkg-") as tmp, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
         path = Path(tmp) / "upload.gpkg"
         path.write_bytes(content)
         try:

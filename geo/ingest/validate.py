@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -82,7 +83,8 @@ def resolve_columns(columns: list[str], mapping: dict[str, Any] | None, file_nam
 def _text(col: pd.Series | None, n: int) -> pd.Series:
     if col is None:
         return pd.Series([None] * n, dtype=object)
-    return _omap(col, lambda v: None if _blank(v) else (str(v).strip() or None))
+    return pd.Series([(v.strip() or None) if type(v) is str else (None if _blank(v) else (str(v).strip() or None))
+                      for v in col.tolist()], dtype=object)
 
 
 def _blank(v: Any) -> bool:
@@ -278,28 +280,29 @@ def _metric(geoms: np.ndarray) -> np.ndarray:
 
 def check_duplicates(geoms: np.ndarray, frame: pd.DataFrame, store: Store | None, problems: Problems) -> None:
     """Flag features with the same name within 50 m of an earlier one in the file or of a stored
-    site, and ids already stored."""
+    site, and ids already stored. Only features sharing a name are measured."""
     live = np.flatnonzero(~shapely.is_missing(geoms) & ~problems.rejected)
     if not len(live):
         return
-    names = np.array([fold(v) for v in frame["name"].tolist()], dtype=object)
-    metric = _metric(geoms[live])
-    tree = shapely.STRtree(metric)
-    a, b = tree.query(metric, predicate="dwithin", distance=DUPLICATE_M)
-    keep = (b < a) & (names[live[a]] == names[live[b]]) & (names[live[a]] != "")
-    flagged: set[int] = set()
-    for i, j in zip(live[a[keep]], live[b[keep]], strict=True):
-        if i in flagged:
-            continue
-        flagged.add(int(i))
-        problems.add(int(i), "name", frame.at[i, "name"], ERROR,
-                     f"trùng với đối tượng số {j + 1} của tệp (cùng tên, cách nhau dưới {DUPLICATE_M:.0f} m).",
-                     f"duplicates feature {j + 1} of the file (same name, less than {DUPLICATE_M:.0f} m apart).")
+    names = np.array([fast_fold(v) for v in frame["name"].tolist()], dtype=object)
+    repeated = live[pd.Series(names[live]).duplicated(keep=False).to_numpy() & (names[live] != "")]
+    if len(repeated):
+        metric = _metric(geoms[repeated])
+        a, b = shapely.STRtree(metric).query(metric, predicate="dwithin", distance=DUPLICATE_M)
+        same = (b < a) & (names[repeated[a]] == names[repeated[b]])
+        flagged: set[int] = set()
+        for i, j in zip(repeated[a[same]], repeated[b[same]], strict=True):
+            if i in flagged:
+                continue
+            flagged.add(int(i))
+            problems.add(int(i), "name", frame.at[i, "name"], ERROR,
+                         f"trùng với đối tượng số {j + 1} của tệp (cùng tên, cách nhau dưới {DUPLICATE_M:.0f} m).",
+                         f"duplicates feature {j + 1} of the file (same name, less than {DUPLICATE_M:.0f} m apart).")
     if store is not None:
-        _against_store(geoms, live, metric, names, frame, store, problems)
+        _against_store(geoms, live, names, frame, store, problems)
 
 
-def _against_store(geoms: np.ndarray, live: np.ndarray, metric: np.ndarray, names: np.ndarray, frame: pd.DataFrame,
+def _against_store(geoms: np.ndarray, live: np.ndarray, names: np.ndarray, frame: pd.DataFrame,
                    store: Store, problems: Problems) -> None:
     ids = [v for v in frame["id"].iloc[live].tolist() if v]
     stored_ids: set[str] = set()
@@ -314,12 +317,15 @@ def _against_store(geoms: np.ndarray, live: np.ndarray, metric: np.ndarray, name
     stored = store.query_sites(SiteFilter(bbox=(minx - pad, miny - pad, maxx + pad, maxy + pad)))
     if stored.empty:
         return
-    s_names = stored["name"].map(fold).to_numpy()
+    s_names = np.array([fast_fold(v) for v in stored["name"].tolist()], dtype=object)
+    cand = live[np.isin(names[live], s_names)]
+    if not len(cand):
+        return
     tree = shapely.STRtree(_metric(stored.geometry.to_numpy()))
-    a, b = tree.query(metric, predicate="dwithin", distance=DUPLICATE_M)
-    keep = names[live[a]] == s_names[b]
+    a, b = tree.query(_metric(geoms[cand]), predicate="dwithin", distance=DUPLICATE_M)
+    same = names[cand[a]] == s_names[b]
     done: set[int] = set()
-    for k, s in zip(live[a[keep]], b[keep], strict=True):
+    for k, s in zip(cand[a[same]], b[same], strict=True):
         if k in done:
             continue
         done.add(int(k))
@@ -327,3 +333,31 @@ def _against_store(geoms: np.ndarray, live: np.ndarray, metric: np.ndarray, name
         problems.add(int(k), "name", frame.at[k, "name"], ERROR,
                      f"trùng với công trình đã lưu “{sid}” (lô {batch}): cùng tên, cách dưới {DUPLICATE_M:.0f} m.",
                      f"duplicates stored site “{sid}” (batch {batch}): same name, less than {DUPLICATE_M:.0f} m away.")
+
+
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for code in range(0xC0, 0x2000):
+        ch = chr(code)
+        if unicodedata.combining(ch):
+            table[code] = None
+        elif ch.isalpha():
+            folded = fold(ch)
+            if folded != ch:
+                table[code] = folded
+    return table
+
+
+_FOLD = _fold_table()
+
+
+def fast_fold(text: Any) -> str:
+    """:func:`geo.i18n.fold` through one translation table (C speed, for thousands of names).
+
+    >>> fast_fold("  Chợ  ĐỒNG Xuân ") == fold("  Chợ  ĐỒNG Xuân ")
+    True
+    """
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFC", str(text)).translate(_FOLD).casefold()
+    return " ".join(s.split())
