@@ -1,10 +1,16 @@
 """Folium maps of sites and boundaries. Builds a ``folium.Map`` and nothing else.
 
-Sites go to the browser as compact rows inside one element (:class:`SitesLayer`): points through
-a marker-cluster group whose icons, tooltips and popups are built in JavaScript from the rows,
-lines and polygons as one GeoJSON layer with rounded (and for large views simplified)
-coordinates. Every user-supplied string is escaped in the browser before it becomes HTML, and the
-JSON payload itself is escaped for the ``<script>`` it lives in.
+Sites go to the browser as compact columns inside one element (:class:`SitesLayer`): points
+through a marker-cluster group whose icons, tooltips and popups are built in JavaScript from the
+columns (tooltips and popups only when a marker is first pointed at), lines and polygons as one
+GeoJSON layer with rounded (and for large views simplified) coordinates. Every user-supplied
+string is escaped in the browser before it becomes HTML, and the JSON payload itself is escaped
+for the ``<script>`` it lives in.
+
+Size and speed (see docs/benchmarks.md): the columns are built with numpy/pandas, not per row;
+above :data:`FULL_DETAIL_MAX` sites only what the tooltip needs is sent, above :data:`NAMES_MAX`
+not even names; the boundary layers are simplified once and cached per boundaries object, layer
+and language (:data:`BOUNDARY_CACHE`). Pages cache the whole map per store version and view.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
+from branca.element import CssLink, Element, JavascriptLink
 from jinja2 import Template
 
 from geo import settings
@@ -35,6 +41,8 @@ FULL_DETAIL_MAX = 3000
 #: above this many sites, names are left out too: tooltips show the category and the id
 NAMES_MAX = 30_000
 HIGHLIGHT = "#d7301f"
+#: the whole city fits at zoom 9 on a phone; each level below costs the clustering time
+MIN_ZOOM = 8
 _ID_IN_TOOLTIP = re.compile(r"#(\S+)\s*$")
 
 
@@ -121,18 +129,28 @@ var {{ this.get_name() }} = (function () {
       fill: false, dashArray: "3"}}).addTo(map);
   if (D.focus) L.geoJSON(D.focus, {interactive: false, style: {color: "{{ this.highlight }}", weight: 3,
       fillColor: "{{ this.highlight }}", fillOpacity: 0.06}}).addTo(map);
+  map.fitBounds({{ this.view }});  // before the layers: drawn once, at the final zoom
   var group = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, showCoverageOnHover: false,
-      disableClusteringAtZoom: 18, spiderfyOnMaxZoom: true});
+      disableClusteringAtZoom: 17, spiderfyOnMaxZoom: true});
   var P = D.pts, markers = new Array(P.lat.length);
   function popupOf(i) { return function () { return popup(i); }; }
   for (var k = 0; k < P.lat.length; k++) {
     var i = P.i ? P.i[k] : k;
-    var m = L.marker([(P.lat[k] + P.lat0) / P.scale, (P.lon[k] + P.lon0) / P.scale],
-                     {icon: icons[D.cat[i]], title: D.names ? D.names[i] : D.ids[i]});
-    m.bindTooltip(tip(i));
-    m.bindPopup(popupOf(i), {maxWidth: 320});
-    markers[k] = m;
+    markers[k] = L.marker([(P.lat[k] + P.lat0) / P.scale, (P.lon[k] + P.lon0) / P.scale],
+                          {icon: icons[D.cat[i]], title: D.names ? D.names[i] : D.ids[i], i: i});
   }
+  // tooltips and popups are bound when a marker is first pointed at, tapped or clicked: "preclick"
+  // comes before any click handler, so the page's click handler always finds the tooltip (#id)
+  function bind(e) {
+    var m = e.propagatedFrom || e.layer;
+    if (!m || m.options.i === undefined || m.getTooltip()) return false;
+    m.bindTooltip(tip(m.options.i));
+    m.bindPopup(popupOf(m.options.i), {maxWidth: 320});
+    return m;
+  }
+  group.on("preclick", bind);
+  group.on("mouseover", function (e) { var m = bind(e); if (m) m.openTooltip(); });
+  group.on("click", function (e) { var m = bind(e); if (m) m.openPopup(); });  // keyboard: Enter
   group.addLayers(markers);
   var shapes = L.geoJSON({type: "FeatureCollection", features: D.shp.g.map(function (g, k) {
     return {type: "Feature", properties: {i: D.shp.i[k]}, geometry: g};
@@ -173,11 +191,38 @@ var {{ this.get_name() }} = (function () {
 {% endmacro %}
 """)
 
-    def __init__(self, payload: str) -> None:
+    def __init__(self, payload: str, view: list[list[float]]) -> None:
         super().__init__()
         self._name = "SitesLayer"
         self.payload = payload
+        self.view = json.dumps(view)
         self.highlight = HIGHLIGHT
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """Add the asset links, the style and the script to the figure.
+
+        folium's own render wraps each macro's output in a ``branca.Element``, which compiles it as
+        a Jinja template: with the payload inside, that compile was most of the build time. The
+        macros' output goes in as it is instead (streamlit-folium calls the script macro itself)."""
+        figure: Any = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        for name, url in self.default_css:
+            figure.header.add_child(CssLink(url), name=name)
+        module = self._template.module
+        figure.header.add_child(_Raw(module.header(self, kwargs)), name=self.get_name())
+        figure.script.add_child(_Raw(module.script(self, kwargs)), name=self.get_name())
+
+
+class _Raw(Element):
+    """Text that goes into the page as it is (not compiled as a template)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
 # ---------------------------------------------------------------- payload
@@ -199,7 +244,7 @@ def _geojson_texts(geoms: np.ndarray, decimals: int) -> list[str]:
         return []
     sep = "\x1f"
     text = sep.join(shapely.to_geojson(geoms).tolist())
-    text = re.sub(r"(\.\d{%d})\d+" % decimals, r"\1", text)
+    text = re.sub(rf"(\.\d{{{decimals}}})\d+", r"\1", text)
     return text.split(sep)
 
 
@@ -244,7 +289,7 @@ def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> str:
     geoms = gdf.geometry.to_numpy()
     if tolerance:
         geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    feats = ",".join('{"type":"Feature","properties":{},"geometry":%s}' % g for g in _geojson_texts(geoms, 5))
+    feats = ",".join('{"type":"Feature","properties":{},"geometry":' + g + "}" for g in _geojson_texts(geoms, 5))
     return '{"type":"FeatureCollection","features":[' + feats + "]}"
 
 
@@ -265,6 +310,13 @@ def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFram
         "attribution": script_json(b.attribution_lines(layer)),
         "focus": focus_text,
     }
+
+
+def _vocab_index(values: pd.Series, codes: list[str], fallback: str) -> np.ndarray:
+    """Each value's position in ``codes`` (``fallback``'s for values not in it)."""
+    idx = pd.Index(codes).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+    idx[idx < 0] = codes.index(fallback)
+    return idx
 
 
 def _codes(values: pd.Series) -> tuple[str, str]:
@@ -290,15 +342,13 @@ def _site_parts(sites: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
     """The sites as columns: ids, names (up to :data:`NAMES_MAX`), category/status indexes, unit
     codes, the popup's extra fields (up to :data:`FULL_DETAIL_MAX`), points and shapes."""
     n = len(sites)
-    cat_idx = {c.code: i for i, c in enumerate(CATEGORIES)}
-    st_idx = {s.code: i for i, s in enumerate(STATUSES)}
-    cats = sites["category"].map(cat_idx).fillna(cat_idx["other"]).astype(np.int64).to_numpy()
+    cats = _vocab_index(sites["category"], [c.code for c in CATEGORIES], "other")
     extra = _extra(lang) if n <= FULL_DETAIL_MAX else []
     parts = {
         "ids": script_json(sites["id"].astype(str).tolist()),
         "names": script_json(sites["name"].astype(str).tolist()) if n <= NAMES_MAX else "null",
         "cat": _ints(cats),
-        "st": _ints(sites["status"].map(st_idx).fillna(0).astype(np.int64).to_numpy()),
+        "st": _ints(_vocab_index(sites["status"], [s.code for s in STATUSES], "planned")),
         "extra": script_json([list(e) for e in extra]),
         "x": script_json({name: _column(sites[name], numeric) for name, _, numeric in extra}),
         "legend": script_json(sorted(set(cats.tolist()))),
@@ -355,12 +405,12 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
     """
     url = settings.tiles() if tiles is True else (tiles or None)
-    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=7, prefer_canvas=True,
+    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
                    zoom_start=10, location=[21.03, 105.85], height=height)
-    m.options.update(max_zoom=19, min_zoom=7)  # the map's own limits (markercluster needs maxZoom)
+    # the map's own limits: markercluster needs maxZoom, and clusters every level in between
+    m.options.update(max_zoom=19, min_zoom=MIN_ZOOM)
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
-    SitesLayer(payload_text(sites, b, lang, layer, focus)).add_to(m)
     if focus is not None and len(focus):
         bounds = focus.total_bounds
     elif len(sites):
@@ -371,7 +421,9 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
         bounds = np.array([105.28, 20.56, 106.02, 21.39])
     minx, miny, maxx, maxy = (float(v) for v in bounds)
     pad = 0.002 if (maxx - minx) < 0.004 else 0.0
-    m.fit_bounds([[miny - pad, minx - pad], [maxy + pad, maxx + pad]])
+    view = [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
+    SitesLayer(payload_text(sites, b, lang, layer, focus), view).add_to(m)
+    m.fit_bounds(view)
     return m
 
 

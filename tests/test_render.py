@@ -1,0 +1,242 @@
+"""The map builder (geo.render): what goes into the folium.Map and its HTML — local assets only,
+escaped names, every point and shape, the slim payload above the thresholds, cached boundaries —
+and, in Chromium, what a person sees and what the page gets on a click."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import LineString, Point, Polygon
+
+from benchmarks import synthetic_sites
+from geo import assets, render
+from geo import sites as site_ops
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
+
+HOSTILE = "</script><img src=x onerror=\"window.pwned=1\">&amp; `${x}` \u2028 Chợ"
+
+
+@pytest.fixture(autouse=True)
+def local_assets():
+    assets.use(assets.local_base_url())
+
+
+def payload(html: str) -> dict:
+    m = re.search(r"var D = (\{.*?\});\n  var n = ", html, flags=re.S)
+    assert m, "the sites layer's payload is in the HTML"
+    return json.loads(m.group(1))
+
+
+def mixed_sites(bounds) -> gpd.GeoDataFrame:
+    gdf = gpd.GeoDataFrame([
+        {"id": "p-1", "name": HOSTILE, "category": "market", "status": "in_progress", "progress_pct": 40,
+         "budget_vnd": 2.5e9, "notes": "<b>ghi chú</b>", "geometry": Point(105.8525, 21.0288)},
+        {"id": "p-2", "name": "Công viên Thống Nhất", "category": "park", "status": "planned",
+         "geometry": Polygon([(105.840, 21.014), (105.846, 21.014), (105.846, 21.019), (105.840, 21.019)])},
+        {"id": "p-3", "name": "Hạ ngầm cáp", "category": "cable_underground", "status": "completed",
+         "geometry": LineString([(105.776, 20.971), (105.780, 20.975)])},
+        {"id": "p-4", "name": "Không rõ loại", "category": "bakery", "status": "weird",
+         "geometry": Point(105.80, 21.00)},
+    ], geometry="geometry", crs=4326)
+    return site_ops.complete(gdf, bounds)
+
+
+def test_no_cdn_and_assets_local(bounds):
+    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    refs = re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']([^"']+)""", html)
+    assert refs, "assets are referenced"
+    assert all(r.startswith("file://") for r in refs), refs
+    for cdn in ("cdn.jsdelivr", "unpkg.com", "cdnjs", "code.jquery", "maxcdn", "netdna", "googleapis"):
+        assert cdn not in html
+
+
+def test_hostile_names_escaped(bounds):
+    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    assert "</script><img" not in html
+    assert "onerror=\"window" not in html
+    assert "\u2028" not in html
+    assert html.count("</script>") == html.count("<script")  # no early end of a script element
+    d = payload(html)
+    assert d["names"][0] == HOSTILE  # the data itself is intact; the browser escapes it (esc())
+    assert d["x"]["notes"][0] == "<b>ghi chú</b>"
+
+
+def test_points_shapes_and_fields(bounds):
+    sites = mixed_sites(bounds)
+    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    assert d["ids"] == ["p-1", "p-2", "p-3", "p-4"]
+    assert d["pts"]["i"] == [0, 3]
+    lat = (np.array(d["pts"]["lat"]) + d["pts"]["lat0"]) / d["pts"]["scale"]
+    lon = (np.array(d["pts"]["lon"]) + d["pts"]["lon0"]) / d["pts"]["scale"]
+    assert np.allclose(lat, [21.0288, 21.00], atol=1e-6) and np.allclose(lon, [105.8525, 105.80], atol=1e-6)
+    assert d["shp"]["i"] == [1, 2]
+    assert [g["type"] for g in d["shp"]["g"]] == ["Polygon", "LineString"]
+    coords = json.dumps(d["shp"]["g"])
+    assert not re.search(r"\.\d{7,}", coords), "coordinates rounded to 6 decimals"
+    cats = [c["label"] for c in d["cats"]]
+    assert cats[d["cat"][3]] == "Khác"  # unknown category -> other
+    assert d["st"][3] == 0  # unknown status -> planned
+    assert d["dcodes"][d["dist"][0]] == sites["district_codes"].iloc[0]
+    assert sorted(d["legend"]) == d["legend"] and len(d["legend"]) == 4
+    assert d["x"]["progress_pct"] == [40.0, None, None, None]
+    assert d["attribution"] and d["units"]["features"] and d["focus"]["features"]
+
+
+def test_english_labels(bounds):
+    d = payload(render.site_map(mixed_sites(bounds), bounds, lang="en", tiles=None).get_root().render())
+    assert d["labels"]["category"] != payload(render.site_map(mixed_sites(bounds), bounds, tiles=None)
+                                              .get_root().render())["labels"]["category"]
+    assert "Market" in [c["label"] for c in d["cats"]]
+    code = d["dcodes"][d["dist"][0]]
+    assert d["districts"][code] == bounds.districts.set_index("code").loc[code, "name_en"]
+
+
+def test_slim_rows_above_thresholds(bounds, monkeypatch):
+    sites = synthetic_sites(60, bounds)
+    monkeypatch.setattr(render, "FULL_DETAIL_MAX", 50)
+    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    assert d["extra"] == [] and d["x"] == {}
+    assert len(d["names"]) == 60 and len(d["ids"]) == 60
+    assert d["pts"]["i"] is None and len(d["pts"]["lat"]) == 60 and d["pts"]["scale"] == 1_000_000
+    monkeypatch.setattr(render, "NAMES_MAX", 50)
+    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    assert d["names"] is None and len(d["ids"]) == 60
+    assert d["pts"]["scale"] == 100_000
+    lat = (np.array(d["pts"]["lat"]) + d["pts"]["lat0"]) / d["pts"]["scale"]
+    assert np.allclose(lat, sites.geometry.y, atol=1e-5)
+
+
+def test_empty_and_no_boundaries(bounds):
+    empty = mixed_sites(bounds).iloc[:0]
+    d = payload(render.site_map(empty, bounds, tiles=None).get_root().render())
+    assert d["ids"] == [] and d["pts"]["lat"] == [] and d["legend"] == []
+    d = payload(render.site_map(mixed_sites(bounds), None, tiles=None).get_root().render())
+    assert d["units"] is None and d["districts"] == {}
+
+
+def test_focus_and_layer(bounds):
+    unit = bounds.communes.iloc[[0]]
+    html = render.site_map(mixed_sites(bounds), bounds, layer="commune", focus=unit, tiles=None).get_root().render()
+    d = payload(html)
+    assert len(d["units"]["features"]) == len(bounds.communes)
+    assert len(d["focus"]["features"]) == 1
+    minx, miny, maxx, maxy = unit.total_bounds
+    assert f"[[{miny}, {minx}], [{maxy}, {maxx}]]" in html  # fitted to the unit
+
+
+def test_boundaries_cached(bounds):
+    render.BOUNDARY_CACHE.clear()
+    sites = mixed_sites(bounds)
+    first = render.payload_text(sites, bounds, "vi", "commune")
+    t0 = time.perf_counter()
+    second = render.payload_text(sites, bounds, "vi", "commune")
+    assert time.perf_counter() - t0 < 0.05
+    assert first == second
+    assert render.payload_text(sites, bounds, "vi", "district") != first
+
+
+def test_tiles_and_attribution(bounds, monkeypatch):
+    html = render.site_map(mixed_sites(bounds), bounds, tiles="http://tiles.example/{z}/{x}/{y}.png") \
+        .get_root().render()
+    assert "http://tiles.example/{z}/{x}/{y}.png" in html
+    monkeypatch.setenv("P03_TILES", "none")
+    assert "tileLayer" not in render.site_map(mixed_sites(bounds), bounds).get_root().render()
+
+
+@pytest.mark.slow
+def test_large_views_fast_and_small(bounds):
+    sites = synthetic_sites(10_000, bounds)
+    render.site_map(sites, bounds, tiles=None).get_root().render()  # boundaries cached
+    t0 = time.perf_counter()
+    html = render.site_map(sites, bounds, tiles=None).get_root().render()
+    assert time.perf_counter() - t0 < 0.5  # ~0.04 s on the 2-core CI machine; generous for a busy one
+    assert len(html.encode()) < 1_000_000
+    big = synthetic_sites(100_000, bounds)
+    t0 = time.perf_counter()
+    html = render.site_map(big, bounds, tiles=None).get_root().render()
+    assert time.perf_counter() - t0 < 3.0  # ~0.2 s
+    assert len(html.encode()) < 5_000_000
+
+
+@pytest.mark.browser
+def test_browser_shows_escapes_and_reports_ids(bounds, tmp_path):
+    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    path = tmp_path / "map.html"
+    path.write_text(html, "utf-8")
+    # in a thread of its own: other browser tests keep a sync Playwright (an asyncio loop) in this one
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            _check_in_browser(path)
+        except BaseException as exc:  # reported in the test's thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the browser check did not finish in 120 s"
+    if failure:
+        raise failure[0]
+
+
+def _check_in_browser(path) -> None:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            _check_page(browser, path)
+        finally:
+            browser.close()
+
+
+def _check_page(browser, path) -> None:
+    context = browser.new_context(viewport={"width": 1000, "height": 700})
+    outside: list[str] = []
+    def route(r) -> None:  # only the file:// page and its file:// assets are served
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_function("() => window.p03 && window.p03.count === 4")
+        assert page.evaluate("() => window.p03.points.getLayers().length") == 2
+        assert page.evaluate("() => window.p03.shapes.getLayers().length") == 2
+        # what streamlit-folium reads on a click: the marker's tooltip, bound before any click handler
+        tip = page.evaluate("""() => {
+            const m = window.p03.points.getLayers().find(l => l.options.i === 0);
+            window.p03.points.zoomToShowLayer(m, () => {});
+            m.fire("preclick", {}, true);
+            const t = m.getTooltip();
+            const div = document.createElement("div"); div.innerHTML = t.getContent();
+            m.openPopup();
+            return div.innerText;
+        }""")
+        assert tip.strip().endswith("#p-1")
+        assert render.site_id_from_tooltip(tip) == "p-1"
+        assert HOSTILE.split("\u2028")[0][:20] in tip  # shown as text
+        page.wait_for_selector(".p03-popup")
+        assert page.locator(".p03-popup h4").inner_text().startswith("</script><img")
+        assert page.evaluate("() => window.pwned") is None
+        assert page.locator(".p03-popup img").count() == 0
+        assert page.locator(".p03-legend").count() == 1
+        assert "OpenStreetMap" in page.locator(".leaflet-control-attribution").inner_text() or \
+            "Ranh giới" in page.locator(".leaflet-control-attribution").inner_text()
+        assert not errors, errors
+        assert not outside, outside
+    finally:
+        context.close()
