@@ -15,7 +15,6 @@ point nearest the start).
 from __future__ import annotations
 
 import datetime as dt
-import html
 import itertools
 import json
 import math
@@ -30,6 +29,8 @@ import gpxpy
 import gpxpy.gpx
 import numpy as np
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 
 from geo import settings
 from geo.boundaries import Boundaries
@@ -639,10 +640,41 @@ def _placemark(doc: ET.Element, ns: str, name: str, desc: str, lat: float, lon: 
 
 # ---------------------------------------------------------------- the route map (folium)
 
-_STOP_CSS = ("display:flex;align-items:center;justify-content:center;width:26px;height:26px;border-radius:50%;"
-             "background:{bg};color:#fff;border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.7);"
-             "font:bold 13px/1 sans-serif")
 ROUTE_COLOR = "#d7301f"
+
+
+class StopsLayer(MacroElement):
+    """Numbered stop markers drawn in JavaScript from JSON (texts escaped in the browser), each
+    with its own icon from the start (no default-icon images are fetched)."""
+
+    _template = Template("""
+{% macro header(this, kwargs) %}
+<style>.p03-stop div{display:flex;align-items:center;justify-content:center;width:26px;height:26px;
+border-radius:50%;color:#fff;border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.7);font:bold 13px/1 sans-serif}
+</style>
+{% endmacro %}
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  {{ this.payload }}.forEach(function (s) {
+    var icon = L.divIcon({className: "p03-stop", iconSize: [26, 26], iconAnchor: [13, 13],
+      html: "<div style='background:" + s.color + "'>" + esc(s.text) + "</div>"});
+    L.marker([s.lat, s.lon], {icon: icon, zIndexOffset: 1000, keyboard: true, title: s.tip})
+      .bindTooltip(esc(s.tip)).addTo(map);
+  });
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, stops: list[dict[str, Any]]) -> None:
+        super().__init__()
+        self._name = "StopsLayer"
+        from geo.render import script_json
+
+        self.payload = script_json(stops)
 
 
 def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi",
@@ -657,27 +689,12 @@ def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None
     if len(path) > 1:
         folium.PolyLine(path, color=ROUTE_COLOR, weight=4, opacity=0.85, dash_array="8 6").add_to(m)
     start = route.plan.start
-    _number(m, start.lat, start.lon, "▶", "#333333", start.label)
-    for s in route.stops:
-        _number(m, s.lat, s.lon, str(s.seq), ROUTE_COLOR, f"{s.seq}. {s.name} · {s.arrive:%H:%M}")
+    marks = [{"lat": start.lat, "lon": start.lon, "text": "▶", "color": "#333333", "tip": start.label}]
+    marks += [{"lat": s.lat, "lon": s.lon, "text": str(s.seq), "color": ROUTE_COLOR,
+               "tip": f"{s.seq}. {s.name} · {s.arrive:%H:%M}"} for s in route.stops]
+    StopsLayer(marks).add_to(m)
     lats = [p[0] for p in path]
     lons = [p[1] for p in path]
     pad = 0.003
     m.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
     return m
-
-
-def _number(m: folium.Map, lat: float, lon: float, text: str, color: str, tip: str) -> None:
-    icon = folium.DivIcon(html=f"<div style='{_STOP_CSS.format(bg=color)}'>{html.escape(text)}</div>",
-                          icon_size=(26, 26), icon_anchor=(13, 13), class_name="p03-stop")
-    folium.Marker([lat, lon], icon=icon, tooltip=folium.Tooltip(_escape_js_html(tip)), z_index_offset=1000).add_to(m)
-
-
-def _escape_js_html(text: str) -> str:
-    """HTML-escaped text that is also inert inside the JavaScript template literal folium puts
-    tooltips in (backtick, ``${`` and backslash neutralised).
-
-    >>> _escape_js_html("<b>`${x}`")
-    '&lt;b&gt;&#96;&#36;{x}&#96;'
-    """
-    return html.escape(text).replace("`", "&#96;").replace("$", "&#36;").replace("\\", "&#92;")

@@ -306,7 +306,7 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
             lat, lon = visits.parse_latlon(text)
         return visits.Start.coords(lat, lon)
     preset = visits.PRESETS[0]
-    st.caption(f"📍 {preset.label(lang)} ({preset.lat:.4f}, {preset.lon:.4f})")
+    st.caption(f"{preset.label(lang)} ({preset.lat:.4f}, {preset.lon:.4f})")
     return visits.Start.preset(preset.key, lang)
 
 
@@ -372,7 +372,6 @@ def route_section(version: int, lang: str) -> tuple[visits.Route, gpd.GeoDataFra
     st.caption(ui.t("visit_order_exact") if len(plan.stop_ids) <= visits.EXACT_MAX else ui.t("visit_order_heuristic"))
     with ui.errors_shown():
         route = visits.compute_route(plan, chosen)
-    stops_list(route, lang)
     fmap = visits.route_map(route, chosen, ui.bounds(), lang=lang, height=380)
     picking = plan.start.kind == "coords"
     out = st_folium(fmap, height=380, use_container_width=True, key="fv_route_map",
@@ -382,6 +381,7 @@ def route_section(version: int, lang: str) -> tuple[visits.Route, gpd.GeoDataFra
         st.session_state["fv_last_click"] = click
         st.session_state["fv_pending_coords"] = f"{click['lat']:.6f}, {click['lng']:.6f}"
         st.rerun()
+    stops_list(route, lang)
     return route, chosen
 
 
@@ -399,14 +399,16 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     with st.container(horizontal=True):
         if ready and ready[0] == key:
             st.download_button(ui.t("visit_pdf"), ready[1], file_name=f"{stem}.pdf", mime="application/pdf",
-                               key="fv_dl_pdf", icon="📄")
+                               key="fv_dl_pdf", icon=":material/picture_as_pdf:")
             st.download_button(ui.t("visit_html"), ready[2].encode("utf-8"), file_name=f"{stem}.html",
-                               mime="text/html", key="fv_dl_html", icon="🖨️")
+                               mime="text/html", key="fv_dl_html", icon=":material/print:")
         st.download_button(ui.t("visit_gpx"), visits.to_gpx(route, lang).encode("utf-8"), file_name=f"{stem}.gpx",
-                           mime="application/gpx+xml", key="fv_dl_gpx", icon="📍")
+                           mime="application/gpx+xml", key="fv_dl_gpx", icon=":material/route:")
         st.download_button(ui.t("visit_kml"), visits.to_kml(route, lang).encode("utf-8"), file_name=f"{stem}.kml",
-                           mime="application/vnd.google-earth.kml+xml", key="fv_dl_kml", icon="🌐")
-    st.caption(f"{ui.t('visit_open_link')}: {visits.plan_url(plan_id, plan=plan)}")
+                           mime="application/vnd.google-earth.kml+xml", key="fv_dl_kml", icon=":material/public:")
+    url = visits.plan_url(plan_id, plan=plan)
+    st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
+    st.markdown(f"[{ui.t('visit_open_link')}]({url})")
     if st.button(ui.t("visit_save"), key="fv_save"):
         with ui.errors_shown():
             new_id = save_plan(plan, plan_id)

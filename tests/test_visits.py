@@ -4,6 +4,7 @@ demo sites where places matter."""
 from __future__ import annotations
 
 import itertools
+import json
 import math
 import time
 
@@ -250,13 +251,17 @@ def test_route_map_numbers_stops_and_escapes_names(demo_sites, bounds):
     sites = demo_sites.copy()
     sites.loc[sites["id"] == "demo-012", "name"] = "Chợ <script>alert(1)</script>`${alert(2)}`"
     route = visits.compute_route(visits.new_plan(stop_ids=CENTRE), sites)
-    html = visits.route_map(route, sites, bounds, tiles=None).get_root().render()
+    m = visits.route_map(route, sites, bounds, tiles=None)
+    html = m.get_root().render()
+    layer = next(c for c in m._children.values() if isinstance(c, visits.StopsLayer))
+    marks = json.loads(layer.payload)
+    assert [d["text"] for d in marks] == ["▶"] + [str(s.seq) for s in route.stops]
+    assert marks[1]["lat"] == route.stops[0].lat
+    # names reach the page only inside escaped JSON, never as markup
     assert "<script>alert(1)" not in html
-    # the tooltip sits in a JS template literal: backtick and ${ are neutralised there
-    assert "Chợ &lt;script&gt;alert(1)&lt;/script&gt;&#96;&#36;{alert(2)}&#96;" in html
-    for s in route.stops:
-        assert f"\\u003e{s.seq}\\u003c/div" in html
-    assert "PolyLine" in html or "polyline" in html
+    assert "\\u003cscript\\u003ealert(1)" in html
+    assert "L.marker([s.lat, s.lon], {icon: icon" in html  # icons given at creation: no default-icon fetch
+    assert "polyline" in html.lower()
 
 
 def test_filter_then_plan_on_a_district(demo_store, bounds):

@@ -1,0 +1,71 @@
+"""The field-visit page in real Chromium on a phone-sized screen (390×844): pick sites, see the
+numbered route, prepare the brief and download the PDF; nothing leaves the machine."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from tests.browser_support import app_server, browser, new_page, out_dir  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture()
+def phone(browser):
+    page = new_page(browser, width=PHONE["width"], height=PHONE["height"], is_mobile=True, has_touch=True,
+                    device_scale_factor=2)
+    yield page
+    page.context.close()
+
+
+def pick(page, label: str, text: str, option: str) -> None:
+    box = page.get_by_label(label).first
+    box.scroll_into_view_if_needed()
+    box.click()
+    page.keyboard.type(text)
+    page.get_by_role("option", name=option).first.click()
+    page.keyboard.press("Escape")
+
+
+def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
+    page = phone
+    page.goto(app_server.url + "/field_visit")
+    page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
+    pick(page, "Công trình đã chọn", "Đồng Xuân", "Chợ Đồng Xuân")
+    page.get_by_text("1. Chợ Đồng Xuân").first.wait_for(timeout=60_000)
+    pick(page, "Công trình đã chọn", "Nhà hát Lớn", "Nhà hát Lớn Hà Nội")
+    pick(page, "Công trình đã chọn", "Chợ Hôm", "Chợ Hôm")
+    page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
+    for name in ("Chợ Đồng Xuân", "Nhà hát Lớn Hà Nội", "Chợ Hôm"):
+        assert page.get_by_text(name).count() >= 1
+    # the page fits the phone: nothing wider than the screen
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"] + 1, width
+    page.get_by_text("Kế hoạch", exact=True).first.click()  # the plan details fold away once sites are chosen
+    page.get_by_label("Tên chuyến đi").first.fill("Kiểm tra chợ – Hoàn Kiếm")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Chuẩn bị tài liệu").click()
+    button = page.get_by_role("button", name="Tải PDF")
+    button.wait_for(timeout=90_000)
+    button.scroll_into_view_if_needed()
+    page.screenshot(path=str(out_dir(request) / "phone_brief_ready.png"), full_page=True)
+    with page.expect_download(timeout=60_000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(".pdf")
+    reader = pypdf.PdfReader(io.BytesIO(open(download.path(), "rb").read()))
+    assert len(reader.pages) == 4
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    for name in ("Chợ Đồng Xuân", "Nhà hát Lớn Hà Nội", "Chợ Hôm", "Kiểm tra chợ – Hoàn Kiếm"):
+        assert name in text
+    # the route map is drawn with numbered stops
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(1)
+    frame.locator(".p03-stop").first.wait_for(timeout=30_000)
+    assert frame.locator(".p03-stop").count() == 4  # start + 3 stops
+    assert page.p03_external == [], page.p03_external
+    assert page.p03_console_errors == [], page.p03_console_errors
