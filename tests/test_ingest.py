@@ -378,3 +378,21 @@ def test_realworld_commit_and_rollback(demo_store, realworld):
     assert demo_store.count_sites() == n + 21
     ingest.rollback(demo_store, batch, "tester")
     assert demo_store.count_sites() == n
+
+
+def test_cli_does_not_commit_a_guessed_crs(store, capsys):
+    path = BAD / "vn2000_tm3_no_crs.geojson"
+    assert cli.main(["--lang", "en", "import", str(path), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert out["valid"] == 5 and out["committed"] is False and store.count_sites() == 0
+    assert out["errors"][0]["field"] == "crs" and "Confirm it with --crs EPSG:5897" in out["errors"][0]["message"]
+    assert cli.main(["--lang", "en", "import", str(path), "--crs", "EPSG:5897", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["committed"] is True and out["crs"] == "EPSG:5897" and store.count_sites() == 5
+
+
+def test_report_csv_neutralises_formulas(bounds):
+    content = geojson([feature(*HK, name="=HYPERLINK(\"http://x\")", category="=1+1")])
+    r = ingest.check(content, "f.geojson", b=bounds)
+    text = r.csv("en").decode("utf-8-sig")
+    assert "'=1+1" in text and "\n=" not in text and ",=" not in text

@@ -68,20 +68,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = open_store()
     result = ingest.check(path.read_bytes(), path.name, crs=args.crs, mapping=_mapping(args), store=store)
     batch_id = None
-    if result.n_valid and not args.dry_run and (result.all_valid or args.accept_valid):
+    unconfirmed = result.crs_source == "guessed" and not args.dry_run
+    if result.n_valid and not args.dry_run and not unconfirmed and (result.all_valid or args.accept_valid):
         batch_id = ingest.commit(result, store, actor())
     out = result.summary(lang)
+    if unconfirmed:
+        out["errors"].insert(0, {"feature": None, "field": "crs", "value": result.crs,
+                                 "message": _confirm_crs(result, lang)})
     out.update(committed=batch_id is not None, batch_id=batch_id, n_committed=result.n_valid if batch_id else 0)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         _print_text(result, out, lang)
-    return 0 if result.all_valid else 1
+    return 0 if result.all_valid and not unconfirmed else 1
+
+
+def _confirm_crs(result: ingest.CheckResult, lang: str) -> str:
+    """Nothing is stored in a guessed CRS: VN-2000 grids that fit the same numbers lie hundreds of
+    metres apart, so the user confirms with --crs."""
+    where_vi, where_en = f"Tệp “{result.file_name}”, trường “crs”: ", f"File “{result.file_name}”, field “crs”: "
+    others = ", ".join(result.candidates)
+    if lang == "vi":
+        return (where_vi + f"hệ tọa độ được đoán là {result.crs}; chưa lưu gì. Hãy xác nhận bằng --crs {result.crs} "
+                f"hoặc chọn hệ khác ({others}).")
+    return (where_en + f"the coordinate system was guessed as {result.crs}; nothing was stored. Confirm it with "
+            f"--crs {result.crs} or choose another ({others}).")
 
 
 def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:
     vi = lang == "vi"
     lines = [report.text(result.problems, result.file_name, lang)] if result.problems else []
+    if out["errors"] and out["errors"][0]["field"] == "crs" and out["errors"][0]["feature"] is None:
+        lines.append("ERROR: " + out["errors"][0]["message"])
     crs = out["crs"] or "-"
     lines.append(
         (f"{result.file_name}: {result.n_features} đối tượng, {result.n_valid} hợp lệ, {result.n_rejected} bị loại; "

@@ -89,7 +89,11 @@ def table(problems: Sequence[Problem], lang: str = "vi") -> pd.DataFrame:
 def to_csv(problems: Sequence[Problem], lang: str = "vi") -> bytes:
     """The report as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
     buf = io.StringIO()
-    table(problems, lang).to_csv(buf, index=False)
+    df = table(problems, lang)
+    for col in ("value", "message"):  # no spreadsheet formulas from the file's own text
+        df[col] = df[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r")
+                              else v)
+    df.to_csv(buf, index=False)
     return buf.getvalue().encode("utf-8-sig")
 
 
