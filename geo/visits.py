@@ -502,6 +502,19 @@ def move(stop_ids: list[str], site_id: str, step: int) -> list[str]:
     return ids
 
 
+def merge_ticks(selected: list[str], shown: list[str], ticked: list[str]) -> list[str]:
+    """The selection after ticking rows of a table that shows ``shown``: sites not shown stay as
+    they were, shown ones are chosen exactly when ticked (new ones appended in table order).
+
+    >>> merge_ticks(["a", "x"], shown=["a", "b", "c"], ticked=["b", "c"])
+    ['x', 'b', 'c']
+    """
+    on = set(ticked)
+    visible = set(shown)
+    out = [s for s in selected if s not in visible or s in on]
+    return out + [s for s in shown if s in on and s not in out]
+
+
 # ---------------------------------------------------------------- phone: links, GPX, KML
 
 

@@ -9,6 +9,8 @@ sites are appended instead of re-optimising), ``fv_plan_id`` the saved plan bein
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
@@ -25,6 +27,17 @@ from geo.store import SiteFilter
 from pages import ui
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
+
+
+@contextmanager
+def errors_shown() -> Iterator[None]:
+    """Like ``ui.errors_shown``, with the message Markdown-escaped: it may quote what the user typed
+    or what the address carried."""
+    try:
+        yield
+    except P03Error as exc:
+        st.error(ui.md_escape(exc.message(ui.lang())), icon="⚠️")
+        st.stop()
 
 
 # ---------------------------------------------------------------- data (cached per store version)
@@ -175,7 +188,7 @@ def saved_plans(lang: str) -> None:
         st.button(ui.t("visit_new"), key="fv_new", on_click=_new_plan, args=(lang,))
         msg = st.session_state.pop("fv_flash", None)
         if msg:
-            st.success(msg)
+            st.success(ui.md_escape(msg))
 
 
 def _open_plan(pid: str, lang: str) -> None:
@@ -261,10 +274,7 @@ def choose_sites(version: int, lang: str) -> None:
         column_config={"pick": st.column_config.CheckboxColumn(ui.t("visit_pick"), width="small"),
                        "name": ui.t("name"), "category": ui.t("category"), "district": ui.t("district"),
                        "status": ui.t("status"), "id": ui.t("id")})
-    ticked = set(edited.loc[edited["pick"], "id"])
-    visible = set(shown["id"])
-    new_sel = [s for s in st.session_state[SEL] if s not in visible or s in ticked]
-    new_sel += [s for s in edited["id"] if s in ticked and s not in new_sel]
+    new_sel = visits.merge_ticks(st.session_state[SEL], list(edited["id"]), list(edited.loc[edited["pick"], "id"]))
     if new_sel != st.session_state[SEL]:
         st.session_state[SEL] = new_sel
     names = dict(zip(shown["id"], shown["name"], strict=True))
@@ -302,7 +312,7 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
         return visits.Start("site", sid, float(pt.y), float(pt.x), names[sid])
     if kind == "coords":
         text = st.text_input(ui.t("visit_coords"), key="fv_coords", help=ui.t("visit_coords_help"))
-        with ui.errors_shown():
+        with errors_shown():
             lat, lon = visits.parse_latlon(text)
         return visits.Start.coords(lat, lon)
     preset = visits.PRESETS[0]
@@ -330,7 +340,7 @@ def current_plan(lang: str, chosen: gpd.GeoDataFrame) -> visits.Plan:
                        stop_ids=order, notes=ss["fv_notes"].strip())
     sig = (tuple(sorted(sel)), start.lat, start.lon, start.key, ret)
     if sel and not ss[MANUAL] and ss.get("fv_sig") != sig:
-        with ui.errors_shown():
+        with errors_shown():
             plan = visits.optimise(plan, chosen)
     ss["fv_sig"] = sig
     ss[ORDER] = list(plan.stop_ids)
@@ -370,7 +380,7 @@ def route_section(version: int, lang: str) -> tuple[visits.Route, gpd.GeoDataFra
         st.info(ui.t("visit_no_stops"))
         return None
     st.caption(ui.t("visit_order_exact") if len(plan.stop_ids) <= visits.EXACT_MAX else ui.t("visit_order_heuristic"))
-    with ui.errors_shown():
+    with errors_shown():
         route = visits.compute_route(plan, chosen)
     fmap = visits.route_map(route, chosen, ui.bounds(), lang=lang, height=380)
     picking = plan.start.kind == "coords"
@@ -393,7 +403,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     stem = "p03_" + (plan.visit_date or "visit")
     key = (plan.to_json(), plan_id, lang)
     if st.button(ui.t("visit_prepare"), key="fv_prepare", type="primary"):
-        with st.spinner(ui.t("visit_prepare") + "…"), ui.errors_shown():
+        with st.spinner(ui.t("visit_prepare") + "…"), errors_shown():
             st.session_state["fv_brief"] = (key, *brief_files(version, plan.to_json(), plan_id, lang))
     ready = st.session_state.get("fv_brief")
     with st.container(horizontal=True):
@@ -410,7 +420,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
     if st.button(ui.t("visit_save"), key="fv_save"):
-        with ui.errors_shown():
+        with errors_shown():
             new_id = save_plan(plan, plan_id)
         st.session_state[PLAN_ID] = new_id
         st.query_params.from_dict({"plan": new_id})
@@ -420,7 +430,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
 
 def main() -> None:
     lang = ui.sidebar()
-    with ui.errors_shown():
+    with errors_shown():
         _init(lang)
         _apply_pending()
         version = ui.cached_version()
@@ -429,10 +439,10 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(err, icon="⚠️")
+        st.error(ui.md_escape(err), icon="⚠️")
     plan_details()
     st.header(ui.t("visit_choose"))
-    with ui.errors_shown():
+    with errors_shown():
         choose_sites(version, lang)
         found = route_section(version, lang)
     if found is not None:

@@ -291,3 +291,9 @@ def test_unsaved_plan_round_trips_through_its_address(monkeypatch):
     assert visits.plan_url(plan=many) == "http://127.0.0.1:8501/field_visit"
     with pytest.raises(InputError):
         visits.plan_from_params({"sites": "a", "speed": "fast"})
+
+
+def test_merge_ticks_keeps_sites_outside_the_table():
+    assert visits.merge_ticks(["a", "x"], ["a", "b"], ["a", "b"]) == ["a", "x", "b"]
+    assert visits.merge_ticks(["a", "x"], ["a", "b"], []) == ["x"]
+    assert visits.merge_ticks([], [], []) == []
