@@ -14,12 +14,12 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import InputError
+from geo.sites import spreadsheet_safe
 from geo.store.base import Store
 
 COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id", "batch_id", "before_json", "after_json"]
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def parse_time(text: str | None, *, now: dt.datetime | None = None, end_of_day: bool = False) -> str | None:
@@ -86,8 +86,7 @@ def to_csv(df: pd.DataFrame) -> bytes:
     >>> to_csv(pd.DataFrame({"actor": ["=HYPERLINK(1)", "lan"]})).decode("utf-8-sig").splitlines()
     ['actor', "'=HYPERLINK(1)", 'lan']
     """
-    safe = df.apply(lambda col: col.map(_cell)) if len(df) else df
-    return safe.to_csv(index=False).encode("utf-8-sig")
+    return spreadsheet_safe(df).to_csv(index=False).encode("utf-8-sig")
 
 
 def summary(row: dict[str, Any], limit: int = 160) -> str:
@@ -104,12 +103,6 @@ def summary(row: dict[str, Any], limit: int = 160) -> str:
 def _short(value: Any, limit: int = 60) -> str:
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _cell(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
 
 
 def _missing(value: Any) -> bool:

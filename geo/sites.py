@@ -89,11 +89,11 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
     if fmt == "geojson":
         return json.dumps(to_feature_collection(gdf), ensure_ascii=False).encode("utf-8")
     if fmt == "csv":
-        df = pd.DataFrame(gdf.drop(columns="geometry"))
+        df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
         return df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
     if fmt == "xlsx":
-        df = pd.DataFrame(gdf.drop(columns="geometry"))
+        df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
         buf = io.BytesIO()
         df.to_excel(buf, index=False, sheet_name="sites", engine="openpyxl")
@@ -109,6 +109,22 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
         else:
             pyogrio.write_dataframe(out, path, driver="GPKG", layer="sites")
         return path.read_bytes()
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with each text cell a spreadsheet would take for a formula (``=HYPERLINK(...)``,
+    ``=cmd|...``, ``+``, ``-``, ``@``) prefixed by an apostrophe, so that it shows as text.
+
+    >>> spreadsheet_safe(pd.DataFrame({"n": ["=1+1", "Chợ Hôm", "@x"], "v": [1.0, -2.0, 3.0]}))["n"].tolist()
+    ["'=1+1", 'Chợ Hôm', "'@x"]
+    """
+    out = df.copy()
+    for col in [c for c in out.columns if not pd.api.types.is_numeric_dtype(out[c])]:
+        out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v)
+    return out
 
 
 def counts(gdf: gpd.GeoDataFrame, column: str) -> pd.Series:
