@@ -262,3 +262,30 @@ def test_demo_store(demo_store):
     assert n > 50
     assert demo_store.list_batches()["kind"].tolist() == ["demo"]
     assert len(demo_store.query_sites(SiteFilter(categories=["wastewater"]))) >= 1
+
+
+def test_postgis_connection_pool(store, backend):
+    if backend != "postgis":
+        pytest.skip("the PostGIS connection pool")
+    import threading
+
+    from geo.store.postgis import POOL_IDLE
+
+    opened = []
+    connect = store._connect
+    store._connect = lambda: opened.append(1) or connect()
+    for _ in range(30):  # Streamlit runs every script run in a new thread
+        t = threading.Thread(target=store.count_sites)
+        t.start()
+        t.join()
+    assert opened == [] and 1 <= len(store._idle) <= POOL_IDLE  # one pooled connection served them all
+    # connections the server closed meanwhile are replaced, not reported
+    import psycopg
+
+    with psycopg.connect(store.url, autocommit=True) as admin:
+        n = admin.execute("SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name ="
+                          " 'p03-map' AND datname = current_database()").fetchone()[0]
+    assert n >= 1
+    store.commit_batch(three_sites(), actor="alice")
+    assert store.count_sites() == 3
+    assert len(opened) == 1  # the dead one replaced
