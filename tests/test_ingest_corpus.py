@@ -13,7 +13,7 @@ import pytest
 from geo import cli
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
-CASES = list(csv.DictReader((BAD / "expected.csv").open(encoding="utf-8")))
+CASES = list(csv.DictReader((BAD / "expected.csv").read_text("utf-8").splitlines()))
 
 
 def snapshot(data_dir: Path) -> dict[str, str]:

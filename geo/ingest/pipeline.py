@@ -191,9 +191,10 @@ def _placeable(geoms: np.ndarray, choice: normalise.CRSChoice, problems: Problem
                           "the usual ones (VN-2000, UTM 48N, Web Mercator) puts them in Hanoi. Choose the CRS "
                           "(--crs) or include the .prj file.")
         return np.full(len(geoms), None, dtype=object)
-    out = normalise.to_wgs84(geoms, choice)
-    out = normalise.repair(out, problems)
-    normalise.inside_hanoi(out, b, problems)
+    with np.errstate(all="ignore"):  # absurd coordinates overflow in GEOS; they are reported, not warned about
+        out = normalise.to_wgs84(geoms, choice)
+        out = normalise.repair(out, problems)
+        normalise.inside_hanoi(out, b, problems)
     return out
 
 
