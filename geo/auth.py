@@ -157,6 +157,18 @@ def denied(action: str, user: User | None) -> PermissionDenied:
     return PermissionDenied(vi, en, needed)
 
 
+def may_change_plan(user: User | None, created_by: str | None) -> bool:
+    """Whether ``user`` may change or delete a field-visit plan made by ``created_by``: their own
+    (any role), anyone's (editor, admin). A ``web:``/``cli:`` prefix on the maker is ignored.
+
+    >>> may_change_plan(User("minh", "viewer"), "cli:minh"), may_change_plan(User("minh", "viewer"), "lan")
+    (True, False)
+    """
+    if user is None:
+        return False
+    return (created_by or "").split(":", 1)[-1] == user.username or user.can("plan_others")
+
+
 # ------------------------------------------------------------------ passwords and names
 
 

@@ -137,20 +137,27 @@ def gate() -> auth.User | None:
     return user
 
 
-def require_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if their role ranks at or above ``role``; otherwise a plain message and
-    ``st.stop()``. ``action`` (a key of geo.auth.ACTIONS) words the message."""
+def ensure_role(role: str, action: str | None = None) -> auth.User:
+    """The signed-in user if their role ranks at or above ``role``; else raise PermissionDenied
+    (a P03Error: for callbacks and ``ui.errors_shown()`` blocks, which show it in words)."""
     user = current_user()
     if user is not None and auth.at_least(user.role, role):
         return user
     if action is not None:
-        exc: PermissionDenied = auth.denied(action, user)
-    elif user is None:
-        exc = auth.NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
-                               f"Sign in with the “{role}” role or higher to do this.", role)
-    else:
-        exc = PermissionDenied("làm việc này", "do this", role)
-    st.warning(exc.message(ui.lang()), icon="🔒")
+        raise auth.denied(action, user)
     if user is None:
-        st.caption(ui.t("sign_in_hint"))
-    st.stop()
+        raise auth.NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
+                               f"Sign in with the “{role}” role or higher to do this.", role)
+    raise PermissionDenied("làm việc này", "do this", role)
+
+
+def require_role(role: str, action: str | None = None) -> auth.User:
+    """The signed-in user if their role ranks at or above ``role``; otherwise a plain message and
+    ``st.stop()``. ``action`` (a key of geo.auth.ACTIONS) words the message."""
+    try:
+        return ensure_role(role, action)
+    except PermissionDenied as exc:
+        st.warning(exc.message(ui.lang()), icon="🔒")
+        if isinstance(exc, auth.NotSignedIn):
+            st.caption(ui.t("sign_in_hint"))
+        st.stop()
