@@ -396,3 +396,14 @@ def test_report_csv_neutralises_formulas(bounds):
     r = ingest.check(content, "f.geojson", b=bounds)
     text = r.csv("en").decode("utf-8-sig")
     assert "'=1+1" in text and "\n=" not in text and ",=" not in text
+
+
+def test_garbage_collector_restored(bounds):
+    import gc
+
+    assert gc.isenabled()
+    ingest.check(geojson(SITES), "x.geojson", b=bounds)
+    assert gc.isenabled()
+    with pytest.raises(InputError):
+        ingest.check(b"{", "x.geojson", b=bounds)
+    assert gc.isenabled()
