@@ -155,3 +155,24 @@ def test_sigkill_mid_commit_leaves_store_as_before(ctx, store_url, data_dir):
     # the ids of the killed commits were never taken
     store.commit_batch(sites("dead-sites-1", 300), actor="alice")
     check_consistent(store)
+
+
+def _opener(url: str, uploads: str, start: float) -> None:
+    while time.time() < start:
+        time.sleep(0.001)
+    store_from_url(url, uploads)
+
+
+def test_processes_starting_together_migrate_once(ctx, store_url, data_dir):
+    uploads = str(data_dir / "projects" / "uploads")
+    start = time.time() + 1.0
+    procs = [ctx.Process(target=_opener, args=(store_url, uploads, start)) for _ in range(6)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(timeout=60)
+    assert [p.exitcode for p in procs] == [0] * 6
+    store = _open(store_url, data_dir)
+    versions = [r["version"] for r in store.fetchall("SELECT version FROM schema_version ORDER BY version")]
+    assert versions == sorted(set(versions)) and versions[-1] == store.migrate()
+    assert store.version() == 0

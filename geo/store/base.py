@@ -174,9 +174,12 @@ class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
             if version <= current:
                 continue
             with self.transaction() as cur:
-                for stmt in statements(self.dialect):
-                    self.execute(cur, stmt)
-                self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
+                # another process may have applied it meanwhile (SQLite's BEGIN IMMEDIATE serialises this)
+                self.execute(cur, "SELECT MAX(version) FROM schema_version")
+                if (cur.fetchone()[0] or 0) < version:
+                    for stmt in statements(self.dialect):
+                        self.execute(cur, stmt)
+                    self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
             current = version
         return int(current)
 
