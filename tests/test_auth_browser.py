@@ -1,0 +1,63 @@
+"""Sign-in in real Chromium with P03_READ_REQUIRES_LOGIN=true: an anonymous visitor sees only the
+sign-in form, a wrong password is refused in words, a viewer gets the map but not the
+Administration page, an admin gets it, and signing out (or reloading) ends the session."""
+
+from __future__ import annotations
+
+import pytest
+
+from geo import auth
+from geo.store import open_store
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def private_app(tmp_path_factory, boundaries_dir):
+    data = make_data_dir(tmp_path_factory.mktemp("private"), boundaries_dir)
+    store = open_store(url="", folder=data / "projects")
+    auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
+    auth.add_user(store, "minh", "minh-pass-123", "viewer", actor="root", display_name="Trần Minh")
+    server = AppServer(data, env={"P03_READ_REQUIRES_LOGIN": "true"})
+    yield server
+    server.stop()
+
+
+def sign_in(page, name: str, password: str) -> None:
+    side = page.locator("[data-testid='stSidebar']")
+    side.get_by_label("Tên đăng nhập").fill(name)
+    side.get_by_label("Mật khẩu").fill(password)
+    side.get_by_role("button", name="Đăng nhập").click()
+
+
+def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
+    page = new_page(browser)
+    try:
+        page.goto(private_app.url + "/district_map?district=002")
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
+        assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+        assert page.locator("[data-testid='stDataFrame']").count() == 0
+
+        sign_in(page, "minh", "wrong-password")
+        page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for(timeout=30_000)
+        sign_in(page, "minh", "minh-pass-123")
+        page.get_by_text("Trần Minh").wait_for(timeout=30_000)
+        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=60_000)
+        page.screenshot(path=str(out_dir(request) / "viewer_map.png"), full_page=True)
+
+        page.locator("[data-testid='stSidebar']").get_by_role("link", name="Quản trị").click()
+        page.get_by_text("Cần đăng nhập (vai trò “admin” trở lên)").or_(
+            page.get_by_text("Bạn không có quyền quản lý người dùng")).first.wait_for(timeout=30_000)
+        assert page.get_by_role("tab", name="Nhật ký thay đổi").count() == 0
+
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=30_000)
+
+        sign_in(page, "root", "root-pass-123")
+        page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=30_000)
+        page.reload()  # a new browser session: signed out again
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
+        assert page.p03_external == [], page.p03_external
+    finally:
+        page.context.close()

@@ -1,0 +1,36 @@
+"""Settings of the hardening that live outside the code: Streamlit's XSRF protection and upload
+bound, no secret in the repository, no password hash or secret setting printed anywhere."""
+
+from __future__ import annotations
+
+import subprocess
+import tomllib
+from pathlib import Path
+
+from geo import settings
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_streamlit_keeps_xsrf_on_and_bounds_uploads():
+    cfg = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert cfg["server"]["enableXsrfProtection"] is True
+    assert cfg["server"].get("enableCORS", True) is True  # never turned off
+    default_mb = next(int(s.default) for s in settings.SETTINGS if s.name == "P03_MAX_UPLOAD_MB")
+    assert cfg["server"]["maxUploadSize"] == default_mb  # Streamlit's bound matches the app's
+    assert cfg["browser"]["gatherUsageStats"] is False
+
+
+def test_no_secret_is_committed():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout.split()
+    assert ".streamlit/secrets.toml" not in tracked
+    assert not [f for f in tracked if f.endswith((".pem", ".key", ".p12", ".env")) or "secret" in f.lower()]
+    ignored = subprocess.run(["git", "check-ignore", ".streamlit/secrets.toml"], cwd=REPO, capture_output=True,
+                             text=True)
+    assert ignored.returncode == 0  # git-ignored
+
+
+def test_auth_settings_are_declared():
+    names = {s.name for s in settings.SETTINGS}
+    assert {"P03_LOGIN_MAX_FAILURES", "P03_LOCKOUT_MINUTES", "P03_SESSION_IDLE_MINUTES", "P03_OIDC_DEFAULT_ROLE",
+            "P03_READ_REQUIRES_LOGIN", "P03_MAX_UPLOAD_MB"} <= names
