@@ -168,3 +168,16 @@ def test_audit_tab_filters_and_csv(people):
     assert len(at.dataframe[1].value) == 1
     at.text_input(key="p03_audit_text").input("no-such-thing-anywhere").run()
     assert "Không có dòng nhật ký" in texts(at.info)
+
+
+def test_organisation_sign_in_offered_only_when_configured(people):
+    at = app("pages/admin.py")
+    assert not [b for b in at.sidebar.button if b.key == "p03_sign_in_oidc"]
+    at = AppTest.from_file(str(REPO / "pages/admin.py"), default_timeout=90)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "p03", "client_secret": "s",
+                          "server_metadata_url": "https://login.example.test/.well-known/openid-configuration"}
+    at.run()
+    assert not at.exception
+    assert [b for b in at.sidebar.button if b.key == "p03_sign_in_oidc"]
+    assert at.sidebar.text_input(key="p03_signin_user") is not None  # local accounts still work
