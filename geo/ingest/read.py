@@ -155,6 +155,9 @@ def _read_geojson(content: bytes, file_name: str, mapping: dict[str, Any] | None
     text, enc_warning = decode_text(content, file_name)
     try:
         doc = json.loads(text)
+    except RecursionError as exc:
+        raise _err(file_name, "JSON lồng nhau quá sâu; tệp hỏng hoặc độc hại.",
+                   "the JSON is nested too deeply; the file is damaged or malicious.") from exc
     except json.JSONDecodeError as exc:
         raise _err(file_name, f"không phải JSON hợp lệ: lỗi ở dòng {exc.lineno}, cột {exc.colno} ({exc.msg}). "
                    "Hãy mở tệp bằng trình soạn thảo và sửa, hoặc xuất lại từ QGIS.",

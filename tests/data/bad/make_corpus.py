@@ -102,6 +102,7 @@ def main() -> None:
     # --- JSON structure
     write("broken_json.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "prop')
     write("not_geojson.json", {"hello": "world", "items": [1, 2, 3]})
+    write("deeply_nested.json", '{"type": "Point", "coordinates": ' + "[" * 200_000 + "]" * 200_000 + "}")
     write("empty_file.geojson", b"")
     write("empty_collection.geojson", fc([]))
     write("not_a_feature.geojson", fc(["just a string", *ok_features(1)]))
