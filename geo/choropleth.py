@@ -27,7 +27,6 @@ from geo.render import script_json
 
 PALETTE = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
 NO_DATA = "#f2f2f2"
-LAYER_NAME = "p03-units"
 
 
 def breaks(values: pd.Series, share: bool = False) -> list[float]:
@@ -75,35 +74,63 @@ def _legend_rows(bounds: list[float], share: bool, lang: str) -> list[tuple[str,
     return [(NO_DATA, "0 / —"), *rows]
 
 
-class Legend(MacroElement):
-    """A legend control from rows of (colour, text) and the map's attribution lines, escaped here."""
+class UnitsLayer(MacroElement):
+    """The units as one GeoJSON layer: fill from each feature's ``color``, a tooltip with the
+    unit and its value, a highlight on hover. All in one closure (no global names), so it works
+    inside streamlit-folium, which reports the clicked feature as ``last_active_drawing``. The
+    legend and the attribution lines are drawn here too; every text is escaped in Python."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
 (function () {
+  var map = {{ this._parent.get_name() }};
+  var D = {{ this.payload }};
+  // open a unit's page: through a link in the app's own document (the map lives in a sandboxed
+  // iframe that may not navigate the page itself), else in a new tab
+  function go(url) {
+    try {
+      var doc = window.parent.document, a = doc.createElement("a");
+      a.href = url; a.target = "_self"; doc.body.appendChild(a); a.click(); a.remove();
+    } catch (err) { window.open(url, "_blank"); }
+  }
+  function base(f) {
+    return {fillColor: f.properties.color, color: "#555", weight: 1, opacity: 0.9, fillOpacity: 0.75};
+  }
+  var layer = L.geoJSON(D.data, {
+    style: base,
+    onEachFeature: function (f, l) {
+      l.bindTooltip("<b>" + f.properties.label + "</b><br>" + D.title + ": " + f.properties.value_text,
+                    {sticky: true});
+      l.on("mouseover", function (e) { e.target.setStyle({weight: 3, color: "#d7301f"}); e.target.bringToFront(); });
+      l.on("mouseout", function (e) { e.target.setStyle(base(f)); });
+      if (D.link) l.on("click", function () { go(D.link.replace("{code}", encodeURIComponent(f.properties.code))); });
+    }
+  }).addTo(map);
   var legend = L.control({position: "bottomright"});
   legend.onAdd = function () {
     var div = L.DomUtil.create("div", "p03-choro-legend");
     div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/18px sans-serif;box-shadow:0 0 3px rgba(0,0,0,.3)";
-    div.innerHTML = {{ this.html_json }};
+    div.innerHTML = D.legend;
     return div;
   };
-  var map = {{ this._parent.get_name() }};
   legend.addTo(map);
   map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
-  {{ this.attribution_json }}.forEach(function (a) { map.attributionControl.addAttribution(a); });
+  D.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
+  window.p03choro = {layer: layer, count: D.data.features.length};
 })();
 {% endmacro %}
 """)
 
-    def __init__(self, title: str, rows: list[tuple[str, str]], attribution: list[str] | None = None) -> None:
+    def __init__(self, data: dict[str, Any], title: str, rows: list[tuple[str, str]],
+                 attribution: list[str] | None = None, link: str | None = None) -> None:
         super().__init__()
-        self.attribution_json = script_json([html.escape(a) for a in attribution or []])
-        self._name = "Legend"
-        body = f"<b>{html.escape(title)}</b><br>" + "".join(
+        self._name = "UnitsLayer"
+        self.data = data
+        legend = f"<b>{html.escape(title)}</b><br>" + "".join(
             f"<i style='display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px;"
             f"border:1px solid #999;background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
-        self.html_json = script_json(body)
+        self.payload = script_json({"data": data, "title": html.escape(title), "legend": legend,
+                                    "attribution": [html.escape(a) for a in attribution or []], "link": link})
 
 
 def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bounds: list[float],
@@ -126,11 +153,12 @@ def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bound
 
 
 def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district", *, column: str = "value",
-                    lang: str = "vi", title: str = "", unit_label: str = "", tiles: str | None | bool = True,
-                    height: int | str = "100%") -> folium.Map:
+                    lang: str = "vi", title: str = "", tiles: str | None | bool = True,
+                    height: int | str = "100%", link: str | None = None) -> folium.Map:
     """A map of ``layer``'s units coloured by ``table[column]`` (``value`` or ``share``), where
     ``table`` is :func:`geo.indicators.by_unit`'s result. Each feature carries ``code`` and
-    ``value``; hovering shows the unit and its value."""
+    ``value``; hovering shows the unit and its value. With ``link`` (a relative URL holding
+    ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
     url = settings.tiles() if tiles is True else (tiles or None)
     m = folium.Map(tiles=None, control_scale=True, max_zoom=18, min_zoom=7, zoom_start=10,
                    location=[21.03, 105.85], height=height)
@@ -138,15 +166,8 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=18, name="basemap").add_to(m)
     bounds = breaks(table[column] if column in table else pd.Series(dtype=float), share=column == "share")
     data = _features(table, b, layer, column, bounds, lang)
-    folium.GeoJson(
-        data, name=LAYER_NAME,
-        style_function=lambda f: {"fillColor": f["properties"]["color"], "color": "#555", "weight": 1,
-                                  "fillOpacity": 0.75},
-        highlight_function=lambda f: {"weight": 3, "color": "#d7301f"},
-        tooltip=folium.GeoJsonTooltip(fields=["label", "value_text"], aliases=[html.escape(unit_label or ""), html.escape(title or "")],
-                                      labels=True),
-    ).add_to(m)
-    Legend(title, _legend_rows(bounds, column == "share", lang), b.attribution_lines(layer)).add_to(m)
+    UnitsLayer(data, title, _legend_rows(bounds, column == "share", lang), b.attribution_lines(layer),
+               link).add_to(m)
     minx, miny, maxx, maxy = (float(v) for v in b.city.total_bounds)
     m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
@@ -155,6 +176,6 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
 def map_values(m: folium.Map) -> dict[str, float | None]:
     """The value each unit is coloured by in a map built by :func:`unit_choropleth`, by code."""
     for child in m._children.values():
-        if isinstance(child, folium.GeoJson) and child.layer_name == LAYER_NAME:
+        if isinstance(child, UnitsLayer):
             return {f["properties"]["code"]: f["properties"]["value"] for f in child.data["features"]}
     return {}

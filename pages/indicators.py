@@ -20,6 +20,7 @@ from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
 
 MAP_PAGE = "pages/district_map.py"
+SECTIONS = {"summary": "ind_summary", "units": "ind_by_unit", "exports": "ind_exports", "edit": "ind_edit"}
 BADGE = {"done": "green", "on_track": "blue", "at_risk": "red", "no_data": "gray", "no_target": "gray"}
 
 
@@ -48,7 +49,7 @@ def choropleth_map(version: int, code: str, layer: str, as_of: dt.date, column: 
     ind = ind_ops.get_indicator(ui.store(), code)  # type: ignore[arg-type]
     title = ui.t("ind_share") if column == "share" else f"{ind.code}: {ind.unit(lang)}"
     return choropleth.unit_choropleth(units_of(version, code, layer, as_of), ui.bounds(), layer, column=column,
-                                      lang=lang, title=title, unit_label=ui.t(layer))
+                                      lang=lang, title=title, link=f"district_map?{layer}={{code}}&indicator={code}")
 
 
 # ---------------------------------------------------------------- links to the map
@@ -62,13 +63,6 @@ def map_link(label: str, key: str, **params: str) -> None:
     except (StreamlitAPIException, KeyError):
         query = "&".join(f"{k}={v}" for k, v in params.items())
         st.markdown(f"🗺️ [{label}](district_map?{query})")
-
-
-def open_map(**params: str) -> None:
-    try:
-        st.switch_page(MAP_PAGE, query_params=params)
-    except (StreamlitAPIException, KeyError):
-        st.query_params.update(params)
 
 
 # ---------------------------------------------------------------- dashboard
@@ -140,12 +134,9 @@ def by_unit_section(progress: list[ind_ops.Progress], version: int, as_of: dt.da
                       format_func=lambda v: t("ind_by_count" if v == "value" else "ind_by_share", lang))
     table = units_of(version, code, layer, as_of)
     st.caption(ui.t("ind_click_unit"))
-    out = st_folium(choropleth_map(version, code, layer, as_of, column, lang), height=520, use_container_width=True,
-                    key=f"ind_choro_{layer}", returned_objects=["last_active_drawing"])
-    clicked = ((out or {}).get("last_active_drawing") or {}).get("properties", {}).get("code")
-    if clicked and st.session_state.get("ind_last_clicked") != clicked:
-        st.session_state["ind_last_clicked"] = clicked
-        open_map(**{layer: clicked, "indicator": code})
+    # a click on a unit opens its map in the browser itself (geo.choropleth's link): no rerun here
+    st_folium(choropleth_map(version, code, layer, as_of, column, lang), height=520, use_container_width=True,
+              key=f"ind_choro_{layer}", returned_objects=[])
     shown = report.unit_table(table, layer, lang)
     shown[ui.t("ind_open_map")] = [f"district_map?{layer}={c}&indicator={code}" for c in table["code"]]
     shown = shown.sort_values([ui.t("ind_value"), ui.t("ind_total_sites")], ascending=False)
@@ -311,14 +302,21 @@ def main() -> None:
     with ui.errors_shown():
         version = ui.cached_version()
         progress = progress_at(version, as_of)
-    tabs = st.tabs([ui.t("ind_summary"), ui.t("ind_by_unit"), ui.t("ind_exports"), ui.t("ind_edit")])
-    with tabs[0]:
+    # one section at a time (a Leaflet map drawn in a hidden tab comes out blank)
+    if "ind_section" not in st.session_state:
+        wanted = st.query_params.get("section")
+        st.session_state["ind_section"] = wanted if wanted in SECTIONS else "summary"
+    section = st.radio(ui.t("ind_section"), list(SECTIONS), key="ind_section", horizontal=True,
+                       format_func=lambda v: t(SECTIONS[v], lang), label_visibility="collapsed")
+    if section == "summary":
         dashboard(progress, version, lang)
-    with tabs[1], ui.errors_shown():
-        by_unit_section(progress, version, as_of, lang)
-    with tabs[2], ui.errors_shown():
-        exports(progress, version, as_of, lang)
-    with tabs[3]:
+    elif section == "units":
+        with ui.errors_shown():
+            by_unit_section(progress, version, as_of, lang)
+    elif section == "exports":
+        with ui.errors_shown():
+            exports(progress, version, as_of, lang)
+    else:
         editor(progress, lang)
 
 

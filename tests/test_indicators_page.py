@@ -19,9 +19,10 @@ REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "indicators.py")
 
 
-def run(lang: str = "vi", as_of: dt.date | None = None, **params: str) -> AppTest:
+def run(lang: str = "vi", as_of: dt.date | None = None, section: str = "summary", **params: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["p03_lang"] = lang
+    at.session_state["ind_section"] = section
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -65,7 +66,7 @@ def test_dashboard_in_english_and_before_completions(ind_store, data_dir):  # no
 
 
 def test_by_district_table_and_exports(ind_store, data_dir):  # noqa: F811
-    at = run(as_of=dt.date(2025, 1, 1), indicator="CT08")
+    at = run(as_of=dt.date(2025, 1, 1), section="units", indicator="CT08")
     assert not at.exception, at.exception
     assert at.selectbox(key="ind_unit_code").value == "CT08"
     table = at.dataframe[0].value
@@ -76,12 +77,14 @@ def test_by_district_table_and_exports(ind_store, data_dir):  # noqa: F811
     at.radio(key="ind_unit_layer").set_value("commune").run()
     assert not at.exception
     assert len(at.dataframe[0].value) == 126
+    at.radio(key="ind_section").set_value("exports").run()
+    assert not at.exception, at.exception
     labels = [b.proto.label for b in at.get("download_button")]
     assert labels == ["Bảng chỉ tiêu (CSV)", "Bảng chỉ tiêu và địa bàn (XLSX)", "Báo cáo tóm tắt 1 trang (PDF)"]
 
 
 def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
-    at = run(as_of=dt.date(2025, 1, 1))
+    at = run(as_of=dt.date(2025, 1, 1), section="edit")
     at.selectbox(key="ind_v_code").set_value("CT12")
     at.number_input(key="ind_v_value").set_value(42.0)
     at.date_input(key="ind_v_date").set_value(dt.date(2024, 12, 31))
@@ -91,8 +94,9 @@ def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
     assert "Đã lưu." in [s.value for s in at.success]
     values = ind_store.indicator_values("CT12")
     assert values["value"].tolist() == [42.0] and values["entered_by"].tolist() == ["app"]
-    at.run()
+    at.radio(key="ind_section").set_value("summary").run()
     assert any("42 / 50–55 %" in b.proto.text for b in at.get("progress"))
+    at.radio(key="ind_section").set_value("edit").run()
     at.selectbox(key="ind_p_code").set_value("CT08")
     at.selectbox(key="ind_p_unit").set_value("002")
     at.number_input(key="ind_p_value").set_value(5.0)
@@ -102,7 +106,7 @@ def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
 
 
 def test_editor_error_is_shown_in_words(ind_store, data_dir):  # noqa: F811
-    at = run()
+    at = run(section="edit")
     at.text_input(key="ind_def_CT01_target").set_value("9-2")
     forms_buttons = [b for b in at.button if b.proto.label == "Lưu"]
     forms_buttons[2].click().run()

@@ -1,0 +1,74 @@
+"""The indicators dashboard in real Chromium over the demo store: the chair opens it, reads an
+indicator's card, follows it to its sites on the district map, and from the choropleth opens a
+district's map. No request leaves the machine, no console error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser_support import app_server, browser, browser_page, map_frame, new_page, out_dir  # noqa: F401
+
+pytestmark = pytest.mark.browser
+
+
+def test_follow_an_indicator_to_its_sites_on_the_map(app_server, browser_page, request):  # noqa: F811
+    page = browser_page
+    page.goto(app_server.url + "/indicators")
+    page.get_by_text("CT08 · Đầu tư xây dựng chợ").first.wait_for(timeout=90_000)
+    # the card: value / target and status in words, history chart drawn
+    page.get_by_text(re.compile(r"Đạt được: 2 / 20 chợ \(10%\)")).first.wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Chậm: 2 chợ / 20")).first.wait_for(timeout=30_000)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out_dir(request) / "dashboard.png"))
+    page.get_by_role("link", name="Các công trình trên bản đồ (10)").first.click()
+    page.wait_for_url(re.compile(r".*/district_map\?.*indicator=CT08.*"), timeout=60_000)
+    page.get_by_text("10 công trình trong Toàn thành phố").first.wait_for(timeout=60_000)
+    frame = map_frame(page)
+    frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
+    assert frame.locator(".leaflet-marker-icon").count() >= 2  # markers and clusters of the 10 markets
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out_dir(request) / "markets_on_map.png"))
+    assert page.p03_external == [], page.p03_external
+    assert page.p03_console_errors == [], page.p03_console_errors
+
+
+STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)$")
+
+
+@pytest.fixture()
+def tall_page(browser):  # noqa: F811
+    """A page tall enough to show the whole choropleth without scrolling (Playwright's click on an
+    SVG path that first needs scrolling inside Streamlit's container missed it)."""
+    page = new_page(browser, 1400, 1200)
+    yield page
+    page.context.close()
+
+
+def test_choropleth_click_opens_the_district_map(app_server, tall_page, request):  # noqa: F811
+    page = tall_page
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    page.goto(app_server.url + "/indicators?section=units&indicator=CT08")
+    page.get_by_text("Bấm vào một địa bàn trên bản đồ").first.wait_for(timeout=90_000)
+    frame = map_frame(page)
+    paths = frame.locator(".leaflet-overlay-pane path")
+    paths.first.wait_for(timeout=30_000)
+    assert paths.count() == 30
+    assert "CT08: chợ" in frame.locator(".p03-choro-legend").inner_text()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(out_dir(request) / "choropleth.png"))
+    frame.locator(".p03-choro-legend").wait_for()
+    page.wait_for_timeout(1500)  # let streamlit-folium finish its first render
+    # the units are in the boundary layer's order (by name): the first is Ba Đình (001)
+    paths.first.click()
+    page.wait_for_url(re.compile(r".*/district_map\?district=001&indicator=CT08$"), timeout=60_000)
+    page.get_by_text("công trình trong Quận Ba Đình").first.wait_for(timeout=60_000)
+    map_frame(page).locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
+    assert page.p03_external == [], page.p03_external
+    # a full page load: Streamlit probes /<page>/_stcore/... first (404) before the root; nothing else fails
+    assert all(STREAMLIT_PROBES.search(u) for u in missing), missing
+    errors = [e for e in page.p03_console_errors if "status of 404" not in e]
+    assert errors == [], errors
