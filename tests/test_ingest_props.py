@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import shapely
@@ -112,3 +113,31 @@ def test_valid_sites_round_trip(store, sites):
     assert progress == [s["progress_pct"] for s in sites]
     assert ingest.rollback(store, batch, "hypothesis") == len(sites)
     assert store.count_sites() == 0
+
+
+BAD = Path(__file__).resolve().parent / "data" / "bad"
+SAMPLES = ["kml_extendeddata_names.kml", "kmz_points.kmz", "csv_semicolon_decimal_comma.csv", "csv_wkt_column.csv",
+           "shapefile_vn2000_with_prj.zip", "geopackage_ok.gpkg", "xlsx_vietnamese_headers.xlsx", "mixed_types.geojson",
+           "vn2000_utm48_legacy_crs.geojson"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(name=st.sampled_from(SAMPLES), cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0, 1),
+                                                                                          st.integers(0, 255)),
+                                                                                max_size=8))
+def test_damaged_files_give_a_message(bounds, name, cut, flips):
+    """Any file of any format, truncated and with bytes changed, is read or refused with a
+    message; never a traceback."""
+    data = bytearray((BAD / name).read_bytes())
+    if cut < 0.3:
+        data = data[:max(1, int(len(data) * cut / 0.3))]
+    for where, byte in flips:
+        data[min(len(data) - 1, int(where * len(data)))] = byte
+    try:
+        r = ingest.check(bytes(data), name, b=bounds)
+    except InputError as exc:
+        assert exc.en.startswith(f"File “{name}”: ")
+        return
+    assert r.n_valid + r.n_rejected == r.n_features
+    rejected = set(range(1, r.n_features + 1)) - set(r.accepted_features)
+    assert rejected <= {p.feature for p in r.errors}

@@ -77,9 +77,17 @@ def read(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) 
     if not content:
         raise _err(file_name, "tệp rỗng (0 byte). Hãy chọn đúng tệp.", "the file is empty (0 bytes). Choose the right file.")
     fmt = sniff(content, file_name)
-    if fmt == "zip":
-        return _read_zip(content, file_name, mapping)
-    return _READERS[fmt](content, file_name, mapping)
+    try:
+        if fmt == "zip":
+            return _read_zip(content, file_name, mapping)
+        return _READERS[fmt](content, file_name, mapping)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged files make zipfile, zlib, GDAL, openpyxl fail in many ways
+        why = f"{type(exc).__name__}: {str(exc)[:160]}"
+        raise _err(file_name, f"tệp hỏng, không đọc được ({why}). Hãy xuất lại tệp từ phần mềm gốc.",
+                   f"the file is damaged and cannot be read ({why}). Export it again from the original "
+                   "software.") from exc
 
 
 def sniff(content: bytes, file_name: str) -> str:
