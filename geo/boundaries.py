@@ -369,7 +369,7 @@ def place(geoms: list | np.ndarray | gpd.GeoSeries, b: Boundaries | None = None)
     """District and 2025 commune codes for each geometry, ";"-joined (every unit it touches).
 
     >>> import shapely
-    >>> place([shapely.Point(105.8525, 21.0288)])[0]  # doctest: +SKIP (needs installed layers)
+    >>> place([shapely.Point(105.8525, 21.0288)])[0]  # needs installed layers  # doctest: +SKIP
     ['002']
     """
     b = b or get()
