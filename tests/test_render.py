@@ -165,7 +165,9 @@ def test_large_views_fast_and_small(bounds):
 
 
 @pytest.mark.browser
-def test_browser_shows_escapes_and_reports_ids(bounds, tmp_path):
+@pytest.mark.parametrize("grid_min", [5000, 1], ids=["markercluster", "grid"])
+def test_browser_shows_escapes_and_reports_ids(bounds, tmp_path, monkeypatch, grid_min):
+    monkeypatch.setattr(render, "GRID_MIN", grid_min)
     html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
     path = tmp_path / "map.html"
     path.write_text(html, "utf-8")
@@ -219,7 +221,7 @@ def _check_page(browser, path) -> None:
         # what streamlit-folium reads on a click: the marker's tooltip, bound before any click handler
         tip = page.evaluate("""() => {
             const m = window.p03.points.getLayers().find(l => l.options.i === 0);
-            window.p03.points.zoomToShowLayer(m, () => {});
+            if (window.p03.points.zoomToShowLayer) window.p03.points.zoomToShowLayer(m, () => {});
             m.fire("preclick", {}, true);
             const t = m.getTooltip();
             const div = document.createElement("div"); div.innerHTML = t.getContent();
@@ -240,3 +242,37 @@ def _check_page(browser, path) -> None:
         assert not outside, outside
     finally:
         context.close()
+
+
+@pytest.mark.browser
+def test_browser_grid_clusters_many_points(bounds, tmp_path):
+    sites = synthetic_sites(render.GRID_MIN + 500, bounds)
+    path = tmp_path / "many.html"
+    path.write_text(render.site_map(sites, bounds, tiles=None).get_root().render(), "utf-8")
+    out: dict = {}
+
+    def run() -> None:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1000, "height": 700})
+            page.goto(path.as_uri())
+            page.wait_for_selector(".marker-cluster")
+            out["count"] = page.evaluate("() => window.p03.count")
+            out["shown"] = page.evaluate("() => window.p03.points.getLayers().length")
+            out["total"] = page.evaluate("""() => window.p03.points.getLayers()
+                .reduce((t, l) => t + (l.options.i === undefined ? Number(l.options.icon.options.html
+                .replace(/<[^>]+>/g, "")) : 1), 0)""")
+            page.evaluate("() => window.p03.points.getLayers().find(l => l.p03bounds).fire('click', {}, true)")
+            page.wait_for_function("() => window.p03.points._map.getZoom() > 10")
+            out["zoomed_in"] = page.evaluate("() => window.p03.points.getLayers().length")
+            browser.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=120)
+    assert out.get("count") == len(sites)
+    assert 10 < out["shown"] < 500  # clusters of the view, not one layer per site
+    assert out["total"] == len(sites)  # every site counted once at the city view
+    assert out["zoomed_in"] >= 1
