@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from geo import auth, boundaries, ingest
+from geo import auth, boundaries, ingest, visits
+from geo import indicators as ind_ops
 from geo.store import open_store
 from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
 
@@ -66,28 +67,93 @@ TRACES = """
 """
 
 
+#: the uploaded file's own name is hostile too (no "/": browsers keep only the last path part)
+FILE_NAME = "[bấm](javascript:window.__pwned=98) <img src=x onerror=window.__pwned=99> **đậm**.geojson"
+
+
+def _traces(page) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for f in page.frames:
+        try:
+            out[f.url] = f.evaluate(TRACES)
+        except Exception as exc:  # a frame that went away
+            out[f.url] = str(exc)
+    return out
+
+
+def _assert_clean(page, dialogs: list[str]) -> None:
+    assert dialogs == [], dialogs
+    for url, tr in _traces(page).items():
+        assert isinstance(tr, dict) and tr == {"pwned": "undefined", "jsUrls": 0, "handlers": 0, "imgX": 0,
+                                               "scripts": 0}, (url, tr)
+    assert page.p03_external == [], page.p03_external  # e.g. a Markdown image beacon
+
+
+def _watch(page) -> list[str]:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    return dialogs
+
+
 @pytest.fixture(scope="module")
-def hostile_app(tmp_path_factory, boundaries_dir):
-    """The app over a store holding only the hostile corpus, committed by an editor through the
-    same pipeline the upload page and the CLI use."""
+def hostile_app(tmp_path_factory, boundaries_dir, browser):
+    """The app over a store that holds only the hostile corpus, uploaded by an editor through the
+    Upload page (signed in with the sidebar form). Also a plan and an indicator definition whose
+    texts are payloads. ``upload_report`` says what the upload page showed."""
     data = make_data_dir(tmp_path_factory.mktemp("xss"), boundaries_dir, demo=False)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
     auth.add_user(store, "lan", "lan-pass-1234", "editor", actor="root")
-    editor = auth.authenticate(store, "lan", "lan-pass-1234")
-    result = ingest.check(CORPUS.read_bytes(), CORPUS.name, store=store, b=boundaries.get(data / "boundaries"))
-    assert result.all_valid, result.table("en")
-    ingest.commit(result, store, editor.username)
+    plan = visits.new_plan(name=PROPS["xss-09"]["name"], participants=[PROPS["xss-02"]["name"]],
+                           stop_ids=["xss-01", "xss-02", "xss-13", "xss-24"])
+    plan_id = store.save_plan(plan.to_dict(), actor="lan")
+    d = ind_ops.get_indicator(store, "CT08").to_dict()
+    d.update(title={"vi": PROPS["xss-24"]["name"], "en": PROPS["xss-05"]["name"]},
+             department={"vi": PROPS["xss-02"]["name"], "en": PROPS["xss-03"]["name"]},
+             unit={"vi": PROPS["xss-20"]["name"], "en": "x"})
+    ind_ops.save_definition(store, d, actor="lan")
     server = AppServer(data)
+    server.plan_id = plan_id
+    page = new_page(browser)
+    dialogs = _watch(page)
+    try:
+        page.goto(server.url + "/upload")
+        side = page.locator("[data-testid='stSidebar']")
+        side.get_by_label("Tên đăng nhập").fill("lan")
+        side.get_by_label("Mật khẩu").fill("lan-pass-1234")
+        side.get_by_role("button", name="Đăng nhập").click()
+        side.get_by_text("Biên tập viên").wait_for(timeout=60_000)
+        page.locator("input[type=file]").set_input_files(
+            {"name": FILE_NAME, "mimeType": "application/geo+json", "buffer": CORPUS.read_bytes()})
+        commit = page.get_by_role("button", name=f"Lưu {len(FEATURES)} đối tượng hợp lệ")
+        commit.wait_for(timeout=120_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(Path(str(data)) / "upload.png"), full_page=True)
+        report = {"literal_name": page.get_by_text(FILE_NAME, exact=False).count(),
+                  "traces": _traces(page), "dialogs": list(dialogs), "external": list(page.p03_external)}
+        commit.click()
+        page.get_by_text(f"Đã lưu {len(FEATURES)} công trình").wait_for(timeout=60_000)
+        report["dialogs_after"] = list(dialogs)
+    finally:
+        page.context.close()
+    server.upload_report = report
     yield server
     server.stop()
+
+
+def test_upload_page_shows_a_hostile_file_name_literally(hostile_app):
+    report = hostile_app.upload_report
+    assert report["dialogs"] == [] and report["dialogs_after"] == [], report
+    assert report["external"] == [], report
+    for url, tr in report["traces"].items():
+        assert tr == {"pwned": "undefined", "jsUrls": 0, "handlers": 0, "imgX": 0, "scripts": 0}, (url, tr)
+    assert report["literal_name"] >= 1  # "[bấm](javascript:…) <img …> **đậm**.geojson" as typed
 
 
 def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, request):
     assert len({f["properties"]["name"] for f in FEATURES}) >= 20  # distinct payloads
     page = new_page(browser)
-    dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    dialogs = _watch(page)
     try:
         page.goto(hostile_app.url + "/district_map?district=002")
         page.get_by_text("32 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
@@ -97,17 +163,7 @@ def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, reque
         shown = frame.locator("body").evaluate(OPEN_ALL)
         page.wait_for_timeout(1500)  # let any late handler (image errors, focus) fire
         page.screenshot(path=str(out_dir(request) / "hostile_hoan_kiem.png"), full_page=True)
-        traces = {}
-        for f in page.frames:
-            try:
-                traces[f.url] = f.evaluate(TRACES)
-            except Exception as exc:  # a frame that went away
-                traces[f.url] = str(exc)
-        assert dialogs == [], dialogs
-        for url, tr in traces.items():
-            assert isinstance(tr, dict) and tr == {"pwned": "undefined", "jsUrls": 0, "handlers": 0, "imgX": 0,
-                                                   "scripts": 0}, (url, tr)
-        assert page.p03_external == [], page.p03_external  # e.g. the Markdown image beacon
+        _assert_clean(page, dialogs)
         assert sorted(s["id"] for s in shown) == sorted(PROPS)
         for s in shown:
             props = PROPS[s["id"]]
@@ -117,5 +173,30 @@ def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, reque
             assert s["cells"]["Đơn vị chịu trách nhiệm"] == props["responsible_unit"], s
             # no element made from the text: <b><br><small>; <h4><table><tbody> and <tr><th><td> per row
             assert s["tipTags"] == 3 and s["popTags"] == 3 + 3 * s["rows"], s
+    finally:
+        page.context.close()
+
+
+@pytest.mark.parametrize("path,ready", [
+    ("/", "Bản đồ Chương trình 03"),
+    ("/indicators", "Chỉ tiêu Chương trình 03"),
+    ("/indicators?section=units", "Chỉ tiêu Chương trình 03"),
+    ("/field_visit?plan={plan}", "Đi kiểm tra thực địa"),
+    ("/upload", "Tải lên"),
+])
+def test_hostile_text_on_other_pages(hostile_app, browser, request, path, ready):
+    """A plan named with payloads, an indicator whose title, department and unit are payloads, and
+    the hostile sites: on the home page, the indicators' cards and map, the field visit page and the
+    uploads list."""
+    page = new_page(browser)
+    dialogs = _watch(page)
+    try:
+        page.goto(hostile_app.url + path.format(plan=hostile_app.plan_id))
+        page.get_by_role("heading", name=ready).first.wait_for(timeout=60_000)
+        page.wait_for_timeout(3000)  # maps, late handlers
+        page.screenshot(path=str(out_dir(request) / "page.png"), full_page=True)
+        _assert_clean(page, dialogs)
+        if path == "/indicators":
+            page.get_by_text(PROPS["xss-24"]["name"]).first.wait_for(timeout=10_000)  # the title, literally
     finally:
         page.context.close()
