@@ -407,3 +407,21 @@ def test_garbage_collector_restored(bounds):
     with pytest.raises(InputError):
         ingest.check(b"{", "x.geojson", b=bounds)
     assert gc.isenabled()
+
+
+def test_row_number_ids_do_not_collide(store):
+    """Two QGIS exports both numbered fid 1, 2, 3 are two sets of sites, not duplicates."""
+    first = geojson([dict(f, properties={**f["properties"], "fid": i + 1}) for i, f in enumerate(SITES)])
+    r = ingest.check(first, "qgis1.geojson", store=store)
+    assert any("holds only row numbers" in p.en for p in r.warnings)
+    ingest.commit(r, store, "tester")
+    other = [feature(105.80 + i * 0.01, 20.99, name=f"Chợ Khác {i}", fid=i + 1) for i in range(3)]
+    r2 = ingest.check(geojson(other), "qgis2.geojson", store=store)
+    assert r2.all_valid, r2.errors
+    ingest.commit(r2, store, "tester")
+    assert store.count_sites() == 6
+    # real ids are kept and collide as they should
+    named = geojson([feature(105.81, 21.0, name="Chợ Mã", id="CHO-001")])
+    ingest.commit(ingest.check(named, "a.geojson", store=store), store, "tester")
+    again = ingest.check(geojson([feature(105.86, 21.04, name="Chợ Mã Khác", id="CHO-001")]), "b.geojson", store=store)
+    assert "id “CHO-001” is already in the store" in again.errors[0].en

@@ -116,6 +116,7 @@ def check_attributes(props: pd.DataFrame, mapping: dict[str, Any] | None, file_n
     for fld, lo, hi in (("budget_vnd", 0.0, None), ("progress_pct", 0.0, 100.0)):
         frame[fld] = _parse_each(frame, fld, _number, problems, "không phải số.", "is not a number.")
         _check_range(frame, fld, lo, hi, problems)
+    _drop_row_number_ids(frame, cols, problems)
     _check_repeated_ids(frame, problems)
     used = {c for c in cols.values() if c} | coord_columns
     attrs.unused = [c for c in columns if c not in used]
@@ -258,6 +259,23 @@ def _check_date_order(frame: pd.DataFrame, problems: Problems) -> None:
         problems.add(int(i), "end_date", frame.at[i, "end_date"], ERROR,
                      f"ngày hoàn thành trước ngày bắt đầu ({frame.at[i, 'start_date']}).",
                      f"the end date is before the start date ({frame.at[i, 'start_date']}).")
+
+
+def _drop_row_number_ids(frame: pd.DataFrame, cols: dict[str, str | None], problems: Problems) -> None:
+    """Ids that are just row numbers (1, 2, 3… as QGIS writes ``fid``) identify nothing across
+    files: new ids are generated instead, so that two exports do not collide."""
+    ids = frame["id"]
+    if ids.isna().all():
+        return
+    values = ids.dropna().tolist()
+    if not all(v.isdigit() for v in values):
+        return
+    numbers = [int(v) for v in values]
+    if numbers in (list(range(len(numbers))), list(range(1, len(numbers) + 1))):
+        frame["id"] = None
+        col = cols.get("id") or "id"
+        problems.file_warning(f"cột “{col}” chỉ là số thứ tự dòng; đã tạo mã mới cho các công trình.",
+                              f"column “{col}” holds only row numbers; new ids were generated for the sites.", "id")
 
 
 def _check_repeated_ids(frame: pd.DataFrame, problems: Problems) -> None:
