@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import altair as alt
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
@@ -27,21 +28,29 @@ BADGE = {"done": "green", "on_track": "blue", "at_risk": "red", "no_data": "gray
 # ---------------------------------------------------------------- cached reads
 
 
+@st.cache_resource(show_spinner=False, max_entries=2)
+def sites_of(version: int) -> gpd.GeoDataFrame:
+    """Every site, read once per store version (not mutated by the callers)."""
+    return ui.store().query_sites()
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def progress_at(version: int, as_of: dt.date) -> list[ind_ops.Progress]:
-    return ind_ops.compute(ui.store(), as_of)  # type: ignore[arg-type]
+    return ind_ops.compute(ui.store(), as_of, sites=sites_of(version))  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def history_of(version: int, code: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.history(store, ind_ops.get_indicator(store, code), until=as_of)  # type: ignore[arg-type]
+    return ind_ops.history(store, ind_ops.get_indicator(store, code), sites=sites_of(version),  # type: ignore[arg-type]
+                           until=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_of(version: int, code: str, layer: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of)  # type: ignore[arg-type]
+    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of,  # type: ignore[arg-type]
+                           sites=sites_of(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
