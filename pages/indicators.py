@@ -184,7 +184,8 @@ def exports(progress: list[ind_ops.Progress], version: int, as_of: dt.date, lang
 def actor() -> str:
     """Who is editing, for the audit trail (the signed-in user once sign-in exists)."""
     user = st.session_state.get("p03_user")
-    return str(getattr(user, "username", None) or user or "app")
+    name = user.get("username") if isinstance(user, dict) else getattr(user, "username", user)
+    return str(name or "app")
 
 
 def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
