@@ -101,7 +101,7 @@ def value_widgets(result: ingest.CheckResult, lang: str) -> dict[str, Any]:
             terms, label_of = vocab[fld]
             chosen: dict[str, str] = {}
             for k, value in enumerate(values):
-                code = st.selectbox(ui.t("up_value_of").format(value=value, field=ui.t(fld)),
+                code = st.selectbox(ui.t("up_value_of").format(value=ui.md_escape(value), field=ui.t(fld)),
                                     [None, *[term.code for term in terms]], key=f"up_val_{fld}_{k}",
                                     format_func=lambda c, f=label_of: t("up_unmapped", lang) if c is None else f(c, lang))
                 if code:
@@ -117,8 +117,8 @@ def value_widgets(result: ingest.CheckResult, lang: str) -> dict[str, Any]:
 
 def show_summary(result: ingest.CheckResult, lang: str) -> None:
     crs = crs_mod.describe(result.crs, lang) if result.crs else "—"
-    text = ui.t("up_summary").format(file=result.file_name, n=result.n_features, valid=result.n_valid,
-                                     rejected=result.n_rejected, crs=crs)
+    text = ui.t("up_summary").format(file=ui.md_escape(result.file_name), n=result.n_features, valid=result.n_valid,
+                                     rejected=result.n_rejected, crs=ui.md_escape(crs))
     (st.success if result.all_valid else st.warning)(text)
     if result.previous_batch:
         st.info(ui.t("up_repeat").format(batch=result.previous_batch["batch_id"]))
@@ -128,7 +128,7 @@ def crs_confirmed(result: ingest.CheckResult, lang: str) -> bool:
     """When the CRS was guessed, say so and ask the user to confirm it."""
     if result.crs_source != "guessed":
         return True
-    st.warning(ui.t("up_crs_guessed").format(crs=crs_mod.describe(str(result.crs), lang)))
+    st.warning(ui.t("up_crs_guessed").format(crs=ui.md_escape(crs_mod.describe(str(result.crs), lang))))
     return bool(st.checkbox(ui.t("up_crs_confirm"), key="up_crs_ok"))
 
 

@@ -42,7 +42,8 @@ def upload(at: AppTest, name: str, content: bytes) -> AppTest:
 
 
 def texts(elements) -> str:
-    return " | ".join(str(e.value) for e in elements)
+    """The elements' text as shown (file-derived parts are Markdown-escaped by the page)."""
+    return " | ".join(str(e.value).replace("\\", "") for e in elements)
 
 
 def test_empty_page(data_dir, store):
