@@ -425,3 +425,13 @@ def test_row_number_ids_do_not_collide(store):
     ingest.commit(ingest.check(named, "a.geojson", store=store), store, "tester")
     again = ingest.check(geojson([feature(105.86, 21.04, name="Chợ Mã Khác", id="CHO-001")]), "b.geojson", store=store)
     assert "id “CHO-001” is already in the store" in again.errors[0].en
+
+
+def test_table_with_dms_and_labelled_coordinate_columns(bounds):
+    csv = ("Tên công trình;Loại;Kinh độ (X);Vĩ độ (Y)\n"
+           "Chợ Độ Phút Giây;Chợ;105°51'09\"E;21°01'44\"N\n").encode()
+    r = ingest.check(csv, "dms.csv", b=bounds)
+    assert r.all_valid, r.errors
+    pt = r.accepted.geometry.iloc[0]
+    assert abs(pt.x - 105.8525) < 1e-6 and abs(pt.y - 21.028889) < 1e-6
+    assert r.accepted["district_codes"].iloc[0] == "002"

@@ -683,11 +683,20 @@ def _norm_col(name: str) -> str:
 
 
 def find_column(columns: list[str], names: tuple[str, ...]) -> str | None:
-    """The first column whose folded name is one of ``names``."""
+    """The first column whose folded name is one of ``names`` or, failing that, starts with one
+    of the longer ones ("Kinh độ (X)", "Longitude WGS84").
+
+    >>> find_column(["STT", "Kinh độ (X)"], LON_NAMES)
+    'Kinh độ (X)'
+    """
     folded = {c: _norm_col(c) for c in columns}
     for wanted in names:
         for col, f in folded.items():
             if f == wanted:
+                return col
+    for wanted in (n for n in names if len(n) >= 5):
+        for col, f in folded.items():
+            if f.startswith(wanted + " "):
                 return col
     return None
 
@@ -733,11 +742,33 @@ def table_geometry(raw: Raw, file_name: str, mapping: dict[str, Any] | None) -> 
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
-    """Numbers from cells, accepting a decimal comma ("105,85")."""
+    """Numbers from cells, accepting a decimal comma ("105,85") and degrees-minutes-seconds
+    ("21°01'44.5\"N")."""
     text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
     comma = text.str.fullmatch(r"[-+]?\d+,\d+")
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    return pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    for i in np.flatnonzero(np.isnan(out) & text.str.contains("°", regex=False).to_numpy()):
+        out[i] = dms(text.iat[i])
+    return out
+
+
+_DMS = re.compile(r"^\s*(-)?\s*(\d+(?:[.,]\d+)?)\s*°\s*(?:(\d+(?:[.,]\d+)?)\s*['′’]\s*)?"
+                  r"(?:(\d+(?:[.,]\d+)?)\s*(?:\"|″|”|''|′′)\s*)?([NSEWnsew]?)\s*$")
+
+
+def dms(text: str) -> float:
+    """Decimal degrees from degrees, minutes, seconds (NaN when it is not such a value).
+
+    >>> round(dms("21°01'44.5''N"), 6), round(dms("105° 51' 9'' E"), 5), dms("abc")
+    (21.029028, 105.8525, nan)
+    """
+    m = _DMS.match(text)
+    if not m:
+        return float("nan")
+    deg, mins, secs = (float((g or "0").replace(",", ".")) for g in m.group(2, 3, 4))
+    value = deg + mins / 60 + secs / 3600
+    return -value if m.group(1) or m.group(5).upper() in ("S", "W") else value
 
 
 def _geometry_by_content(df: pd.DataFrame) -> str | None:
