@@ -448,7 +448,7 @@ class Progress:
 def expected_share(as_of: dt.date, start: dt.date, end: dt.date) -> float:
     """The straight line: 0 at ``start``, 1 at ``end``.
 
-    >>> expected_share(dt.date(2023, 7, 2), dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+    >>> expected_share(dt.date(2021, 1, 6), dt.date(2021, 1, 1), dt.date(2021, 1, 11))
     0.5
     """
     span = (end - start).days
