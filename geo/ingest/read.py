@@ -747,7 +747,7 @@ def _numbers(col: pd.Series) -> np.ndarray:
     text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
     comma = text.str.fullmatch(r"[-+]?\d+,\d+")
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float)
+    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
     for i in np.flatnonzero(np.isnan(out) & text.str.contains("°", regex=False).to_numpy()):
         out[i] = dms(text.iat[i])
     return out
