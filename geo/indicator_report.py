@@ -168,17 +168,17 @@ def _unit_rows(pdf: FPDF, units: pd.DataFrame, ind: Indicator, lang: str) -> Non
     name = "name" if lang == "vi" else "name_en"
     rows = units.sort_values(["value", "total"], ascending=False).reset_index(drop=True)
     half = (len(rows) + 1) // 2
-    widths = [30, 12, 15, 13, 13, 12]
+    widths = [25, 10, 17, 14, 14, 14]  # 94 mm per half, 2 mm apart
     head = [t("districts", lang), t("ind_sites_short", lang), t("ind_completed", lang), t("ind_value", lang),
             t("ind_pledge", lang), t("ind_gap", lang)]
     top = pdf.get_y()
     h = min(4.0, (282 - top) / (half + 1))
     for col, part in enumerate((rows.iloc[:half], rows.iloc[half:])):
-        x = 10 + col * 97
+        x = 10 + col * 96
         pdf.set_xy(x, top)
         _row(pdf, widths, [str(c) for c in head], h, bold=True)
         for _, r in part.iterrows():
             pdf.set_x(x)
-            _row(pdf, widths, [_cut(str(r[name]), 20), str(int(r["total"])), str(int(r["count"])),
+            _row(pdf, widths, [_cut(str(r[name]), 17), str(int(r["total"])), str(int(r["count"])),
                                ind_ops.fmt_number(r["value"], lang, 1), ind_ops.fmt_number(r["target"], lang),
                                ind_ops.fmt_number(r["gap"], lang)], h)
