@@ -264,6 +264,7 @@ def _build_geoms(gjs: list[Any], errors: dict[int, Msg]) -> np.ndarray:
     out = np.full(n, None, dtype=object)
     pts: list[int] = []
     coords: list[Any] = []
+    polys: list[int] = []
     rest: list[int] = []
     for i, g in enumerate(gjs):
         if i in errors or g is None:
@@ -276,10 +277,14 @@ def _build_geoms(gjs: list[Any], errors: dict[int, Msg]) -> np.ndarray:
         if g["type"] == "Point" and isinstance(c, list) and len(c) == 2 and all(type(v) in (int, float) for v in c):
             pts.append(i)
             coords.append(c)
+        elif g["type"] == "Polygon" and _plain_rings(c):
+            polys.append(i)
         else:
             rest.append(i)
     if pts:
         out[np.array(pts)] = shapely.points(np.array(coords, dtype=float))
+    if polys:
+        out[np.array(polys)] = _polygons([gjs[i]["coordinates"] for i in polys])
     if rest:
         texts = [json.dumps(gjs[i]) for i in rest]
         built = shapely.from_geojson(texts, on_invalid="ignore")
@@ -288,6 +293,28 @@ def _build_geoms(gjs: list[Any], errors: dict[int, Msg]) -> np.ndarray:
                 errors[i] = _why_unreadable(text, gjs[i])
             out[i] = geom
     return out
+
+
+def _plain_rings(rings: Any) -> bool:
+    """Polygon coordinates GEOS would take as they are: closed rings of ≥ 4 numeric x, y pairs."""
+    if not isinstance(rings, list) or not rings:
+        return False
+    for ring in rings:
+        if not isinstance(ring, list) or len(ring) < 4 or ring[0] != ring[-1]:
+            return False
+        for p in ring:
+            if type(p) is not list or len(p) != 2 or type(p[0]) not in (int, float) or type(p[1]) not in (int, float):
+                return False
+    return True
+
+
+def _polygons(polygons: list[list[list[list[float]]]]) -> np.ndarray:
+    """Many polygons in three vectorised calls (rings, then polygons with their holes)."""
+    points = [p for rings in polygons for ring in rings for p in ring]
+    ring_sizes = [len(ring) for rings in polygons for ring in rings]
+    ring_owner = [k for k, rings in enumerate(polygons) for _ in rings]
+    rings = shapely.linearrings(np.array(points, dtype=float), indices=np.repeat(np.arange(len(ring_sizes)), ring_sizes))
+    return shapely.polygons(rings, indices=np.array(ring_owner))
 
 
 def _why_unreadable(text: str, g: dict[str, Any]) -> Msg:
