@@ -34,6 +34,8 @@ def breaks(values: pd.Series, share: bool = False) -> list[float]:
 
     >>> breaks(pd.Series([0, 1, 3]))
     [1.0, 2.0, 3.0]
+    >>> breaks(pd.Series([0, 0]))
+    []
     >>> breaks(pd.Series([0.1, 0.5]), share=True)
     [0.2, 0.4, 0.6, 0.8, 1.0]
     """
@@ -41,7 +43,7 @@ def breaks(values: pd.Series, share: bool = False) -> list[float]:
         return [0.2, 0.4, 0.6, 0.8, 1.0]
     top = float(np.nanmax(values.to_numpy(dtype=float))) if len(values) and values.notna().any() else 0.0
     if top <= 0:
-        return [1.0]
+        return []  # nothing achieved anywhere: every unit has the "0 / —" colour
     if top <= len(PALETTE) and float(top).is_integer() and bool((values.dropna() % 1 == 0).all()):
         return [float(i) for i in range(1, int(top) + 1)]
     step = top / len(PALETTE)
@@ -52,7 +54,7 @@ def color_for(value: float | None, bounds: list[float]) -> str:
     """The fill colour of ``value`` given the class upper bounds (``NO_DATA`` for 0 / missing)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value <= 0:
         return NO_DATA
-    colors = PALETTE[-len(bounds):] if len(bounds) < len(PALETTE) else PALETTE
+    colors = PALETTE[-len(bounds):] if 0 < len(bounds) < len(PALETTE) else PALETTE
     for bound, color in zip(bounds, colors, strict=False):
         if value <= bound + 1e-9:
             return color
@@ -60,7 +62,7 @@ def color_for(value: float | None, bounds: list[float]) -> str:
 
 
 def _legend_rows(bounds: list[float], share: bool, lang: str) -> list[tuple[str, str]]:
-    colors = PALETTE[-len(bounds):] if len(bounds) < len(PALETTE) else PALETTE
+    colors = PALETTE[-len(bounds):] if 0 < len(bounds) < len(PALETTE) else PALETTE
     rows, low = [], 0.0
     for bound, color in zip(bounds, colors, strict=False):
         if share:
@@ -161,7 +163,7 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
     ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
     url = settings.tiles() if tiles is True else (tiles or None)
     m = folium.Map(tiles=None, control_scale=True, max_zoom=18, min_zoom=7, zoom_start=10,
-                   location=[21.03, 105.85], height=height)
+                   location=[21.03, 105.85], height=height, font_size="0.75rem", zoom_snap=0.25, zoom_delta=0.5)
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=18, name="basemap").add_to(m)
     bounds = breaks(table[column] if column in table else pd.Series(dtype=float), share=column == "share")
