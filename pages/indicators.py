@@ -197,7 +197,9 @@ def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
     with st.form("ind_value_form", clear_on_submit=True):
         st.markdown(f"**{ui.t('ind_enter_value')}**")
         c1, c2, c3 = st.columns(3)
-        code = c1.selectbox(ui.t("ind_choose"), manual + [c for c in codes if c not in manual], key="ind_v_code")
+        titles = {p.indicator.code: f"{p.indicator.code} · {p.indicator.title(lang)}" for p in progress}
+        code = c1.selectbox(ui.t("ind_choose"), manual + [c for c in codes if c not in manual], key="ind_v_code",
+                            format_func=titles.get)
         value = c2.number_input(ui.t("ind_value_field"), value=0.0, step=1.0, key="ind_v_value")
         day = c3.date_input(ui.t("ind_date"), value=dt.date.today(), key="ind_v_date", format="DD/MM/YYYY")
         source = st.text_input(ui.t("ind_source"), key="ind_v_source")
@@ -268,12 +270,13 @@ def definition_form(ind: ind_ops.Indicator | None, lang: str) -> None:
         st.rerun()
 
 
-def pledge_form(progress: list[ind_ops.Progress]) -> None:
+def pledge_form(progress: list[ind_ops.Progress], lang: str) -> None:
     b = ui.bounds()
     with st.form("ind_pledge_form"):
         st.markdown(f"**{ui.t('ind_pledges')}**")
         c1, c2, c3 = st.columns(3)
-        code = c1.selectbox(ui.t("ind_choose"), [p.indicator.code for p in progress], key="ind_p_code")
+        titles = {p.indicator.code: f"{p.indicator.code} · {p.indicator.title(lang)}" for p in progress}
+        code = c1.selectbox(ui.t("ind_choose"), list(titles), key="ind_p_code", format_func=titles.get)
         names = dict(zip(b.districts["code"], b.districts["type"] + " " + b.districts["name"], strict=True))
         unit = c2.selectbox(ui.t("ind_pledge_unit"), list(names), format_func=names.get, key="ind_p_unit")
         value = c3.number_input(ui.t("ind_pledge_value"), min_value=0.0, value=1.0, step=1.0, key="ind_p_value")
@@ -286,7 +289,7 @@ def pledge_form(progress: list[ind_ops.Progress]) -> None:
 def editor(progress: list[ind_ops.Progress], lang: str) -> None:
     edit_value_form(progress, lang)
     values_list(lang)
-    pledge_form(progress)
+    pledge_form(progress, lang)
     by_code = {p.indicator.code: p.indicator for p in progress}
     code = st.selectbox(ui.t("ind_definition"), list(by_code), key="ind_def_pick",
                         format_func=lambda c: f"{c} · {by_code[c].title(lang)}"
