@@ -139,6 +139,7 @@ def show_problems(result: ingest.CheckResult, lang: str) -> None:
         return
     table = result.table(lang)
     table["severity"] = table["severity"].map(lambda s: ui.t(f"up_{s}"))
+    table["feature"] = table["feature"].astype("string").fillna("")  # whole-file rows: no number
     table.columns = [ui.t("up_feature"), ui.t("field"), ui.t("value"), ui.t("up_severity"), ui.t("up_message")]
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(table)), key="up_table")
     st.download_button(ui.t("up_problems_csv"), result.csv(lang), file_name=f"{result.file_name}.problems.csv",

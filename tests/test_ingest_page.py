@@ -81,7 +81,7 @@ def test_problems_and_value_mapping(data_dir, store, editor):
     assert "2 features — 1 valid, 1 rejected" in texts(at.warning)
     problems = at.dataframe[0].value
     row = problems[problems["Field"] == "category"].iloc[0]
-    assert (row["Feature"], row["Value"], row["Severity"]) == (2, "bakery", "error")
+    assert (row["Feature"], row["Value"], row["Severity"]) == ("2", "bakery", "error")
     assert at.get("download_button")
     at.selectbox(key="up_val_category_0").select("other").run()
     assert not at.exception
