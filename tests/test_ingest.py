@@ -253,7 +253,28 @@ def test_duplicate_of_stored_site_by_name_and_place(demo_store):
 # ---------------------------------------------------------------- CLI
 
 
-def test_cli_exit_codes_and_json(store, tmp_path, capsys):
+@pytest.fixture()
+def cli_editor(store, monkeypatch):
+    """The CLI signed in as an editor (P03_USER / P03_PASSWORD)."""
+    from geo import auth
+
+    auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    monkeypatch.setenv("P03_USER", "bientap")
+    monkeypatch.setenv("P03_PASSWORD", "mat-khau-dai-1")
+    return "cli:bientap"
+
+
+def test_cli_commit_and_rollback_need_an_editor(store, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("P03_USER", raising=False)
+    good = tmp_path / "good.geojson"
+    good.write_bytes(geojson(SITES))
+    assert cli.main(["--lang", "en", "import", str(good)]) == 3
+    assert "Sign in" in capsys.readouterr().err and store.count_sites() == 0
+    assert cli.main(["--lang", "en", "import", str(good), "--dry-run"]) == 0
+    assert cli.main(["--lang", "en", "rollback", "b-nothing"]) == 3
+
+
+def test_cli_exit_codes_and_json(store, cli_editor, tmp_path, capsys):
     good = tmp_path / "good.geojson"
     good.write_bytes(geojson(SITES))
     assert cli.main(["--lang", "en", "import", str(good), "--dry-run", "--json"]) == 0
@@ -279,6 +300,7 @@ def test_cli_exit_codes_and_json(store, tmp_path, capsys):
     assert cli.main(["--lang", "en", "uploads", "list", "--json"]) == 0
     batches = {b["file_name"]: b for b in json.loads(capsys.readouterr().out)}
     assert set(batches) == {"good.geojson", "mixed.geojson"}
+    assert batches["good.geojson"]["actor"] == cli_editor
     good_batch = batches["good.geojson"]["batch_id"]
     assert cli.main(["--lang", "en", "rollback", good_batch]) == 0
     assert "removed 3 sites" in capsys.readouterr().out
@@ -291,7 +313,7 @@ def test_cli_exit_codes_and_json(store, tmp_path, capsys):
     assert cli.main(["--lang", "en", "import", str(tmp_path / "missing.geojson")]) == 2
 
 
-def test_cli_crs_and_mapping_options(store, realworld, capsys):
+def test_cli_crs_and_mapping_options(store, cli_editor, realworld, capsys):
     path = realworld / "hanoi_bus_stations_ewkb_no_header.csv"
     assert cli.main(["--lang", "en", "import", str(path), "--map", "name=column 2", "--category", "other",
                      "--crs", "EPSG:4326", "--json"]) == 0
@@ -380,7 +402,7 @@ def test_realworld_commit_and_rollback(demo_store, realworld):
     assert demo_store.count_sites() == n
 
 
-def test_cli_does_not_commit_a_guessed_crs(store, capsys):
+def test_cli_does_not_commit_a_guessed_crs(store, cli_editor, capsys):
     path = BAD / "vn2000_tm3_no_crs.geojson"
     assert cli.main(["--lang", "en", "import", str(path), "--json"]) == 1
     out = json.loads(capsys.readouterr().out)

@@ -1,7 +1,9 @@
 """Upload commands: ``import FILE``, ``rollback BATCH_ID``, ``uploads list``.
 
 Exit codes of ``import``: 0 every feature valid (and committed unless ``--dry-run``); 1 some
-features rejected (nothing committed unless ``--accept-valid``); 2 the file cannot be read at all.
+features rejected (nothing committed unless ``--accept-valid``); 2 the file cannot be read at all;
+3 not signed in as an editor (``P03_USER``/``P03_PASSWORD``) when something would be committed.
+``rollback`` needs an editor too; checking (``--dry-run``) and ``uploads list`` need no sign-in.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo import ingest, settings
+from geo import auth, ingest, settings
 from geo.cli import actor
 from geo.errors import InputError
 from geo.ingest import report
@@ -70,6 +72,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     batch_id = None
     unconfirmed = result.crs_source == "guessed" and not args.dry_run
     if result.n_valid and not args.dry_run and not unconfirmed and (result.all_valid or args.accept_valid):
+        auth.cli_require("editor", store, what=auth.ACTION_WORDS["upload"])
         batch_id = ingest.commit(result, store, actor())
     out = result.summary(lang)
     if unconfirmed:
@@ -119,7 +122,9 @@ def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> N
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
-    n = ingest.rollback(open_store(), args.batch_id, actor())
+    store = open_store()
+    auth.cli_require("editor", store, what=auth.ACTION_WORDS["rollback"])
+    n = ingest.rollback(store, args.batch_id, actor())
     if args.json:
         print(json.dumps({"batch_id": args.batch_id, "removed": n}))
     else:
