@@ -128,7 +128,7 @@ def markdown(res: Results, info: dict[str, str]) -> str:
                          f"{v[f'html_bytes_project_{n}'] / 1e6:.2f} MB | {v[f'html_bytes_naive_{n}'] / 1e6:.2f} MB |")
     paints = {k: val for k, val in res.values.items() if k.startswith(("paint_", "ratio_paint"))}
     others = {k: val for k, val in res.values.items()
-              if not k.startswith(("paint_", "ratio_", "build_", "html_bytes_"))}
+              if not k.startswith(("paint_", "ratio_build", "ratio_html", "ratio_paint", "build_", "html_bytes_"))}
     if paints or others:
         lines += ["", "| figure | value |", "|---|---|"]
         lines += [f"| `{k}` | {val:.3f} |" for k, val in {**paints, **others}.items()]
