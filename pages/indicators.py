@@ -182,10 +182,9 @@ def exports(progress: list[ind_ops.Progress], version: int, as_of: dt.date, lang
 
 
 def actor() -> str:
-    """Who is editing, for the audit trail (the signed-in user once sign-in exists)."""
-    user = st.session_state.get("p03_user")
-    name = user.get("username") if isinstance(user, dict) else getattr(user, "username", user)
-    return str(name or "app")
+    """The signed-in editor (for the audit trail), checked again at every write: a session whose
+    role was lowered meanwhile is refused in words (call inside ``ui.errors_shown()``)."""
+    return str(ui.ensure_role("editor", "indicators").username)
 
 
 def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
@@ -287,6 +286,7 @@ def pledge_form(progress: list[ind_ops.Progress], lang: str) -> None:
 
 
 def editor(progress: list[ind_ops.Progress], lang: str) -> None:
+    ui.require_role("editor", "indicators")  # visitors and viewers read why, and get no form
     edit_value_form(progress, lang)
     values_list(lang)
     pledge_form(progress, lang)

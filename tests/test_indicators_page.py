@@ -13,16 +13,21 @@ from streamlit.testing.v1 import AppTest
 
 from geo import choropleth
 from geo import indicators as ind_ops
+from tests.auth_support import sign_in_app
 from tests.test_indicators import SITES, ind_store  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "indicators.py")
 
 
-def run(lang: str = "vi", as_of: dt.date | None = None, section: str = "summary", **params: str) -> AppTest:
+def run(lang: str = "vi", as_of: dt.date | None = None, section: str = "summary", store=None,
+        **params: str) -> AppTest:
+    """The page, run once (as an editor when ``store`` is given)."""
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.session_state["p03_lang"] = lang
     at.session_state["ind_section"] = section
+    if store is not None:
+        sign_in_app(at, store, "editor")
     for k, v in params.items():
         at.query_params[k] = v
     at.run()
@@ -84,7 +89,7 @@ def test_by_district_table_and_exports(ind_store, data_dir):  # noqa: F811
 
 
 def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
-    at = run(as_of=dt.date(2025, 1, 1), section="edit")
+    at = run(as_of=dt.date(2025, 1, 1), section="edit", store=ind_store)
     at.selectbox(key="ind_v_code").set_value("CT12")
     at.number_input(key="ind_v_value").set_value(42.0)
     at.date_input(key="ind_v_date").set_value(dt.date(2024, 12, 31))
@@ -93,7 +98,7 @@ def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
     assert not at.exception, at.exception
     assert "Đã lưu." in [s.value for s in at.success]
     values = ind_store.indicator_values("CT12")
-    assert values["value"].tolist() == [42.0] and values["entered_by"].tolist() == ["app"]
+    assert values["value"].tolist() == [42.0] and values["entered_by"].tolist() == ["test-editor"]
     at.radio(key="ind_section").set_value("summary").run()
     assert any("42 / 50–55 %" in b.proto.text for b in at.get("progress"))
     at.radio(key="ind_section").set_value("edit").run()
@@ -106,7 +111,7 @@ def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
 
 
 def test_editor_error_is_shown_in_words(ind_store, data_dir):  # noqa: F811
-    at = run(section="edit")
+    at = run(section="edit", store=ind_store)
     at.text_input(key="ind_def_CT01_target").set_value("9-2")
     forms_buttons = [b for b in at.button if b.proto.label == "Lưu"]
     forms_buttons[2].click().run()
@@ -154,3 +159,10 @@ def test_choropleth_is_offline_and_escaped(ind_store, bounds):  # noqa: F811
     assert "<b>x</b>" not in html
     assert "&lt;b&gt;x&lt;/b&gt;" in html or "\\u0026lt;b\\u0026gt;x" in html  # escaped, then JSON-encoded
     assert len(choropleth.map_values(m)) == 126
+
+
+def test_visitors_read_why_they_cannot_edit(ind_store, data_dir):  # noqa: F811
+    at = run(section="edit")
+    assert not at.exception, at.exception
+    assert any("đăng nhập" in w.value.lower() for w in at.warning)
+    assert not [b for b in at.button if b.proto.label == "Lưu"]
