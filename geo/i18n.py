@@ -259,6 +259,7 @@ STRINGS.update({
     "ind_title_vi": ("Tên (tiếng Việt)", "Title (Vietnamese)"),
     "ind_title_en": ("Tên (tiếng Anh)", "Title (English)"),
     "ind_target_help": ("Một số (20), một khoảng (2-3) hoặc để trống.", "A number (20), a range (2-3) or empty."),
+    "ind_unit": ("Đơn vị tính", "Unit"),
     "ind_unit_vi": ("Đơn vị tính (tiếng Việt)", "Unit (Vietnamese)"),
     "ind_unit_en": ("Đơn vị tính (tiếng Anh)", "Unit (English)"),
     "ind_categories": ("Loại công trình được đếm", "Site categories counted"),

@@ -27,7 +27,7 @@ MEDIA_TYPES = {"csv": "text/csv", "pdf": "application/pdf",
 def _labelled(progress: list[Progress], lang: str) -> pd.DataFrame:
     df = ind_ops.report_table(progress, lang)
     df["status"] = [ind_ops.status_label(s, lang) for s in df["status"]]
-    names = {"code": "code", "title": "indicator", "target": "ind_target", "unit": "ind_unit_vi", "value": "ind_value",
+    names = {"code": "code", "title": "indicator", "target": "ind_target", "unit": "ind_unit", "value": "ind_value",
              "progress": "ind_progress", "expected": "ind_expected", "status": "ind_status",
              "count": "ind_completed", "total": "ind_total_sites", "length_km": "km", "area_ha": "ha",
              "last_change": "ind_last_change", "department": "ind_department", "reason": "ind_reason"}
