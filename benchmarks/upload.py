@@ -50,12 +50,13 @@ def _median(fn: Any, repeat: int) -> float:
 
 def bench_upload(n: int = 10_000, repeat: int = 5, show: bool = True) -> dict[str, float]:
     """Time :func:`geo.ingest.check` (read + checks + placing, no store) against
-    ``pyogrio.read_dataframe`` of the same file; print ``BENCH`` lines; return the figures.
+    ``pyogrio.read_dataframe`` of the same file, and the preview map of the accepted features
+    (``geo.render.site_map`` built and rendered to HTML); print ``BENCH`` lines; return the figures.
 
     Needs the boundary layers installed (``make setup``)."""
     import pyogrio
 
-    from geo import boundaries
+    from geo import boundaries, render
     from geo.ingest import check
 
     content = synthetic_geojson(n)
@@ -72,10 +73,12 @@ def bench_upload(n: int = 10_000, repeat: int = 5, show: bool = True) -> dict[st
             reads.append(_median(lambda: pyogrio.read_dataframe(path), 1))
             checks.append(_median(lambda: check(content, "bench.geojson", b=b), 1))
     read_s, check_s = statistics.median(reads), statistics.median(checks)
+    preview_s = _median(lambda: render.site_map(result.accepted, b, tiles=None).get_root().render(), repeat)
     figures = {"upload_check_s": round(check_s, 3), "upload_read_s": round(read_s, 3),
-               "ratio_upload_check_vs_read": round(check_s / read_s, 2), "upload_features": float(n)}
+               "ratio_upload_check_vs_read": round(check_s / read_s, 2), "upload_preview_s": round(preview_s, 3),
+               "upload_features": float(n)}
     if show:
-        for key in ("upload_check_s", "upload_read_s", "ratio_upload_check_vs_read"):
+        for key in ("upload_check_s", "upload_read_s", "ratio_upload_check_vs_read", "upload_preview_s"):
             print(f"BENCH {key} {figures[key]}")
     return figures
 
