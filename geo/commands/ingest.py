@@ -102,7 +102,7 @@ def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> N
     vi = lang == "vi"
     lines = [report.text(result.problems, result.file_name, lang)] if result.problems else []
     if out["errors"] and out["errors"][0]["field"] == "crs" and out["errors"][0]["feature"] is None:
-        lines.append("ERROR: " + out["errors"][0]["message"])
+        lines.append(("LỖI: " if vi else "ERROR: ") + out["errors"][0]["message"])
     crs = out["crs"] or "-"
     lines.append(
         (f"{result.file_name}: {result.n_features} đối tượng, {result.n_valid} hợp lệ, {result.n_rejected} bị loại; "

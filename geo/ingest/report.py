@@ -111,8 +111,8 @@ def as_json(problems: Sequence[Problem], file_name: str, lang: str = "vi") -> tu
 def text(problems: Sequence[Problem], file_name: str, lang: str = "vi", limit: int = 200) -> str:
     """Plain-text lines, errors first, at most ``limit`` (with a count of the rest)."""
     ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.feature or 0))
-    lines = [f"{'ERROR' if p.severity == ERROR else 'warning'}: {p.full_message(file_name, lang)}"
-             for p in ordered[:limit]]
+    labels = {ERROR: "LỖI" if lang == "vi" else "ERROR", WARNING: "cảnh báo" if lang == "vi" else "warning"}
+    lines = [f"{labels.get(p.severity, p.severity)}: {p.full_message(file_name, lang)}" for p in ordered[:limit]]
     if len(ordered) > limit:
         rest = len(ordered) - limit
         lines.append(f"... {rest} " + ("vấn đề nữa (xem --json)" if lang == "vi" else "more problems (see --json)"))
