@@ -98,15 +98,20 @@ def _confirm_crs(result: ingest.CheckResult, lang: str) -> str:
             f"--crs {result.crs} or choose another ({others}).")
 
 
+_SOURCE_VI = {"user": "do người dùng chọn", "file": "theo tệp", "default": "mặc định WGS 84", "guessed": "đoán",
+              "none": "không xác định được"}
+
+
 def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:
     vi = lang == "vi"
     lines = [report.text(result.problems, result.file_name, lang)] if result.problems else []
     if out["errors"] and out["errors"][0]["field"] == "crs" and out["errors"][0]["feature"] is None:
         lines.append(("LỖI: " if vi else "ERROR: ") + out["errors"][0]["message"])
     crs = out["crs"] or "-"
+    source = _SOURCE_VI.get(out["crs_source"], out["crs_source"]) if vi else out["crs_source"]
     lines.append(
         (f"{result.file_name}: {result.n_features} đối tượng, {result.n_valid} hợp lệ, {result.n_rejected} bị loại; "
-         f"hệ tọa độ {crs} ({out['crs_source']}).") if vi else
+         f"hệ tọa độ {crs} ({source}).") if vi else
         (f"{result.file_name}: {result.n_features} features, {result.n_valid} valid, {result.n_rejected} rejected; "
          f"CRS {crs} ({out['crs_source']})."))
     if out["committed"]:
