@@ -100,17 +100,19 @@ def card(p: ind_ops.Progress, version: int, lang: str) -> None:
     with st.container(border=True):
         left, right = st.columns([3, 2], gap="medium")
         with left:
-            st.markdown(f"**{ind.code} · {ind.title(lang)}**")
-            value = f"{p.value_text(lang)} / {ind.target_text(lang)} {ind.unit(lang)}"
+            # titles, units, departments, names and reasons are user text: escaped for Markdown
+            md = ui.md_escape
+            st.markdown(f"**{md(ind.code)} · {md(ind.title(lang))}**")
+            value = f"{p.value_text(lang)} / {ind.target_text(lang)} {md(ind.unit(lang))}"
             if ind.method == "count" and ind.measure == "count" and p.length_km:
                 value += f" · {ind_ops.fmt_number(p.length_km, lang)} km"
             st.progress(p.progress or 0.0, text=f"{ui.t('ind_value')}: {value}"
                         + ("" if p.progress is None else f" ({p.progress:.0%})"))
-            st.markdown(f":{BADGE[p.status]}-badge[{ind_ops.status_label(p.status, lang)}] {p.reason(lang)}")
+            st.markdown(f":{BADGE[p.status]}-badge[{ind_ops.status_label(p.status, lang)}] {md(p.reason(lang))}")
             last = ind_ops.fmt_date(p.last_change, lang) if p.last_change else "—"
-            who = f" · {p.last_change_by}" if p.last_change_by else ""
-            st.caption(f"{ui.t('ind_last_change')}: {last}{who} · {ui.t('ind_department')}: {ind.department(lang)}"
-                       f" · {ui.t('ind_method')}: {ui.t('ind_method_' + ind.method)}")
+            who = f" · {md(p.last_change_by)}" if p.last_change_by else ""
+            st.caption(f"{ui.t('ind_last_change')}: {last}{who} · {ui.t('ind_department')}: "
+                       f"{md(ind.department(lang))} · {ui.t('ind_method')}: {ui.t('ind_method_' + ind.method)}")
             if p.total or ind.method == "count":
                 map_link(f"{ui.t('ind_sites_on_map')} ({p.total})", f"map_{ind.code}", indicator=ind.code)
         with right:
@@ -175,7 +177,7 @@ def exports(progress: list[ind_ops.Progress], version: int, as_of: dt.date, lang
 
     c3.download_button(ui.t("ind_pdf"), pdf, f"p03_chi_tieu_{stamp}.pdf", mime=report.MEDIA_TYPES["pdf"],
                        key="ind_dl_pdf", on_click="ignore")
-    st.caption(ui.t("ind_summary_units").format(code=code))
+    st.caption(ui.t("ind_summary_units").format(code=ui.md_escape(code)))
 
 
 # ---------------------------------------------------------------- editing (wrap with a role check)

@@ -37,7 +37,8 @@ def run(lang: str = "vi", as_of: dt.date | None = None, section: str = "summary"
 
 
 def markdown(at: AppTest) -> str:
-    return "\n".join(m.value for m in at.markdown)
+    """The page's Markdown with the escapes of user text taken out."""
+    return "\n".join(m.value for m in at.markdown).replace("\\", "")
 
 
 def test_dashboard_cards(ind_store, data_dir):  # noqa: F811
@@ -166,3 +167,15 @@ def test_visitors_read_why_they_cannot_edit(ind_store, data_dir):  # noqa: F811
     assert not at.exception, at.exception
     assert any("đăng nhập" in w.value.lower() for w in at.warning)
     assert not [b for b in at.button if b.proto.label == "Lưu"]
+
+
+def test_user_text_is_escaped_for_markdown(ind_store, data_dir):  # noqa: F811
+    d = ind_ops.get_indicator(ind_store, "CT08").to_dict()
+    d["title"] = {"vi": "![x](http://evil.p03.test/b.png) [bấm](javascript:alert(1)) **đậm**", "en": "x"}
+    d["unit"] = {"vi": "[u](javascript:alert(2))", "en": "u"}
+    ind_ops.save_definition(ind_store, d, actor="editor")
+    at = run(as_of=dt.date(2025, 1, 1))
+    assert not at.exception, at.exception
+    raw = "\n".join(m.value for m in at.markdown) + "\n".join(b.proto.text for b in at.get("progress"))
+    assert "![x](http" not in raw and "[bấm](javascript" not in raw and "[u](javascript" not in raw
+    assert "\\!\\[x\\]\\(http" in raw
