@@ -112,3 +112,17 @@ def test_pdf_stays_on_one_page_with_nineteen_indicators(ind_store, bounds):  # n
     assert "CT19" in text and "Ba Đình" in text and "Sóc Sơn" in text
     en = pypdf.PdfReader(io.BytesIO(report.summary_pdf(progress, units, ind, lang="en")))
     assert "Progress of the Programme 03-CTr/TU indicators" in en.pages[0].extract_text()
+
+
+def test_exports_defuse_spreadsheet_formulas(ind_store, tmp_path):  # noqa: F811
+    d = ind_ops.get_indicator(ind_store, "CT08").to_dict()
+    d["title"] = {"vi": "=HYPERLINK(\"http://evil.p03.test\",\"x\")", "en": "@SUM(1)"}
+    ind_ops.save_definition(ind_store, d, actor="editor")
+    progress = ind_ops.compute(ind_store, "2025-01-01")
+    (tmp_path / "t.xlsx").write_bytes(report.to_xlsx(progress))
+    ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["indicators"]
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert any(str(c.value).startswith("'=HYPERLINK") for c in cells)
+    assert "'=HYPERLINK" in report.to_csv(progress).decode("utf-8-sig")
+    assert "'@SUM(1)" in report.to_csv(progress, "en").decode("utf-8-sig")
