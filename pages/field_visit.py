@@ -227,7 +227,7 @@ def _new_plan(lang: str) -> None:
 
 
 def plan_details() -> None:
-    with st.expander(ui.t("visit_plan"), expanded=not st.session_state.get(SEL)):
+    with st.expander(ui.t("visit_plan")):
         st.text_input(ui.t("visit_name"), key="fv_name", max_chars=200)
         st.date_input(ui.t("visit_date"), key="fv_date", format="DD/MM/YYYY")
         st.text_area(ui.t("visit_participants"), key="fv_people", height=90, max_chars=2000)
@@ -262,14 +262,21 @@ def choose_sites(version: int, lang: str) -> None:
     b = ui.bounds()
     st.caption(ui.t("n_sites_in").format(n=len(shown), unit=view.unit_label(b, lang)) + " · "
                + ui.t("visit_tick_help"))
-    chosen = set(st.session_state[SEL])
+    key = f"fv_table_{hash(view)}_{st.session_state[NONCE]}"
+    # the ticks the table starts from stay fixed for its key, so its own ticks never re-mount it;
+    # changes from elsewhere bump the nonce (a new table)
+    base = st.session_state.get("fv_table_base", {}).get(key)
+    if base is None:
+        base = list(st.session_state[SEL])
+        st.session_state["fv_table_base"] = {key: base}
+    chosen = set(base)
     table = pd.DataFrame({
         "pick": shown["id"].isin(chosen).to_numpy(), "name": shown["name"].to_numpy(),
         "category": [category_label(c, lang) for c in shown["category"]],
         "district": [unit_names(b, "district", c, lang) for c in shown["district_codes"]],
         "status": [status_label(s, lang) for s in shown["status"]], "id": shown["id"].to_numpy()})
     edited = st.data_editor(
-        table, key=f"fv_table_{hash(view)}_{st.session_state[NONCE]}", hide_index=True, height=260,
+        table, key=key, hide_index=True, height=260,
         disabled=["name", "category", "district", "status", "id"], width="stretch",
         column_config={"pick": st.column_config.CheckboxColumn(ui.t("visit_pick"), width="small"),
                        "name": ui.t("name"), "category": ui.t("category"), "district": ui.t("district"),

@@ -7,8 +7,9 @@ import io
 
 import pypdf
 import pytest
+from playwright.sync_api import expect
 
-from tests.browser_support import app_server, browser, new_page, out_dir  # noqa: F401
+from tests.browser_support import app_server, browser, browser_page, new_page, out_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -23,13 +24,23 @@ def phone(browser):
     page.context.close()
 
 
-def pick(page, label: str, text: str, option: str) -> None:
+def idle(page) -> None:
+    """Wait until the app has finished running (twice: a map may ask for one more run)."""
+    for _ in range(2):
+        page.wait_for_timeout(300)
+        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+
+
+def pick(page, label: str, text: str, option: str, close: bool = True) -> None:
+    """Type into a select box and choose ``option``; ``close`` presses Escape (for a multiselect,
+    whose list stays open; a selectbox would drop a choice not yet sent)."""
     box = page.get_by_label(label).first
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(text)
     page.get_by_role("option", name=option).first.click()
-    page.keyboard.press("Escape")
+    if close:
+        page.keyboard.press("Escape")
 
 
 def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
@@ -67,5 +78,47 @@ def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").nth(1)
     frame.locator(".p03-stop").first.wait_for(timeout=30_000)
     assert frame.locator(".p03-stop").count() == 4  # start + 3 stops
+    assert page.p03_external == [], page.p03_external
+    assert page.p03_console_errors == [], page.p03_console_errors
+
+
+def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, browser_page, request):
+    page = browser_page
+    page.goto(app_server.url + "/field_visit")
+    page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
+    # filter to Hoàn Kiếm
+    page.get_by_text("Bộ lọc", exact=True).first.click()
+    pick(page, "Chọn quận, huyện hoặc xã, phường", "Hoàn Kiếm", "Quận Hoàn Kiếm · Hoan Kiem", close=False)
+    expect(page.get_by_text("21 công trình trong Quận Hoàn Kiếm", exact=False)).to_have_count(1, timeout=60_000)
+    # tick the first row of the table (a canvas grid): select a cell of the row, move to its Pick
+    # cell and press Space, as a keyboard user does
+    idle(page)  # the table is replaced when the filter changes
+    page.get_by_role("heading", name="Chọn công trình").click()  # leave the select box
+    grid = page.locator("[data-testid='stDataFrameResizable']").first
+    grid.scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    box = grid.bounding_box()
+    chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+    for _ in range(2):  # the first click may only focus the grid; clicking a name changes nothing
+        page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
+        page.wait_for_timeout(300)
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press(" ")
+    expect(chosen).to_have_count(1, timeout=60_000)
+    assert chosen.nth(0).get_attribute("aria-label") == "Chợ Đồng Xuân"  # first in the table's order
+    idle(page)
+    # click a site on the map: it joins the selection
+    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
+    frame.locator(".p03-pin").first.wait_for(timeout=30_000)
+    before = chosen.count()
+    pins = frame.locator(".p03-pin")
+    for i in range(pins.count()):
+        pins.nth(i).click()
+        page.wait_for_timeout(2000)
+        if chosen.count() > before:
+            break
+    expect(chosen).to_have_count(before + 1, timeout=30_000)
+    expect(page.get_by_text("Tổng:")).to_have_count(1, timeout=60_000)
+    page.screenshot(path=str(out_dir(request) / "desktop_two_stops.png"))
     assert page.p03_external == [], page.p03_external
     assert page.p03_console_errors == [], page.p03_console_errors
