@@ -18,12 +18,6 @@ def query(version: int, view: views.View) -> gpd.GeoDataFrame:
     return ui.store().query_sites(view.site_filter())
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def build_map(version: int, view: views.View, lang: str, _sites: gpd.GeoDataFrame):  # noqa: ANN201
-    b = ui.bounds()
-    return render.site_map(_sites, b, lang=lang, layer=view.layer, focus=view.focus(b))
-
-
 @st.cache_data(show_spinner=False, max_entries=16)
 def export_file(version: int, view: views.View, fmt: str) -> bytes:
     return site_ops.export(query(version, view), fmt)
@@ -92,7 +86,9 @@ def main() -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        fmap = build_map(version, view, lang, sites)
+        # built on every run (tens of ms; the boundary payload is cached inside geo.render): a cached
+        # folium.Map rendered again changes its script, and st_folium then forgets the last click
+        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b))
         out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
                         returned_objects=["last_object_clicked_tooltip"])
         clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))

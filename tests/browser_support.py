@@ -9,6 +9,7 @@ the demo sites) and ``browser_page`` (a fresh page; ``page.p03_external`` lists 
 
 from __future__ import annotations
 
+import atexit
 import base64
 import os
 import shutil
@@ -101,16 +102,40 @@ def app_server(tmp_path_factory: pytest.TempPathFactory, boundaries_dir: Path) -
     server.stop()
 
 
+_PLAYWRIGHT: dict[str, object] = {}
+
+
+def shared_browser() -> object:
+    """One Chromium for the whole test process, however many test modules import the fixture
+    (each import defines its own session fixture; Playwright's sync API may start only once)."""
+    if "browser" not in _PLAYWRIGHT:
+        if not Path(CHROMIUM).exists():
+            pytest.fail("Debian chromium is missing: run `make test` (scripts/system-deps.sh installs it)")
+        from playwright.sync_api import sync_playwright
+
+        manager = sync_playwright()
+        playwright = manager.start()
+        _PLAYWRIGHT["manager"] = manager
+        _PLAYWRIGHT["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        atexit.register(_close_browser)
+    return _PLAYWRIGHT["browser"]
+
+
+def _close_browser() -> None:
+    browser = _PLAYWRIGHT.pop("browser", None)
+    manager = _PLAYWRIGHT.pop("manager", None)
+    try:
+        if browser is not None:
+            browser.close()  # type: ignore[attr-defined]
+        if manager is not None:
+            manager.stop()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001,S110 (the process is ending)
+        pass
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Debian chromium is missing: run `make test` (scripts/system-deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    yield shared_browser()
 
 
 def new_page(browser: object, width: int = 1400, height: int = 900, **kwargs: object) -> object:

@@ -75,3 +75,18 @@ def test_offline_without_basemap(tmp_path, boundaries_dir, browser, request):
     finally:
         page.context.close()
         server.stop()
+
+
+def test_click_on_a_site_shows_its_details(app_server, browser_page):
+    """A click on a pin reaches the page (st_folium reports the tooltip's #id) and the details
+    table shows the site's facts."""
+    page = browser_page
+    page.goto(app_server.url + "/district_map?district=002&category=market")
+    frame = map_frame(page)
+    frame.locator(".p03-pin").first.wait_for(timeout=30_000)
+    page.wait_for_timeout(800)  # markercluster's zoom animation
+    frame.locator(".p03-pin").first.click()
+    page.get_by_text("Thông tin chi tiết").first.wait_for(timeout=30_000)
+    details = page.get_by_test_id("stDataFrame").nth(1)
+    assert details.is_visible()
+    assert page.p03_console_errors == [], page.p03_console_errors
