@@ -80,8 +80,9 @@ def _loads(text: str) -> dict[str, Any]:
 
 
 def _actor() -> str:
+    """The signed-in user's name for the audit trail ("anonymous" until sign-in is required here)."""
     user = ui.current_user()
-    return f"web:{user.username}" if user else "web:anonymous"
+    return user.username if user else "anonymous"
 
 
 def save_plan(plan: visits.Plan, plan_id: str | None) -> str:
@@ -182,10 +183,22 @@ def saved_plans(lang: str) -> None:
             pid = st.selectbox(ui.t("visit_saved"), list(labels), format_func=labels.get, key="fv_pick_plan",
                                label_visibility="collapsed")
             with st.container(horizontal=True):
-                st.button(ui.t("visit_open"), key="fv_open", on_click=_open_plan, args=(pid, lang))
-                st.button(ui.t("visit_copy"), key="fv_copy", on_click=_copy_plan, args=(pid, labels[pid], lang))
-                st.button(ui.t("visit_delete"), key="fv_delete", on_click=_delete_plan, args=(pid, lang))
-        st.button(ui.t("visit_new"), key="fv_new", on_click=_new_plan, args=(lang,))
+                opened = st.button(ui.t("visit_open"), key="fv_open")
+                copied = st.button(ui.t("visit_copy"), key="fv_copy")
+                deleted = st.button(ui.t("visit_delete"), key="fv_delete")
+            # handled here, in the run (not in callbacks), before the main area's widgets are drawn:
+            # a role check wrapping copy_plan/delete_plan may show its message and st.stop()
+            if opened:
+                _open_plan(pid, lang)
+            elif copied:
+                _copy_plan(pid, lang)
+            elif deleted:
+                _delete_plan(pid, lang)
+            if opened or copied or deleted:
+                st.rerun()
+        if st.button(ui.t("visit_new"), key="fv_new"):
+            _new_plan(lang)
+            st.rerun()
         msg = st.session_state.pop("fv_flash", None)
         if msg:
             st.success(ui.md_escape(msg))
@@ -199,7 +212,7 @@ def _open_plan(pid: str, lang: str) -> None:
         st.session_state["fv_load_error"] = exc.message(lang)
 
 
-def _copy_plan(pid: str, label: str, lang: str) -> None:
+def _copy_plan(pid: str, lang: str) -> None:
     try:
         name = ui.store().get_plan(pid)["name"]  # type: ignore[attr-defined]
         new_name = tr("visit_copy_of", lang).format(name=name)

@@ -81,7 +81,7 @@ def test_save_reopen_copy_delete(demo_dir, demo_store):
     assert at.query_params["plan"] == [pid] or at.query_params["plan"] == pid
     saved = demo_store.get_plan(pid)["plan"]
     assert saved["return_to_start"] is True and sorted(saved["stop_ids"]) == sorted(STOPS[:2])
-    assert demo_store.audit(action="plan_create").iloc[0]["actor"] == "web:anonymous"
+    assert demo_store.audit(action="plan_create").iloc[0]["actor"] == "anonymous"
 
     # a fresh session opens it from the address (as the QR code does)
     again = page(plan=pid)
