@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point
 from test_store import WEST_LAKE, make_sites, three_sites, upload
 
-from geo import cli
+from geo import auth, cli
 from geo import sites as site_ops
 from geo.commands.store import store_from_url
 from geo.errors import StoreError
@@ -20,6 +20,7 @@ from geo.store.base import SiteFilter
 from geo.store.copy import copy_store, tables
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+ADMIN_PASSWORD = "root-pass-123"
 
 
 def fill(store) -> None:
@@ -32,6 +33,7 @@ def fill(store) -> None:
     store.update_site("w-1", {"status": "completed", "progress_pct": 100}, actor="dave")
     first = store.query_sites()["id"].iloc[0]
     store.delete_site(first, actor="erin")
+    auth.add_user(store, "root", ADMIN_PASSWORD, "admin", actor="test", bootstrap=True)
     with store.transaction() as cur:
         store.execute(cur, "INSERT INTO users (username, display_name, role, password_hash, created_at, updated_at)"
                       " VALUES (?, ?, ?, ?, ?, ?)", ["lan", "Nguyễn Thị Lan", "editor", "$argon2id$x", "t", "t"])
@@ -50,7 +52,8 @@ def dump(store) -> dict:
     out = {"version": store.version(), "sites": records(store.query_sites().to_wkt()),
            "batches": records(store.list_batches()), "audit": records(store.audit())}
     for table in ("users", "plans", "indicator_values", "site_units"):
-        rows = store.fetchall(f"SELECT * FROM {table}")
+        rows = [{k: v for k, v in r.items() if k != "last_login"}  # signing in to copy sets it
+                for r in store.fetchall(f"SELECT * FROM {table}")]
         out[table] = sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
     return out
 
@@ -71,11 +74,16 @@ def test_copy_sqlite_to_sqlite(data_dir, tmp_path):
     assert dst.audit().iloc[0]["id"] > src.audit().iloc[0]["id"]
 
 
-def test_copy_round_trip_through_postgis(data_dir, tmp_path, pg_url_factory):
+def test_copy_round_trip_through_postgis(data_dir, tmp_path, pg_url_factory, monkeypatch, capsys):
     src = open_store(f"sqlite:///{data_dir / 'projects'}")
     fill(src)
     pg_url = pg_url_factory()
     uploads = tmp_path / "pg-uploads"
+    argv = ["--lang", "en", "copy", "--from", f"sqlite:///{data_dir / 'projects'}", "--to", pg_url]
+    assert cli.main(argv) == 3  # the copy carries every account: an admin signs in first
+    assert "Sign in" in capsys.readouterr().err
+    monkeypatch.setenv("P03_USER", "root")
+    monkeypatch.setenv("P03_PASSWORD", ADMIN_PASSWORD)
     assert cli.main(["copy", "--from", f"sqlite:///{data_dir / 'projects'}", "--to", pg_url,
                      "--to-uploads", str(uploads)]) == 0
     pg = store_from_url(pg_url, str(uploads))

@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from geo import settings
+from geo import auth, settings
 from geo.errors import StoreError
 from geo.store import open_store
 from geo.store.base import SQLStore
@@ -24,7 +24,8 @@ def register(sub: Any) -> None:
                                                f"{_URL_HELP}")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("copy", help="copy every table and uploaded file into an empty store; verified")
+    p = sub.add_parser("copy", help="copy every table and uploaded file into an empty store; verified "
+                                    "(an admin of the source signs in: P03_USER, P03_PASSWORD)")
     p.add_argument("--from", dest="src", required=True, help=f"source store: {_URL_HELP}")
     p.add_argument("--to", dest="dst", required=True, help=f"target store (must be empty): {_URL_HELP}")
     p.add_argument("--from-uploads", default=None, help="uploads folder of a PostGIS source "
@@ -60,6 +61,8 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_copy(args: argparse.Namespace) -> int:
     source = store_from_url(args.src, args.from_uploads, must_exist=True)
+    if source.count_users():  # the copy carries every account: an admin of the source signs in first
+        auth.cli_require("admin", source, what=("chép toàn bộ kho dữ liệu", "copy the whole store"))
     target = store_from_url(args.dst, args.to_uploads)
     report = copy_store(source, target)
     for table, n in report.rows.items():
