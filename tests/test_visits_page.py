@@ -92,10 +92,16 @@ def test_save_reopen_copy_delete(demo_dir, demo_store):
     # copy, then delete the original
     again.button(key="fv_copy").click().run()
     assert len(demo_store.list_plans()) == 2
+    assert again.session_state["fv_name"] == "Bản sao của Chợ <b>Hôm</b>"  # the copy is open
+    copy_id = again.session_state["fv_plan_id"]
+    assert copy_id != pid
     again.selectbox(key="fv_pick_plan").set_value(pid).run()
+    again.button(key="fv_open").click().run()
+    assert again.session_state["fv_plan_id"] == pid and again.session_state["fv_name"] == "Chợ <b>Hôm</b>"
     again.button(key="fv_delete").click().run()
     assert not again.exception
     assert list(demo_store.list_plans()["name"]) == ["Bản sao của Chợ <b>Hôm</b>"]
+    assert again.session_state["fv_plan_id"] is None and again.session_state["fv_sel"] == []  # a new plan
 
 
 def test_unsaved_plan_from_address_and_english(demo_dir):
