@@ -353,7 +353,8 @@ def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> str:
 
 def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFrame | None) -> dict[str, str]:
     key = "name" if lang == "vi" else "name_en"
-    focus_key = tuple(focus["code"].astype(str)) if focus is not None and "code" in focus else None
+    focus_key = (tuple(focus["code"].astype(str)), tuple(focus.total_bounds.round(7))) \
+        if focus is not None and "code" in focus else None
     if focus is not None and focus_key is None:  # no codes to key on: not cached
         focus_text = _unit_geojson(focus, FOCUS_TOLERANCE)
     else:
