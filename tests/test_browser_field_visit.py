@@ -34,7 +34,7 @@ def idle(page) -> None:
 def pick(page, label: str, text: str, option: str, close: bool = True) -> None:
     """Type into a select box and choose ``option``; ``close`` presses Escape (for a multiselect,
     whose list stays open; a selectbox would drop a choice not yet sent)."""
-    box = page.get_by_label(label).first
+    box = page.get_by_label(label, exact=True).first
     box.scroll_into_view_if_needed()
     box.click()
     page.keyboard.type(text)
@@ -47,10 +47,13 @@ def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
     page = phone
     page.goto(app_server.url + "/field_visit")
     page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
-    pick(page, "Công trình đã chọn", "Đồng Xuân", "Chợ Đồng Xuân")
-    page.get_by_text("1. Chợ Đồng Xuân").first.wait_for(timeout=60_000)
-    pick(page, "Công trình đã chọn", "Nhà hát Lớn", "Nhà hát Lớn Hà Nội")
-    pick(page, "Công trình đã chọn", "Chợ Hôm", "Chợ Hôm")
+    chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+    for n, (typed, option) in enumerate([("Đồng Xuân", "Chợ Đồng Xuân"), ("Nhà hát Lớn", "Nhà hát Lớn Hà Nội"),
+                                         ("Chợ Hôm", "Chợ Hôm")], start=1):
+        pick(page, "Công trình đã chọn", typed, option, close=False)
+        expect(chosen).to_have_count(n, timeout=60_000)
+        idle(page)
+        page.keyboard.press("Escape")  # close the list, once the choice has reached the app
     page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
     for name in ("Chợ Đồng Xuân", "Nhà hát Lớn Hà Nội", "Chợ Hôm"):
         assert page.get_by_text(name).count() >= 1
