@@ -65,7 +65,8 @@ def test_bootstrap_is_audited_and_happens_once(people, monkeypatch, capsys):
     assert people.get_user("eve") is None
 
 
-# (argv, stdin, least role). Every command that changes data or shows the audit trail.
+# (argv, stdin, least role). Every command that changes data or shows the audit trail; {file},
+# {batch}, {src}, {dst} are filled in per test.
 COMMANDS = [
     (["users", "add", "new1", "--role", "viewer"], "new-pass-123\n", "admin"),
     (["users", "list"], "", "admin"),
@@ -74,7 +75,14 @@ COMMANDS = [
     (["users", "enable", "vi"], "", "admin"),
     (["users", "reset-password", "vi"], PW["vi"] + "\n", "admin"),
     (["audit"], "", "admin"),
+    (["import", "{file}"], "", "editor"),
+    (["import", "{file}", "--accept-valid", "--json"], "", "editor"),
+    (["rollback", "{batch}"], "", "editor"),
+    (["copy", "--from", "{src}", "--to", "{dst}"], "", "admin"),
 ]
+SITES = {"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [105.8525, 21.0288]},
+     "properties": {"id": "cli-1", "name": "Vườn hoa Lý Thái Tổ (thử)", "category": "park"}}]}
 
 
 def _registered(argv):
@@ -86,20 +94,41 @@ def _registered(argv):
     return True
 
 
+@pytest.fixture()
+def ctx(people, store_url, tmp_path):
+    """What the templated commands act on: a file to import, a committed batch, source and target stores."""
+    from geo import ingest
+
+    path = tmp_path / "vuon-hoa.geojson"
+    path.write_text(json.dumps(SITES), encoding="utf-8")
+    other = json.dumps({**SITES, "features": [{**SITES["features"][0], "properties": {
+        "id": "cli-2", "name": "Chợ thử", "category": "market"}}]}).encode()
+    batch = ingest.commit(ingest.check(other, "other.geojson", store=people), people, "cli:ed")
+    return {"file": str(path), "batch": batch, "src": store_url, "dst": f"sqlite:///{tmp_path / 'copy'}"}
+
+
 @pytest.mark.parametrize("user", [None, "vi", "ed", "root"])
 @pytest.mark.parametrize("argv,stdin,least", COMMANDS, ids=[" ".join(c[0][:2]) for c in COMMANDS])
-def test_cli_role_matrix(people, monkeypatch, capsys, user, argv, stdin, least):
+def test_cli_role_matrix(people, ctx, monkeypatch, capsys, user, argv, stdin, least):
+    argv = [a.format(**ctx) for a in argv]
     if not _registered(argv):
         pytest.skip(f"{argv[0]} is not a command yet")
-    before = len(people.audit())
+    before = (len(people.audit()), people.count_sites(), people.version())
     code, out, err = run(argv, monkeypatch, capsys, user=user, stdin=stdin)
     role = {None: None, "vi": "viewer", "ed": "editor", "root": "admin"}[user]
     if auth.at_least(role, least):
-        assert code == 0, err
+        assert code == 0, (code, out, err)
     else:
         assert code == 3, (code, out, err)
         assert ("Sign in" in err) if user is None else ("may not" in err)
-        assert len(people.audit()) == before  # nothing changed
+        assert (len(people.audit()), people.count_sites(), people.version()) == before  # nothing changed
+        assert not (Path(ctx["dst"][len("sqlite:///"):]) / "p03.sqlite").exists()
+
+
+def test_checking_a_file_needs_no_sign_in(people, ctx, monkeypatch, capsys):
+    code, out, err = run(["import", ctx["file"], "--dry-run", "--json"], monkeypatch, capsys)
+    assert code == 0, err
+    assert json.loads(out)["valid"] == 1 and people.query_sites().query("id == 'cli-1'").empty
 
 
 def test_wrong_password_refused_and_counted(people, monkeypatch, capsys):
