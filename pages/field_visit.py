@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import brief, render, views, visits
+from geo import auth, brief, render, views, visits
 from geo.boundaries import unit_names
 from geo.errors import P03Error
 from geo.i18n import t as tr
@@ -53,10 +53,11 @@ def sites_by_id(version: int, ids: tuple[str, ...]) -> gpd.GeoDataFrame:
     return ui.store().query_sites(SiteFilter(ids=ids)) if ids else ui.store().query_sites(SiteFilter(ids=("",)))
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def pick_map(version: int, view: views.View, lang: str, _sites: gpd.GeoDataFrame):  # noqa: ANN201
+def pick_map(view: views.View, lang: str, sites: gpd.GeoDataFrame):  # noqa: ANN201
+    """Built on every run, as on the district map: a cached folium.Map rendered again changes its
+    script, and st_folium then forgets the last click."""
     b = ui.bounds()
-    return render.site_map(_sites, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
+    return render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -79,22 +80,30 @@ def _loads(text: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- actions (small: a role check can wrap each)
 
 
-def _actor() -> str:
-    """The signed-in user's name for the audit trail ("anonymous" until sign-in is required here)."""
-    user = ui.current_user()
-    return user.username if user else "anonymous"
+def _signed_in() -> auth.User:
+    """The signed-in user (any role plans for themselves); else PermissionDenied, shown in words."""
+    return ui.ensure_role(auth.ACTIONS["plan"], "plan")
+
+
+def _may_change(plan_id: str) -> auth.User:
+    """The signed-in user if the plan is theirs, or they are an editor/admin (anyone's plan)."""
+    user = _signed_in()
+    if not auth.may_change_plan(user, ui.store().get_plan(plan_id)["created_by"]):  # type: ignore[attr-defined]
+        raise auth.denied("plan_others", user)
+    return user
 
 
 def save_plan(plan: visits.Plan, plan_id: str | None) -> str:
-    return ui.store().save_plan(plan.to_dict(), actor=_actor(), plan_id=plan_id)  # type: ignore[attr-defined]
+    user = _may_change(plan_id) if plan_id else _signed_in()
+    return ui.store().save_plan(plan.to_dict(), actor=user.username, plan_id=plan_id)  # type: ignore[attr-defined]
 
 
 def copy_plan(plan_id: str, name: str) -> str:
-    return ui.store().copy_plan(plan_id, actor=_actor(), name=name)  # type: ignore[attr-defined]
+    return ui.store().copy_plan(plan_id, actor=_signed_in().username, name=name)  # type: ignore[attr-defined]
 
 
 def delete_plan(plan_id: str) -> None:
-    ui.store().delete_plan(plan_id, actor=_actor())  # type: ignore[attr-defined]
+    ui.store().delete_plan(plan_id, actor=_may_change(plan_id).username)  # type: ignore[attr-defined]
 
 
 # ---------------------------------------------------------------- state
@@ -303,7 +312,7 @@ def choose_sites(version: int, lang: str) -> None:
                    format_func=lambda i: names.get(i, i), on_change=_bump, max_selections=visits.MAX_STOPS,
                    placeholder=ui.t("visit_no_stops"))
     ui.use_local_assets()
-    out = st_folium(pick_map(version, view, lang, shown), height=360, use_container_width=True, key="fv_pick_map",
+    out = st_folium(pick_map(view, lang, shown), height=360, use_container_width=True, key="fv_pick_map",
                     returned_objects=["last_object_clicked_tooltip"])
     tip = (out or {}).get("last_object_clicked_tooltip")
     if tip and tip != st.session_state.get("fv_last_tip"):

@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import visits
+from tests.auth_support import sign_in_app
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "field_visit.py")
@@ -68,6 +69,7 @@ def test_page_builds_a_route_and_the_brief(demo_dir, demo_store):
 
 def test_save_reopen_copy_delete(demo_dir, demo_store):
     at = page()
+    sign_in_app(at, demo_store, "viewer", "minh")  # a viewer plans visits for themselves
     at.multiselect(key="fv_sel").set_value(STOPS[:2]).run()
     at.button(key="fv_save").click().run()
     assert "tên" in at.error[0].value  # a name is needed
@@ -81,10 +83,11 @@ def test_save_reopen_copy_delete(demo_dir, demo_store):
     assert at.query_params["plan"] == [pid] or at.query_params["plan"] == pid
     saved = demo_store.get_plan(pid)["plan"]
     assert saved["return_to_start"] is True and sorted(saved["stop_ids"]) == sorted(STOPS[:2])
-    assert demo_store.audit(action="plan_create").iloc[0]["actor"] == "anonymous"
+    assert demo_store.audit(action="plan_create").iloc[0]["actor"] == "minh"
 
     # a fresh session opens it from the address (as the QR code does)
     again = page(plan=pid)
+    sign_in_app(again, demo_store, "viewer", "minh")
     assert not again.exception
     assert again.session_state["fv_sel"] == saved["stop_ids"]
     assert again.session_state["fv_name"] == "Chợ <b>Hôm</b>"
