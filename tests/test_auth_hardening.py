@@ -34,3 +34,18 @@ def test_auth_settings_are_declared():
     names = {s.name for s in settings.SETTINGS}
     assert {"P03_LOGIN_MAX_FAILURES", "P03_LOCKOUT_MINUTES", "P03_SESSION_IDLE_MINUTES", "P03_OIDC_DEFAULT_ROLE",
             "P03_READ_REQUIRES_LOGIN", "P03_MAX_UPLOAD_MB"} <= names
+
+
+def test_error_messages_quote_user_input_without_links(data_dir, store):
+    """An unreadable upload named like a Markdown image: the error names the file, as text."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "pages" / "upload.py"), default_timeout=90)
+    at.session_state["p03_lang"] = "en"
+    at.run()
+    name = "![x](http://evil.p03.test/b.png) [click](http://evil.p03.test).geojson"
+    at.file_uploader[0].upload(name, b"{ not json")
+    at.run()
+    assert not at.exception
+    shown = " ".join(e.value for e in at.error)
+    assert "!\\[x\\](http://evil.p03.test/b.png) \\[click\\](http://evil.p03.test).geojson" in shown, shown

@@ -105,7 +105,8 @@ def use_local_assets() -> None:
 
 
 def show_error(exc: P03Error) -> None:
-    st.error(exc.message(lang()), icon="⚠️")
+    # messages quote user input (file names, values, addresses): no links, images or HTML from it
+    st.error(md_neutralise(exc.message(lang())), icon="⚠️")
 
 
 @contextmanager
@@ -133,6 +134,7 @@ from pages.ui.auth import (  # noqa: E402, F401
     ensure_role,
     gate,
     md_escape,
+    md_neutralise,
     require_role,
     role_label,
     sign_in_box,

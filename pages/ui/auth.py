@@ -25,6 +25,7 @@ from pages import ui
 USER_KEY = "p03_user"
 SEEN_KEY = "p03_last_seen"
 EXPIRED_KEY = "p03_session_expired"
+_MD_LINKS = re.compile(r"([\\\[\]<>])")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
 
 
@@ -36,6 +37,16 @@ def md_escape(text: Any) -> str:
     '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\*\\\\*b\\\\*\\\\*'
     """
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def md_neutralise(text: Any) -> str:
+    r"""``text`` with only ``\ [ ] < >`` escaped: enough that no link, image or autolink comes
+    out of it in Markdown, while the rest of a message (punctuation, code names) reads unchanged.
+
+    >>> print(md_neutralise("File “![x](http://e.test/b.png)” <b>"))
+    File “!\[x\](http://e.test/b.png)” \<b\>
+    """
+    return _MD_LINKS.sub(r"\\\1", str(text))
 
 
 def oidc_configured() -> bool:
