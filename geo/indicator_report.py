@@ -18,29 +18,15 @@ from fpdf import FPDF
 from geo import indicators as ind_ops
 from geo.i18n import t
 from geo.indicators import Indicator, Progress
+from geo.sites import spreadsheet_safe
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
 MEDIA_TYPES = {"csv": "text/csv", "pdf": "application/pdf",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-def defused(df: pd.DataFrame) -> pd.DataFrame:
-    """Text cells that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` ...) get a
-    leading apostrophe; titles, units and departments are user text.
-
-    >>> defused(pd.DataFrame({"t": ["=HYPERLINK(1)", "ok"], "n": [1, 2]}))["t"].tolist()
-    ["'=HYPERLINK(1)", 'ok']
-    """
-    out = df.copy()
-    for col in out.columns:
-        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r") else v
-                        for v in out[col]]
-    return out
-
-
 def _labelled(progress: list[Progress], lang: str) -> pd.DataFrame:
-    df = defused(ind_ops.report_table(progress, lang))
+    df = spreadsheet_safe(ind_ops.report_table(progress, lang))
     df["status"] = [ind_ops.status_label(s, lang) for s in df["status"]]
     names = {"code": "code", "title": "indicator", "target": "ind_target", "unit": "ind_unit", "value": "ind_value",
              "progress": "ind_progress", "expected": "ind_expected", "status": "ind_status",
@@ -52,7 +38,7 @@ def _labelled(progress: list[Progress], lang: str) -> pd.DataFrame:
 def unit_table(table: pd.DataFrame, layer: str, lang: str = "vi") -> pd.DataFrame:
     """A :func:`geo.indicators.by_unit` table with people's column names."""
     name = "name" if lang == "vi" else "name_en"
-    table = defused(table)
+    table = spreadsheet_safe(table)
     return pd.DataFrame({
         t("code", lang): table["code"], t("district" if layer == "district" else "commune", lang): table[name],
         t("ind_total_sites", lang): table["total"], t("ind_completed", lang): table["count"],

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import _where
+from geo.sites import spreadsheet_safe
 
 ERROR = "error"
 WARNING = "warning"
@@ -90,10 +91,7 @@ def to_csv(problems: Sequence[Problem], lang: str = "vi") -> bytes:
     """The report as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly)."""
     buf = io.StringIO()
     df = table(problems, lang)
-    for col in ("value", "message"):  # no spreadsheet formulas from the file's own text
-        df[col] = df[col].map(lambda v: "'" + v if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r")
-                              else v)
-    df.to_csv(buf, index=False)
+    spreadsheet_safe(df).to_csv(buf, index=False)  # no spreadsheet formulas from the file's own text
     return buf.getvalue().encode("utf-8-sig")
 
 
