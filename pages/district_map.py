@@ -9,7 +9,7 @@ from streamlit_folium import st_folium
 
 from geo import render, views
 from geo import sites as site_ops
-from geo.schema import CATEGORIES, STATUSES, category_label, status_label
+from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
 
 
@@ -34,22 +34,7 @@ def choose_view(lang: str) -> views.View:
                                 dm_ind=list(start.indicators), dm_q=start.text)
     with st.sidebar:
         st.header(ui.t("filters"))
-        layer = st.radio(ui.t("layer_pick"), ["district", "commune"], key="dm_layer",
-                         format_func=lambda v: ui.t("layer_" + v))
-        options = views.unit_options(b, layer, lang)
-        if st.session_state.get("dm_unit") not in options:
-            st.session_state["dm_unit"] = None
-        unit = st.selectbox(ui.t("choose_unit"), [None, *options], key="dm_unit",
-                            format_func=lambda c: ui.t("whole_city") if c is None else options[c])
-        cats = st.multiselect(ui.t("category"), [c.code for c in CATEGORIES], key="dm_cats",
-                              format_func=lambda c: category_label(c, lang), placeholder=ui.t("all"))
-        statuses = st.multiselect(ui.t("status"), [s.code for s in STATUSES], key="dm_status",
-                                  format_func=lambda s: status_label(s, lang), placeholder=ui.t("all"))
-        known = sorted({c.indicator for c in CATEGORIES if c.indicator} | set(st.session_state["dm_ind"]))
-        inds = st.multiselect(ui.t("indicator"), known, key="dm_ind", placeholder=ui.t("all"))
-        text = st.text_input(ui.t("search"), key="dm_q", help=ui.t("search_help"))
-    view = views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
-                      indicators=tuple(inds), text=text.strip())
+        view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
     st.query_params.from_dict(views.to_params(view))
     return view
 

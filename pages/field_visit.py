@@ -9,8 +9,6 @@ sites are appended instead of re-optimising), ``fv_plan_id`` the saved plan bein
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import geopandas as gpd
@@ -22,22 +20,11 @@ from geo import auth, brief, render, views, visits
 from geo.boundaries import unit_names
 from geo.errors import P03Error
 from geo.i18n import t as tr
-from geo.schema import CATEGORIES, STATUSES, category_label, status_label
+from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
-
-
-@contextmanager
-def errors_shown() -> Iterator[None]:
-    """Like ``ui.errors_shown``, with the message Markdown-escaped: it may quote what the user typed
-    or what the address carried."""
-    try:
-        yield
-    except P03Error as exc:
-        st.error(ui.md_escape(exc.message(ui.lang())), icon="⚠️")
-        st.stop()
 
 
 # ---------------------------------------------------------------- data (cached per store version)
@@ -257,24 +244,8 @@ def plan_details() -> None:
 
 
 def choose_view(lang: str) -> views.View:
-    b = ui.bounds()
     with st.expander(ui.t("filters")):
-        layer = st.radio(ui.t("layer_pick"), ["district", "commune"], key="fv_layer", horizontal=True,
-                         format_func=lambda v: ui.t("layer_" + v))
-        options = views.unit_options(b, layer, lang)
-        if st.session_state.get("fv_unit") not in options:
-            st.session_state["fv_unit"] = None
-        unit = st.selectbox(ui.t("choose_unit"), [None, *options], key="fv_unit",
-                            format_func=lambda c: ui.t("whole_city") if c is None else options[c])
-        cats = st.multiselect(ui.t("category"), [c.code for c in CATEGORIES], key="fv_cats",
-                              format_func=lambda c: category_label(c, lang), placeholder=ui.t("all"))
-        statuses = st.multiselect(ui.t("status"), [s.code for s in STATUSES], key="fv_status",
-                                  format_func=lambda s: status_label(s, lang), placeholder=ui.t("all"))
-        inds = st.multiselect(ui.t("indicator"), sorted({c.indicator for c in CATEGORIES if c.indicator}),
-                              key="fv_ind", placeholder=ui.t("all"))
-        text = st.text_input(ui.t("search"), key="fv_q", help=ui.t("search_help"))
-    return views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
-                      indicators=tuple(inds), text=text.strip())
+        return ui.view_filters("fv", lang, horizontal=True)
 
 
 def choose_sites(version: int, lang: str) -> None:
@@ -341,7 +312,7 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
         return visits.Start("site", sid, float(pt.y), float(pt.x), names[sid])
     if kind == "coords":
         text = st.text_input(ui.t("visit_coords"), key="fv_coords", help=ui.t("visit_coords_help"))
-        with errors_shown():
+        with ui.errors_shown():
             lat, lon = visits.parse_latlon(text)
         return visits.Start.coords(lat, lon)
     preset = visits.PRESETS[0]
@@ -369,7 +340,7 @@ def current_plan(lang: str, chosen: gpd.GeoDataFrame) -> visits.Plan:
                        stop_ids=order, notes=ss["fv_notes"].strip())
     sig = (tuple(sorted(sel)), start.lat, start.lon, start.key, ret)
     if sel and not ss[MANUAL] and ss.get("fv_sig") != sig:
-        with errors_shown():
+        with ui.errors_shown():
             plan = visits.optimise(plan, chosen)
     ss["fv_sig"] = sig
     ss[ORDER] = list(plan.stop_ids)
@@ -409,7 +380,7 @@ def route_section(version: int, lang: str) -> tuple[visits.Route, gpd.GeoDataFra
         st.info(ui.t("visit_no_stops"))
         return None
     st.caption(ui.t("visit_order_exact") if len(plan.stop_ids) <= visits.EXACT_MAX else ui.t("visit_order_heuristic"))
-    with errors_shown():
+    with ui.errors_shown():
         route = visits.compute_route(plan, chosen)
     fmap = visits.route_map(route, chosen, ui.bounds(), lang=lang, height=380)
     picking = plan.start.kind == "coords"
@@ -432,7 +403,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     stem = "p03_" + (plan.visit_date or "visit")
     key = (plan.to_json(), plan_id, lang)
     if st.button(ui.t("visit_prepare"), key="fv_prepare", type="primary"):
-        with st.spinner(ui.t("visit_prepare") + "…"), errors_shown():
+        with st.spinner(ui.t("visit_prepare") + "…"), ui.errors_shown():
             st.session_state["fv_brief"] = (key, *brief_files(version, plan.to_json(), plan_id, lang))
     ready = st.session_state.get("fv_brief")
     with st.container(horizontal=True):
@@ -449,7 +420,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
     if st.button(ui.t("visit_save"), key="fv_save"):
-        with errors_shown():
+        with ui.errors_shown():
             new_id = save_plan(plan, plan_id)
         st.session_state[PLAN_ID] = new_id
         st.query_params.from_dict({"plan": new_id})
@@ -459,7 +430,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
 
 def main() -> None:
     lang = ui.sidebar()
-    with errors_shown():
+    with ui.errors_shown():
         _init(lang)
         _apply_pending()
         version = ui.cached_version()
@@ -471,7 +442,7 @@ def main() -> None:
         st.error(ui.md_escape(err), icon="⚠️")
     plan_details()
     st.header(ui.t("visit_choose"))
-    with errors_shown():
+    with ui.errors_shown():
         choose_sites(version, lang)
         found = route_section(version, lang)
     if found is not None:

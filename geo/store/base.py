@@ -10,7 +10,6 @@ this module's SQL; a backend supplies connections, DDL types and the spatial fil
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 import re
@@ -32,6 +31,7 @@ from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.indicators import IndicatorsMixin
 from geo.store.migrations import MIGRATIONS
+from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
 from geo.store.users import UsersMixin
 
@@ -40,9 +40,6 @@ _TEXT = ("id", "name", "category", "status", "indicator", "district_codes", "com
          "responsible_unit", "start_date", "end_date", "notes", "batch_id")
 _NUM = ("budget_vnd", "progress_pct")
 
-
-def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def new_id(prefix: str) -> str:

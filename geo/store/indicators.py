@@ -7,35 +7,22 @@ also writes its audit row and bumps the store version.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from geo.errors import NotFound
+from geo.store.mixin import StoreMixin, now_iso
 
 VALUE_COLUMNS = ("id", "indicator", "value", "as_of", "source", "note", "unit_layer", "unit_code",
                  "entered_by", "entered_at")
 TARGET_COLUMNS = ("indicator", "layer", "unit_code", "target", "updated_by", "updated_at")
 
 
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
-
-class IndicatorsMixin:
+class IndicatorsMixin(StoreMixin):
     """Methods of :class:`~geo.store.base.SQLStore` for indicators (mixed into it)."""
-
-    if TYPE_CHECKING:  # supplied by SQLStore
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def execute(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
-        def record(self, cur: Any, actor: str, action: str, entity: str, entity_id: str | None,
-                   before: Any = None, after: Any = None, batch_id: str | None = None) -> None: ...
-        def _bump(self, cur: Any) -> None: ...
 
     # -- definitions ------------------------------------------------------
     def indicator_overrides(self) -> dict[str, dict[str, Any]]:
@@ -56,10 +43,10 @@ class IndicatorsMixin:
             row = cur.fetchone()
             if row is None:
                 self.execute(cur, "INSERT INTO indicator_defs (code, definition_json, updated_by, updated_at)"
-                             " VALUES (?, ?, ?, ?)", [code, text, actor, _now()])
+                             " VALUES (?, ?, ?, ?)", [code, text, actor, now_iso()])
             else:
                 self.execute(cur, "UPDATE indicator_defs SET definition_json = ?, updated_by = ?, updated_at = ?"
-                             " WHERE code = ?", [text, actor, _now(), code])
+                             " WHERE code = ?", [text, actor, now_iso(), code])
             self.record(cur, actor, "indicator_def", "indicator", code,
                         before=json.loads(row[0]) if row else None, after=definition)
             self._bump(cur)
@@ -94,7 +81,7 @@ class IndicatorsMixin:
         """Record a hand-entered value; return its id."""
         row = {"indicator": code, "value": float(value), "as_of": as_of, "source": source or None,
                "note": note or None, "unit_layer": unit_layer if unit_code else None, "unit_code": unit_code or None,
-               "entered_by": actor, "entered_at": _now()}
+               "entered_by": actor, "entered_at": now_iso()}
         cols = list(row)
         with self.transaction() as cur:
             self.execute(cur, f"INSERT INTO indicator_values ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
@@ -144,10 +131,10 @@ class IndicatorsMixin:
                 self.execute(cur, f"DELETE FROM unit_targets WHERE {where}", key)
             elif row is None:
                 self.execute(cur, "INSERT INTO unit_targets (indicator, layer, unit_code, target, updated_by,"
-                             " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [*key, float(target), actor, _now()])
+                             " updated_at) VALUES (?, ?, ?, ?, ?, ?)", [*key, float(target), actor, now_iso()])
             else:
                 self.execute(cur, f"UPDATE unit_targets SET target = ?, updated_by = ?, updated_at = ? WHERE {where}",
-                             [float(target), actor, _now(), *key])
+                             [float(target), actor, now_iso(), *key])
             self.record(cur, actor, "unit_target", "indicator", code,
                         before=None if before is None else {"layer": layer, "unit_code": unit_code, "target": before},
                         after=None if target is None else {"layer": layer, "unit_code": unit_code,

@@ -7,23 +7,18 @@ audit row (entity ``plan``) and a version bump.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import uuid
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from geo.errors import InputError, NotFound
+from geo.store.mixin import StoreMixin, now_iso
 
 LIST_COLUMNS = ("plan_id", "name", "visit_date", "participants", "n_stops", "created_by", "created_at",
                 "updated_at")
 
-
-def _now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _columns(plan: dict[str, Any]) -> tuple[str, str | None, str, str]:
@@ -37,16 +32,8 @@ def _columns(plan: dict[str, Any]) -> tuple[str, str | None, str, str]:
     return name, (str(plan.get("visit_date") or "") or None), participants, json.dumps(plan, ensure_ascii=False)
 
 
-class PlansMixin:
+class PlansMixin(StoreMixin):
     """Methods of :class:`~geo.store.base.SQLStore` for field-visit plans (mixed into it)."""
-
-    if TYPE_CHECKING:  # supplied by SQLStore
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def execute(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
-        def record(self, cur: Any, actor: str, action: str, entity: str, entity_id: str | None,
-                   before: Any = None, after: Any = None, batch_id: str | None = None) -> None: ...
-        def _bump(self, cur: Any) -> None: ...
 
     def _plan_row(self, cur: Any, plan_id: str) -> dict[str, Any] | None:
         self.execute(cur, "SELECT plan_id, name, visit_date, participants, plan_json, created_by, created_at,"
@@ -69,7 +56,7 @@ class PlansMixin:
             When ``plan_id`` is given and no such plan exists.
         """
         name, visit_date, participants, text = _columns(plan)
-        now = _now()
+        now = now_iso()
         with self.transaction() as cur:
             if plan_id is None:
                 plan_id = f"p-{uuid.uuid4().hex[:12]}"
@@ -106,7 +93,7 @@ class PlansMixin:
 
     def copy_plan(self, plan_id: str, *, actor: str, name: str | None = None) -> str:
         """A new plan with the content of ``plan_id`` (renamed ``name`` when given); its id."""
-        now = _now()
+        now = now_iso()
         with self.transaction() as cur:
             src = self._plan_row(cur, plan_id)
             if src is None:

@@ -8,13 +8,12 @@ writes audit rows, except when an account gets locked.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from geo.errors import ConflictError, NotFound
+from geo.store.mixin import StoreMixin
 
 #: the columns anyone may see (never the hash)
 PUBLIC_COLUMNS = ("username", "display_name", "role", "disabled", "failed_count", "locked_until",
@@ -31,16 +30,8 @@ def _public(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-class UsersMixin:
+class UsersMixin(StoreMixin):
     """User rows for :class:`geo.store.base.SQLStore` (portable SQL only)."""
-
-    if TYPE_CHECKING:  # supplied by SQLStore
-        def transaction(self) -> AbstractContextManager[Any]: ...
-        def execute(self, cur: Any, sql: str, params: Sequence[Any] = ()) -> Any: ...
-        def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]: ...
-        def record(self, cur: Any, actor: str, action: str, entity: str, entity_id: str | None,
-                   before: Any = None, after: Any = None, batch_id: str | None = None) -> None: ...
-        def _bump(self, cur: Any) -> None: ...
 
     # -- reads ----------------------------------------------------------
     def get_user(self, username: str) -> dict[str, Any] | None:

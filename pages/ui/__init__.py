@@ -17,9 +17,10 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from geo import assets, boundaries, settings
+from geo import assets, boundaries, settings, views
 from geo.errors import P03Error
 from geo.i18n import t as _t
+from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from geo.store import Store, open_store
 
 LANG_KEY = "p03_lang"
@@ -140,3 +141,27 @@ from pages.ui.auth import (  # noqa: E402, F401
     sign_in_box,
     sign_out,
 )
+
+
+def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
+                 extra_indicators: tuple[str, ...] = ()) -> views.View:
+    """The boundary-layer, unit, category, status, indicator and name-search widgets (keys
+    ``<prefix>_layer``, ``_unit``, ``_cats``, ``_status``, ``_ind``, ``_q``) -> a map View. Call it
+    inside the container the page wants them in (the sidebar, an expander)."""
+    b = bounds()
+    layer = st.radio(t("layer_pick"), ["district", "commune"], key=f"{prefix}_layer", horizontal=horizontal,
+                     format_func=lambda v: t("layer_" + v))
+    options = views.unit_options(b, layer, lang)
+    if st.session_state.get(f"{prefix}_unit") not in options:
+        st.session_state[f"{prefix}_unit"] = None
+    unit = st.selectbox(t("choose_unit"), [None, *options], key=f"{prefix}_unit",
+                        format_func=lambda c: t("whole_city") if c is None else options[c])
+    cats = st.multiselect(t("category"), [c.code for c in CATEGORIES], key=f"{prefix}_cats",
+                          format_func=lambda c: category_label(c, lang), placeholder=t("all"))
+    statuses = st.multiselect(t("status"), [s.code for s in STATUSES], key=f"{prefix}_status",
+                              format_func=lambda s: status_label(s, lang), placeholder=t("all"))
+    known = sorted({c.indicator for c in CATEGORIES if c.indicator} | set(extra_indicators))
+    inds = st.multiselect(t("indicator"), known, key=f"{prefix}_ind", placeholder=t("all"))
+    text = st.text_input(t("search"), key=f"{prefix}_q", help=t("search_help"))
+    return views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
+                      indicators=tuple(inds), text=text.strip())
