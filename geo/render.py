@@ -10,7 +10,8 @@ for the ``<script>`` it lives in.
 Size and speed (see docs/benchmarks.md): the columns are built with numpy/pandas, not per row;
 above :data:`FULL_DETAIL_MAX` sites only what the tooltip needs is sent, above :data:`NAMES_MAX`
 not even names; the boundary layers are simplified once and cached per boundaries object, layer
-and language (:data:`BOUNDARY_CACHE`). Pages cache the whole map per store version and view.
+and language (:data:`BOUNDARY_CACHE`). Pages cache the query per store version and view and
+build the map each run (a folium.Map rendered twice makes st_folium forget the last click).
 """
 
 from __future__ import annotations
