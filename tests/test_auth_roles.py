@@ -139,3 +139,19 @@ def test_delete_plan(people, role, whose):
     else:
         assert list(people.list_plans()["plan_id"]) == [pid] and rows.empty
         assert refused(at)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_change_someone_elses_plan(people, role):
+    """Saving over a plan another user made: editors and admins only (a viewer may copy it instead)."""
+    pid = people.save_plan(visits.new_plan(name="Kế hoạch của Hoa", stop_ids=["demo-012"]).to_dict(), actor="hoa")
+    at = page("field_visit.py", role, plan=pid)
+    at.text_input(key="fv_name").input("Đổi tên").run()
+    at.button(key="fv_save").click().run()
+    assert not at.exception, at.exception
+    rows = audit_rows(people, "plan_update")
+    if role in ALLOWED["plan_others"]:
+        assert people.get_plan(pid)["name"] == "Đổi tên" and list(rows["actor"]) == [WHO[role]]
+    else:
+        assert people.get_plan(pid)["name"] == "Kế hoạch của Hoa" and rows.empty
+        assert refused(at)
