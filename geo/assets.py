@@ -1,6 +1,6 @@
 """Leaflet and its plugins, served by the app itself so maps work with no internet.
 
-The files come from the xstatic PyPI packages; :func:`install` copies them under
+The files come from the xstatic PyPI packages (and Supercluster, vendored under ``geo/vendor/``); :func:`install` copies them under
 ``static/vendor/`` (Streamlit serves ``./static`` at ``/app/static/``), and :func:`use` points
 folium's (and so streamlit-folium's) asset lists at them instead of CDNs.
 """
@@ -23,11 +23,14 @@ _SOURCES = {
     "leaflet": Path(xs_leaflet.BASE_DIR),
     "markercluster": Path(xs_cluster.BASE_DIR),
     "jquery": Path(xs_jquery.BASE_DIR),
+    # Supercluster 8.0.1 (ISC, Mapbox; npm's dist/supercluster.min.js with its LICENSE): not on PyPI
+    "supercluster": Path(__file__).resolve().parent / "vendor" / "supercluster",
 }
 # (folium resource name, folder, file)
 _JS = [("leaflet", "leaflet", "leaflet.js"), ("jquery", "jquery", "jquery.min.js")]
 _CSS = [("leaflet_css", "leaflet", "leaflet.css")]
-_CLUSTER_JS = [("markerclusterjs", "markercluster", "leaflet.markercluster.js")]
+_CLUSTER_JS = [("markerclusterjs", "markercluster", "leaflet.markercluster.js"),
+               ("supercluster", "supercluster", "supercluster.min.js")]
 _CLUSTER_CSS = [("markerclustercss", "markercluster", "MarkerCluster.css"),
                 ("markerclusterdefaultcss", "markercluster", "MarkerCluster.Default.css")]
 

@@ -46,8 +46,8 @@ HIGHLIGHT = "#d7301f"
 MIN_ZOOM = 8
 #: the last zoom with clusters; from the next one every marker shows on its own
 CLUSTER_MAX_ZOOM = 16
-#: above this many points, a grid clustering of the view replaces Leaflet.markercluster (which
-#: builds every marker and every zoom level's clusters up front: ~0.5 s per 10,000 in Chromium)
+#: above this many points, Supercluster replaces Leaflet.markercluster (which builds every marker
+#: and every zoom level's clusters up front: ~0.5 s per 10,000 in Chromium)
 GRID_MIN = 5000
 _ID_IN_TOOLTIP = re.compile(r"#(\S+)\s*$")
 
@@ -146,7 +146,7 @@ var {{ this.get_name() }} = (function () {
     return L.marker([lat[k], lon[k]], {icon: icons[D.cat[i]], title: D.names ? D.names[i] : D.ids[i], i: i});
   }
   function popupOf(i) { return function () { return popup(i); }; }
-  var group = np > D.gridMin ? gridClusters() : markerClusters();
+  var group = np > D.gridMin ? superClusters() : markerClusters();
   // tooltips and popups are bound when a marker is first pointed at, tapped or clicked: "preclick"
   // comes before any click handler, so the page's click handler always finds the tooltip (#id)
   function bind(e) {
@@ -169,43 +169,37 @@ var {{ this.get_name() }} = (function () {
     g.addLayers(markers);
     return g;
   }
-  // above: a grid clustering of what is in view, recomputed in a few ms on every move; only the
-  // cluster icons and single markers in view exist as Leaflet layers
-  function gridClusters() {
-    var g = L.featureGroup(), singles = {}, cell = 60, mx = new Float64Array(np), my = new Float64Array(np);
+  // above: Supercluster (a KD-tree per zoom, built once in the browser); only the clusters and
+  // single markers in view exist as Leaflet layers, recomputed on every move
+  function superClusters() {
+    if (typeof Supercluster === "undefined") return markerClusters();
+    var g = L.featureGroup(), singles = {}, feats = new Array(np);
     for (var k = 0; k < np; k++) {
-      var sn = Math.sin(lat[k] * Math.PI / 180);
-      mx[k] = (lon[k] + 180) / 360;
-      my[k] = 0.5 - Math.log((1 + sn) / (1 - sn)) / (4 * Math.PI);
+      feats[k] = {type: "Feature", properties: {k: k}, geometry: {type: "Point", coordinates: [lon[k], lat[k]]}};
     }
+    var index = new Supercluster({radius: 60, minZoom: 0, maxZoom: D.clusterMax - 1}).load(feats);
     function single(k) { return singles[k] || (singles[k] = marker(k)); }
-    function cluster(c, z) {
-      var n = c.n, cls = n < 10 ? "small" : n < 100 ? "medium" : "large";
-      var m = L.marker(map.unproject([c.x / n, c.y / n], z), {icon: L.divIcon({html: "<div><span>" + n +
-          "</span></div>", className: "marker-cluster marker-cluster-" + cls, iconSize: [40, 40]})});
-      m.p03bounds = L.latLngBounds(map.unproject([c.x0, c.y1], z), map.unproject([c.x1, c.y0], z));
+    function cluster(f) {
+      var n = f.properties.point_count, cls = n < 10 ? "small" : n < 100 ? "medium" : "large";
+      var m = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {icon: L.divIcon({
+          html: "<div><span>" + n + "</span></div>", className: "marker-cluster marker-cluster-" + cls,
+          iconSize: [40, 40]})});
+      m.p03cluster = f.properties.cluster_id;
       return m;
     }
     function draw() {
-      var z = map.getZoom(), size = 256 * Math.pow(2, z), b = map.getPixelBounds();
-      var x0 = b.min.x - 80, y0 = b.min.y - 80, x1 = b.max.x + 80, y1 = b.max.y + 80;
-      var all = z >= D.clusterMax, cells = new Map(), layers = [];
-      for (var k = 0; k < np; k++) {
-        var x = mx[k] * size, y = my[k] * size;
-        if (x < x0 || x > x1 || y < y0 || y > y1) continue;
-        if (all) { layers.push(single(k)); continue; }
-        var key = Math.floor(x / cell) * 4194304 + Math.floor(y / cell), c = cells.get(key);
-        if (!c) cells.set(key, c = {n: 0, k: k, x: 0, y: 0, x0: x, x1: x, y0: y, y1: y});
-        c.n++; c.x += x; c.y += y;
-        if (x < c.x0) c.x0 = x; if (x > c.x1) c.x1 = x; if (y < c.y0) c.y0 = y; if (y > c.y1) c.y1 = y;
-      }
-      cells.forEach(function (c) { layers.push(c.n === 1 ? single(c.k) : cluster(c, z)); });
+      var b = map.getBounds().pad(0.2);
+      var found = index.getClusters([Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85),
+                                     Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)],
+                                    Math.floor(map.getZoom()));
       g.clearLayers();
-      layers.forEach(function (l) { g.addLayer(l); });
+      found.forEach(function (f) { g.addLayer(f.properties.cluster ? cluster(f) : single(f.properties.k)); });
     }
     g.on("click", function (e) {
       var m = e.propagatedFrom || e.layer;
-      if (m && m.p03bounds) map.fitBounds(m.p03bounds, {maxZoom: D.clusterMax, padding: [40, 40]});
+      if (m && m.p03cluster !== undefined) {
+        map.setView(m.getLatLng(), Math.min(index.getClusterExpansionZoom(m.p03cluster), D.clusterMax));
+      }
     });
     g.on("add", function () { map.on("moveend", draw); draw(); });
     g.on("remove", function () { map.off("moveend", draw); });

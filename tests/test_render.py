@@ -268,7 +268,8 @@ def test_browser_grid_clusters_many_points(bounds, tmp_path):
             out["total"] = page.evaluate("""() => window.p03.points.getLayers()
                 .reduce((t, l) => t + (l.options.i === undefined ? Number(l.options.icon.options.html
                 .replace(/<[^>]+>/g, "")) : 1), 0)""")
-            page.evaluate("() => window.p03.points.getLayers().find(l => l.p03bounds).fire('click', {}, true)")
+            page.evaluate("() => window.p03.points.getLayers().find(l => l.p03cluster !== undefined)"
+                          ".fire('click', {}, true)")
             page.wait_for_function("() => window.p03.points._map.getZoom() > 10")
             out["zoomed_in"] = page.evaluate("() => window.p03.points.getLayers().length")
             browser.close()
