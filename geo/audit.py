@@ -15,7 +15,7 @@ import pandas as pd
 
 from geo.errors import InputError
 from geo.sites import spreadsheet_safe
-from geo.store.base import Store
+from geo.store.base import Store, is_missing
 
 COLUMNS = ["id", "at", "actor", "action", "entity", "entity_id", "batch_id", "before_json", "after_json"]
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
@@ -73,7 +73,7 @@ def records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with ``before``/``after`` decoded from their JSON (for ``--json``)."""
     out = []
     for row in df.to_dict("records"):
-        rec = {k: (None if _missing(v) else v) for k, v in row.items() if k not in ("before_json", "after_json")}
+        rec = {k: (None if is_missing(v) else v) for k, v in row.items() if k not in ("before_json", "after_json")}
         rec["before"] = _load(row.get("before_json"))
         rec["after"] = _load(row.get("after_json"))
         out.append(rec)
@@ -105,15 +105,9 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _missing(value: Any) -> bool:
-    try:
-        return value is None or bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False
-
 
 def _load(text: Any) -> Any:
-    if _missing(text) or text == "":
+    if is_missing(text) or text == "":
         return None
     try:
         return json.loads(text)

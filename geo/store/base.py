@@ -233,7 +233,7 @@ class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
         if gdf.empty:
             raise NotFound("công trình", "site", site_id)
         row = gdf.iloc[0].to_dict()
-        return {k: (None if _isnull(v) else v) for k, v in row.items()}
+        return {k: (None if is_missing(v) else v) for k, v in row.items()}
 
     def list_batches(self) -> pd.DataFrame:
         rows = self.fetchall(
@@ -400,7 +400,8 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _isnull(v: Any) -> bool:
+def is_missing(v: Any) -> bool:
+    """True for None and for pandas/numpy missing values (NaN, NaT, NA)."""
     try:
         return v is None or bool(pd.isna(v))
     except (TypeError, ValueError):
@@ -431,10 +432,10 @@ def _rows(sites: gpd.GeoDataFrame) -> list[dict[str, Any]]:
         row: dict[str, Any] = {}
         for col in _TEXT:
             v = rec.get(col)
-            row[col] = None if _isnull(v) or v == "" else str(v)
+            row[col] = None if is_missing(v) or v == "" else str(v)
         for col in _NUM:
             v = rec.get(col)
-            row[col] = None if _isnull(v) or v == "" else float(v)
+            row[col] = None if is_missing(v) or v == "" else float(v)
         if not row["id"] or not row["name"] or not row["category"]:
             raise StoreError(f"Công trình số {i + 1} thiếu mã, tên hoặc loại.",
                              f"Site {i + 1} lacks an id, a name or a category.")
