@@ -48,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "audit": "admin",
     "users": "admin",
     "settings": "admin",
+    "api_read": "viewer",  # the OGC API with a personal token (geo/tokens.py)
+    "api_tokens": "admin",  # issue and revoke API tokens
 }
 
 #: how an action is named in refusals (vi, en)
@@ -62,6 +64,8 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "audit": ("xem nhật ký thay đổi", "see the audit trail"),
     "users": ("quản lý người dùng", "manage users"),
     "settings": ("đổi thiết lập", "change settings"),
+    "api_read": ("đọc dữ liệu qua OGC API", "read the data through the OGC API"),
+    "api_tokens": ("cấp và thu hồi mã truy cập API", "issue and revoke API tokens"),
 }
 
 MIN_PASSWORD = 8
