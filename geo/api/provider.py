@@ -90,7 +90,7 @@ class SitesProvider(BaseProvider):
         if sortby or kwargs.get("filterq") is not None or kwargs.get("q"):
             raise ProviderQueryError(user_msg="sortby, q and filter are not supported")
         index = features.sites()
-        equals = [(features.SITE_QUERYABLES[k], str(v)) for k, v in (properties or [])]
+        equals = [(str(k), str(v)) for k, v in (properties or [])]
         rows = index.select(bbox=bbox or (), equals=equals, date_range=_date_range(datetime_))
         return _page(index, rows, offset, limit, resulttype, skip_geometry, list(select_properties or []))
 
