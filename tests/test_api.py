@@ -11,10 +11,10 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
-
 from api_support import get_json, oapif_read, start_api
-from benchmarks import synthetic_sites
 from conftest import SHARED
+
+from benchmarks import synthetic_sites
 from geo import boundaries, tokens
 from geo import sites as site_ops
 from geo.store import SiteFilter
