@@ -32,7 +32,7 @@ _WORD = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 _VALUES: dict[str, Any] = {
     "category": {t.code for t in CATEGORIES}, "status": {t.code for t in STATUSES},
     "indicator": _WORD, "district_code": _CODE, "commune_code": _CODE,
-    "resulttype": {"results", "hits"}, "skipGeometry": {"true", "false"}, "crs": {CRS84}, "bbox-crs": {CRS84},
+    "kind": {"point", "line", "polygon"}, "resulttype": {"results", "hits"}, "skipGeometry": {"true", "false"}, "crs": {CRS84}, "bbox-crs": {CRS84},
 }
 MAX_VALUE = 1000
 
@@ -89,6 +89,8 @@ def _value_problem(name: str, value: str) -> tuple[str, str] | None:
     if name == "datetime" and not _date_ok(value):
         return ("cần ngày ISO (YYYY-MM-DD) hoặc khoảng A/B ('..' để mở).",
                 "must be an ISO date (YYYY-MM-DD) or an interval A/B ('..' open).")
+    if name == "lang" and value[:2] not in ("vi", "en"):
+        return ("chọn vi hoặc en.", "choose vi or en.")
     if name == "f" and value not in _FORMATS:
         return ("chọn json hoặc html.", "choose json or html.")
     allowed = _VALUES.get(name)
@@ -107,6 +109,8 @@ def check_request(path: str, args: Mapping[str, Any], lang: str) -> Response | N
         allowed = _SITES if parts[1] == "sites" else _ITEMS
         if len(parts) > 3:
             allowed = _COMMON | {"crs"}
+    elif parts[:1] == ["styles"]:
+        allowed = {"lang", "kind"}
     else:
         allowed = _COMMON
     for name in args:

@@ -110,8 +110,8 @@ def _resource(c: Collection, lang: str) -> dict[str, Any]:
         "limits": {"default_items": 10, "max_items": MAX_ITEMS, "on_exceed": "throttle"},
     }
     if c.id == "sites":
-        start, end = settings.get("P03_PROGRAMME_START"), settings.get("P03_PROGRAMME_END")
-        res["extents"]["temporal"] = {"begin": f"{start}T00:00:00Z", "end": f"{end}T23:59:59Z"}
+        # ``datetime`` filters on the end date; no temporal extent is declared, so that pygeoapi
+        # does not refuse dates outside the programme's years (sites may end later)
         res["providers"][0]["time_field"] = "end_date"
     return res
 

@@ -32,6 +32,7 @@ def create_app(url: str | None = None, lang: str | None = None) -> Flask:
     from pygeoapi.openapi import get_oas
 
     _fast_json()
+    logging.getLogger("pygeoapi").setLevel(logging.ERROR)  # its l10n warns on every config key
     lang = lang or str(settings.get("P03_LANG"))
     url = url or str(settings.get("P03_API_URL")) or f"http://127.0.0.1:{settings.get('P03_API_PORT')}"
     locale_dir = Path(tempfile.mkdtemp(prefix="p03-api-locale-"))
@@ -132,7 +133,7 @@ def _routes(app: Flask, api: Any, static: Path) -> None:
                      lambda cid, iid: _run(api, items.get_collection_item, cid, iid))
     app.add_url_rule("/static/<path:name>", "static", lambda name: send_from_directory(static, name))
     app.add_url_rule("/styles/sites.qml", "qml", lambda: Response(
-        styles.qml(lang=_lang()), mimetype="application/xml",
+        styles.qml(request.args.get("kind", "point"), lang=_lang()), mimetype="application/xml",
         headers={"Content-Disposition": "attachment; filename=p03_sites.qml"}))
     app.add_url_rule("/styles/sites.sld", "sld", lambda: Response(
         styles.sld(lang=_lang()), mimetype="application/vnd.ogc.sld+xml",
