@@ -99,6 +99,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_VISIT_SPEED_KMH", "20",
             "Default average speed of a field visit over straight-line (great-circle) distance, km/h.", float),
     Setting("P03_VISIT_DWELL_MIN", "30", "Default minutes spent at each stop of a field visit.", float),
+    # field inspections (geo/photos.py)
+    Setting("P03_MAX_PHOTO_MB", "20", "Largest inspection photo accepted, in megabytes.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
