@@ -169,7 +169,7 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             self.execute(cur, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             self.execute(cur, "SELECT MAX(version) FROM schema_version")
             current = cur.fetchone()[0] or 0
-        for version, _name, statements in MIGRATIONS:
+        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):  # numbers are pre-assigned
             if version <= current:
                 continue
             with self.transaction() as cur:
