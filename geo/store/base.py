@@ -164,26 +164,28 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def migrate(self) -> int:
-        """Apply pending migrations; return the schema version."""
+        """Apply every migration not yet applied, in the order of their numbers; return the
+        schema version (the highest applied). Applied versions are compared as a set, so a store
+        that has a later migration still gets an earlier one it lacks."""
         with self.transaction() as cur:
             self.execute(cur, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            self.execute(cur, "SELECT MAX(version) FROM schema_version")
-            current = cur.fetchone()[0] or 0
-        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):  # numbers are pre-assigned
-            if version <= current:
+        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
+            if version in self._applied_versions():
                 continue
             with self.transaction() as cur:
                 # another process may have applied it meanwhile (SQLite's BEGIN IMMEDIATE serialises this)
-                self.execute(cur, "SELECT MAX(version) FROM schema_version")
-                if (cur.fetchone()[0] or 0) < version:
+                self.execute(cur, "SELECT 1 FROM schema_version WHERE version = ?", [version])
+                if cur.fetchone() is None:
                     for stmt in statements(self.dialect):
                         self.execute(cur, stmt)
                     hook = getattr(self, f"_after_migration_{version}", None)  # a data step, same transaction
                     if hook is not None:
                         hook(cur)
                     self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
-            current = version
-        return int(current)
+        return max(self._applied_versions(), default=0)
+
+    def _applied_versions(self) -> set[int]:
+        return {int(r["version"]) for r in self.fetchall("SELECT version FROM schema_version")}
 
     def _bump(self, cur: Any) -> None:
         self.execute(cur, "UPDATE meta SET value = value + 1 WHERE key = 'version'")
