@@ -11,6 +11,8 @@ from geo import render, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
+from pages.ui import inspection as insp_ui
+from pages.ui import reference as ref_ui
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -67,19 +69,24 @@ def main() -> None:
         view = choose_view(lang)
         version = ui.cached_version()
         sites = query(version, view)
+        sites = insp_ui.age_filter(sites)  # last inspected: never / > 90 days / <= 90 days
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
         # built on every run (tens of ms; the boundary payload is cached inside geo.render): a cached
         # folium.Map rendered again changes its script, and st_folium then forgets the last click
-        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b))
+        ref = ref_ui.layers()
+        ref_hits = ref_ui.found(ref, view.text)
+        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), reference=ref,
+                               reference_found=ref_hits)
         out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
                         returned_objects=["last_object_clicked_tooltip"])
         clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
         legend = render.legend_items(sites, lang)
         if legend:
             st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
+        ref_ui.search_results(ref_hits, view.text, lang)
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
@@ -94,6 +101,7 @@ def main() -> None:
         chosen = sites.iloc[rows[0]]["id"] if rows else clicked
         if chosen:
             details(chosen, lang)
+            insp_ui.site_inspections(chosen)
         else:
             st.caption(ui.t("site_details_pick"))
         st.subheader(ui.t("counts_by_category"))
@@ -106,6 +114,7 @@ def main() -> None:
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")
+        ref_ui.attribution(ref, lang)
 
 
 main()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from geo import boundaries, settings
+from geo import boundaries, reference, settings
 
 HANOI_BBOX = [105.28, 20.55, 106.03, 21.40]
 #: largest page a client may ask for; offsets beyond MAX_OFFSET are refused (400)
@@ -21,13 +21,6 @@ MAX_ITEMS = 10_000
 MAX_OFFSET = 10_000_000
 _OSM = ("© Những người đóng góp OpenStreetMap (ODbL 1.0)", "© OpenStreetMap contributors (ODbL 1.0)")
 _ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
-_REF_TITLES = {
-    "markets": ("Chợ (OpenStreetMap)", "Markets (OpenStreetMap)"),
-    "supermarkets": ("Siêu thị (OpenStreetMap)", "Supermarkets (OpenStreetMap)"),
-    "parks": ("Công viên (OpenStreetMap)", "Parks (OpenStreetMap)"),
-    "historic": ("Di tích lịch sử (OpenStreetMap)", "Historic sites (OpenStreetMap)"),
-    "lakes": ("Hồ, ao (OpenStreetMap)", "Lakes and ponds (OpenStreetMap)"),
-}
 
 
 @dataclass(frozen=True)
@@ -45,8 +38,9 @@ class Collection:
 
 
 def reference_dir() -> Path | None:
-    """Where the OSM reference layers are: imported under P03_DATA_DIR, else the shared folder."""
-    for folder in (settings.data_dir() / "reference", Path("../shared/data/reference")):
+    """Where the OSM reference layers are: imported at set-up (``P03_DATA_DIR/reference``), else
+    the shared folder they are imported from."""
+    for folder in (settings.reference_dir(), Path("../shared/data/reference")):
         if folder.is_dir() and any(folder.glob("hanoi_osm_*.geojson")):
             return folder
     return None
@@ -82,9 +76,10 @@ def collections() -> list[Collection]:
     folder = reference_dir()
     if folder is not None:
         ref_attr = _reference_attribution(folder)
+        titles = {layer.file: (layer.vi, layer.en) for layer in reference.LAYERS}
         for path in sorted(folder.glob("hanoi_osm_*.geojson")):
             key = path.stem.removeprefix("hanoi_osm_")
-            vi, en = _REF_TITLES.get(key, (key, key))
+            vi, en = titles.get(path.name, (key, key))
             out.append(Collection(f"osm_{key}", (vi, en),
                                   (f"Lớp tham chiếu OpenStreetMap: {vi}.", f"OpenStreetMap reference layer: {en}."),
                                   ref_attr, _ODBL, "geo.api.provider.LayerProvider", str(path.resolve()), None))
