@@ -11,13 +11,13 @@ import numpy as np
 import pyogrio
 import pytest
 import shapely
-from api_support import get_json, oapif_read, start_api
-from conftest import SHARED
 
 from benchmarks import synthetic_sites
 from geo import boundaries, tokens
 from geo import sites as site_ops
 from geo.store import SiteFilter
+from tests.api_support import get_json, oapif_read, start_api
+from tests.conftest import SHARED
 
 N_SITES = 10_050
 
@@ -78,7 +78,7 @@ def test_oapif_pages_filters_and_sees_edits_on_both_backends(store, data_dir, bo
 
 
 def test_tokens_required_and_refused_as_set(store, data_dir, monkeypatch) -> None:
-    from auth_support import ensure_user
+    from tests.auth_support import ensure_user
 
     store.commit_batch(site_ops.complete(synthetic_sites(30, boundaries.get()), boundaries.get()),
                        actor="test", kind="test")

@@ -10,18 +10,17 @@ import xml.etree.ElementTree as ET
 
 import pyogrio
 import pytest
-from auth_support import sign_in_cli
 
 from geo import cli, styles, tokens
 from geo import sites as site_ops
 from geo.schema import CATEGORIES
+from tests.auth_support import sign_in_cli
 
 
 @pytest.fixture()
 def sqlite_demo(data_dir):
-    from conftest import DEMO_DIR
-
     from geo.store import open_store
+    from tests.conftest import DEMO_DIR
 
     store = open_store()
     site_ops.load_demo(store, DEMO_DIR, actor="test")
@@ -140,7 +139,7 @@ def test_styles_download_and_styled_geopackage(client, sqlite_demo, tmp_path) ->
 
 def test_token_commands(sqlite_demo, monkeypatch, capsys) -> None:
     sign_in_cli(monkeypatch, sqlite_demo, "admin")
-    from auth_support import ensure_user
+    from tests.auth_support import ensure_user
 
     ensure_user(sqlite_demo, "viewer")
     assert cli.main(["users", "token", "issue", "test-viewer", "--label", "QGIS", "--json"]) == 0
@@ -156,7 +155,7 @@ def test_token_commands(sqlite_demo, monkeypatch, capsys) -> None:
 
 
 def test_token_rate_limit_and_once_a_minute_audit(client, sqlite_demo, monkeypatch) -> None:
-    from auth_support import ensure_user
+    from tests.auth_support import ensure_user
 
     admin = ensure_user(sqlite_demo, "admin")
     viewer = ensure_user(sqlite_demo, "viewer")
