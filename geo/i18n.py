@@ -433,3 +433,4 @@ STRINGS.update({
     "up_crs_use": ("Dùng hệ này", "Use this one"),
     "up_crs_compare": ("So sánh các hệ tọa độ", "Compare the coordinate systems"),
 })
+STRINGS.update({"dm_batch_clear": ("Bỏ lọc theo lô {batch}", "Show all, not just batch {batch}")})

@@ -51,6 +51,9 @@ class CheckResult:
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     previous_batch: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)  # the file's columns no field takes
+    value_rules: list[Any] = field(default_factory=list)  # geo.ingest.matching.RuleUse
+    suggested: dict[str, str | None] = field(default_factory=dict)  # unused column -> the field it likely feeds
 
     @property
     def sha256(self) -> str:
@@ -189,7 +192,8 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     tick("done", 1.0)
     return CheckResult(file_name, content, raw.fmt, len(raw), accepted, numbers, problems.sorted(), choice.used,
                        choice.source, choice.declared, choice.candidates, [str(c) for c in raw.props.columns],
-                       attrs.columns, attrs.unmatched, previous, timings)
+                       attrs.columns, attrs.unmatched, previous, timings, unused=attrs.unused,
+                       value_rules=attrs.rules, suggested=attrs.suggested)
 
 
 def _check_size(content: bytes, file_name: str) -> None:
