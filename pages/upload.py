@@ -234,6 +234,7 @@ def main() -> None:
         if prev_result is None:
             st.rerun()  # draw the mapping widgets with the file's columns
         show_summary(result, lang)
+        upload_help.crs_candidates(result, lang)
         upload_help.unused_columns(result)
         upload_help.rules_used(result, lang)
         confirmed = crs_confirmed(result, lang)

@@ -1,12 +1,13 @@
 """Upload as a surveyor does it, in real Chromium, counting clicks: from the home page, sign in,
 open Upload, choose the VN-2000 shapefile with its `TT` (tình trạng) column, commit, and follow
-"show on map" to the district map filtered to the new batch: at most 5 clicks, statuses kept."""
+"show on map" to the district map filtered to the new batch: at most 5 clicks, statuses kept.
+And a CSV with no CRS that several systems fit: the candidates side by side, one click to choose."""
 
 from __future__ import annotations
 
 import pytest
 
-from geo import auth
+from geo import auth, reference
 from geo.store import open_store
 from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
 from tests.conftest import TEST_DATA
@@ -28,8 +29,9 @@ class Clicks:
 
 
 @pytest.fixture()
-def server(tmp_path, boundaries_dir):
+def server(tmp_path, boundaries_dir, shared_data):
     data = make_data_dir(tmp_path, boundaries_dir)
+    reference.import_reference(shared_data / "reference", data / "reference")
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "khaosat", "mat-khau-dai-1", "editor", actor="test")
     srv = AppServer(data)
@@ -71,6 +73,41 @@ def test_vn2000_shapefile_with_tt_onto_the_map_in_5_clicks(server, browser, requ
         assert clicks.n <= 5, clicks.n
         sites = store.query_sites().set_index("name")
         assert [sites.at[row[0], "status"] for row in SHAPEFILE_ROWS] == EXPECTED_STATUS
+        assert page.p03_external == [], page.p03_external
+        assert page.p03_console_errors == [], page.p03_console_errors
+    finally:
+        page.context.close()
+
+
+def sign_in(page) -> None:
+    page.get_by_label("Tên đăng nhập").fill("khaosat")
+    page.get_by_label("Mật khẩu").fill("mat-khau-dai-1")
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("khaosat").first.wait_for(timeout=30_000)
+
+
+def test_ambiguous_crs_shows_the_candidates_and_one_click_chooses(server, browser, request):
+    srv, _store = server
+    page = new_page(browser)
+    try:
+        page.goto(srv.url + "/upload")
+        page.get_by_label("Tên đăng nhập").wait_for(timeout=60_000)
+        sign_in(page)
+        page.locator("input[type=file]").set_input_files(str(TEST_DATA / "vn2000" / "utm48n_no_names.csv"))
+        page.get_by_text("hệ tọa độ cùng đặt các điểm vào Hà Nội").first.wait_for(timeout=90_000)
+        frames = page.frame_locator("iframe[title='streamlit_folium.st_folium']")
+        compare = frames.first  # the comparison map comes before the preview
+        compare.locator(".leaflet-container").wait_for(timeout=30_000)
+        assert compare.locator("body").evaluate("() => window.p03crs.candidates") == 3
+        assert compare.locator("body").evaluate("() => window.p03crs.points") == 12
+        page.screenshot(path=str(out_dir(request) / "ambiguous.png"), full_page=True)
+        # the second candidate is VN-2000 / UTM 48N: one click reads the file in it
+        page.get_by_role("button", name="Dùng hệ này").nth(1).click()
+        page.get_by_text("Hệ tọa độ: VN-2000 / UTM múi 48N (EPSG:3405)").first.wait_for(timeout=60_000)
+
+        # names that are OpenStreetMap features at those places: picked by evidence, said so
+        page.locator("input[type=file]").set_input_files(str(TEST_DATA / "vn2000" / "utm48n_osm_names.csv"))
+        page.get_by_text("theo bằng chứng").first.wait_for(timeout=90_000)
         assert page.p03_external == [], page.p03_external
         assert page.p03_console_errors == [], page.p03_console_errors
     finally:

@@ -81,3 +81,44 @@ def show_on_map_link() -> None:
         st.page_link("pages/district_map.py", label=label, icon=":material/map:", query_params={"batch": batch})
     except StreamlitPageNotFoundError:  # the page run on its own (AppTest)
         st.markdown(f"[{md_escape(label)}](/district_map?batch={batch})")
+
+
+def _pick_crs(code: str) -> None:
+    st.session_state["up_crs"] = code
+
+
+def crs_candidates(result: ingest.CheckResult, lang: str) -> None:
+    """When several coordinate systems put the points in Hanoi: say so, rank them by evidence
+    (names matching stored sites or OpenStreetMap features within 30 m), show the distance between
+    them, a one-click choice each, and a map with every candidate's points over the reference
+    layers."""
+    from streamlit_folium import st_folium
+
+    from geo import crs as crs_mod
+    from geo import reference, render_reference
+    from pages import ui
+
+    ev = result.crs_evidence
+    if ev is None or not ev.ambiguous:
+        return
+    best = ev.candidates[0]
+    with st.container(border=True):
+        if ev.picked:
+            st.info(t("up_crs_picked").format(crs=md_escape(crs_mod.describe(best.code, lang)), k=best.matches),
+                    icon=":material/fact_check:")
+        else:
+            st.warning(t("up_crs_ambiguous").format(n=len(ev.candidates), dist=f"{ev.spread_m():,.0f} m"),
+                       icon=":material/warning:")
+        st.subheader(t("up_crs_compare"))
+        colors = render_reference.CANDIDATE_COLORS
+        for k, c in enumerate(ev.candidates):
+            left, mid, right = st.columns([4, 3, 1.4])
+            left.markdown(f"<span style='color:{colors[k % len(colors)]}'>●</span> "
+                          f"**{md_escape(crs_mod.describe(c.code, lang))}**", unsafe_allow_html=True)
+            evidence = t("up_crs_matches").format(k=c.matches)
+            mid.caption(evidence + (f" · {c.offset_m:,.0f} m" if k else ""))
+            right.button(t("up_crs_use"), key=f"up_crs_use_{k}", on_click=_pick_crs, args=(c.code,),
+                         type="primary" if k == 0 and ev.picked else "secondary")
+        cands = [(crs_mod.describe(c.code, lang), c.lonlat, ev.names) for c in ev.candidates]
+        fmap = render_reference.candidates_map(cands, ui.bounds(), reference.get(), lang)
+        st_folium(fmap, height=420, use_container_width=True, key="up_crs_map", returned_objects=[])
