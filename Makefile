@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export P03_BOUNDARIES_SRC ?= ../shared/data/boundaries
 export P03_SHARED_DATA ?= ../shared/data
+export P03_REFERENCE_SRC ?= ../shared/data/reference
 export P03_PORT ?= 8501
 
 .PHONY: run test setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop

@@ -80,6 +80,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
         print(f"boundaries: {counts}")
     else:
         print(f"boundaries: present in {folder}")
+    from geo.commands.reference import setup_reference
+    print(setup_reference(args.force))
     store = open_store()
     src = Path(str(settings.get("P03_SITES_SRC")))
     n = site_ops.load_demo(store, src, actor=actor())

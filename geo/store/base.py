@@ -33,6 +33,7 @@ from geo.store.indicators import IndicatorsMixin
 from geo.store.migrations import MIGRATIONS
 from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
+from geo.store.sessions import SessionsMixin
 from geo.store.users import UsersMixin
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
@@ -118,7 +119,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
+class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 

@@ -89,3 +89,18 @@ def _v1_sites(dialect: str) -> list[str]:
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "sites, batches, audit, users, plans, indicators", _v1_sites),
 ]
+
+
+def _v5_web_sessions(dialect: str) -> list[str]:
+    """Browser sign-ins that outlive a Streamlit session (see geo.websession): only hashes of the
+    cookie token and of the one-time hand-off code are kept; times are epoch seconds."""
+    return _portable(
+        """CREATE TABLE web_sessions (
+            sid TEXT PRIMARY KEY, username TEXT NOT NULL, source TEXT NOT NULL,
+            token_hash TEXT UNIQUE, handoff_hash TEXT UNIQUE, created_at REAL NOT NULL,
+            last_seen REAL NOT NULL, expires_at REAL NOT NULL, revoked_at REAL)""",
+        "CREATE INDEX web_sessions_user ON web_sessions (username)",
+    )(dialect)
+
+
+MIGRATIONS.append((5, "web sessions (sign-in cookie)", _v5_web_sessions))
