@@ -11,6 +11,7 @@ from geo import render, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
+from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
 
 
@@ -69,6 +70,7 @@ def main() -> None:
         view = choose_view(lang)
         version = ui.cached_version()
         sites = query(version, view)
+        sites = insp_ui.age_filter(sites)  # last inspected: never / > 90 days / <= 90 days
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
@@ -101,6 +103,7 @@ def main() -> None:
         chosen = sites.iloc[rows[0]]["id"] if rows else clicked
         if chosen:
             details(chosen, lang)
+            insp_ui.site_inspections(chosen)
         else:
             st.caption(ui.t("site_details_pick"))
         st.subheader(ui.t("counts_by_category"))

@@ -24,6 +24,7 @@ from geo.maps.route import route_map
 from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
+from pages.ui import inspection as insp_ui
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
 
@@ -365,6 +366,7 @@ def stops_list(route: visits.Route, lang: str) -> None:
                           args=(s.site_id, 1), disabled=s.seq == len(route.stops))
                 st.button("✕", key=f"fv_rm_{s.site_id}", help=ui.t("visit_remove"), on_click=_remove,
                           args=(s.site_id,))
+            insp_ui.stop_status(st.session_state.get(PLAN_ID), s.site_id, s.seq)  # recorded? the form
     minutes = int(round(route.total_minutes))
     st.markdown("**" + ui.t("visit_total").format(km=route.total_km, h=minutes // 60, m=minutes % 60) + "**")
     if route.back_at is not None and route.return_km is not None:
