@@ -117,6 +117,8 @@ STRINGS.update({
     "site_details_pick": ("Chọn một dòng trong bảng hoặc bấm vào công trình trên bản đồ để xem chi tiết.",
                           "Select a row in the table or click a site on the map to see its details."),
     "n_sites_in": ("{n} công trình trong {unit}", "{n} sites in {unit}"),
+    "table_showing": ("Bảng hiển thị {n} trên {total} công trình; tệp tải xuống có đủ {total}.",
+                      "The table shows {n} of {total} sites; the download holds all {total}."),
     "field": ("Trường", "Field"),
     "value": ("Giá trị", "Value"),
     "clear_filters": ("Bỏ bộ lọc", "Clear filters"),
@@ -433,6 +435,7 @@ STRINGS.update({
     "up_crs_use": ("Dùng hệ này", "Use this one"),
     "up_crs_compare": ("So sánh các hệ tọa độ", "Compare the coordinate systems"),
 })
+STRINGS.update({"dm_batch_clear": ("Bỏ lọc theo lô {batch}", "Show all, not just batch {batch}")})
 
 # field inspections (geo/inspections.py, pages/ui/inspection.py)
 STRINGS.update({
