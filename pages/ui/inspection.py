@@ -230,3 +230,37 @@ def age_filter(sites: pd.DataFrame) -> pd.DataFrame:
     last = _last_inspected(ui.cached_version())
     classes = [insp_ops.age_class(last.get(s)) for s in sites["id"]]
     return sites[[c in chosen for c in classes]]
+
+
+def _on_request(label: str, key: str, make: Any, file_name: str, mime: str) -> None:
+    """A button that makes a file (kept in session state), then its download button."""
+    if st.button(label, key=key):
+        with st.spinner(label), ui.errors_shown():
+            st.session_state[key + "_made"] = (file_name, make())
+    made = st.session_state.get(key + "_made")
+    if made and made[0] == file_name:
+        st.download_button("⬇ " + file_name, made[1], file_name=file_name, mime=mime, key=key + "_dl")
+
+
+def visit_downloads(plan_id: str | None) -> None:
+    """For a saved visit: the minutes (PDF) and the photos (ZIP; signed-in users only, the
+    originals carry GPS), each made on request, and the inspections (GeoJSON)."""
+    if not plan_id:
+        return
+    store = ui.store()
+    df = insp_ops.store_of(store).list_inspections(plan_id=plan_id)
+    if df.empty:
+        return
+    plan = store.get_plan(plan_id)["plan"]  # type: ignore[attr-defined]
+    st.caption(ui.t("insp_visit_progress").format(done=df["site_id"].nunique(), n=len(plan.get("stop_ids") or [])))
+    user = ui.current_user()
+    with st.container(horizontal=True):
+        from geo import minutes
+
+        _on_request(ui.t("insp_minutes"), "insp_minutes", lambda: minutes.minutes_pdf(store, plan_id, ui.bounds()),
+                    f"bien-ban-{plan_id}.pdf", "application/pdf")
+        if user is not None:
+            _on_request(ui.t("insp_zip"), "insp_zip", lambda: insp_ops.photos_zip(store, plan, plan_id),
+                        f"anh-{plan_id}.zip", "application/zip")
+        st.download_button(ui.t("insp_geojson"), insp_ops.to_geojson(store, df, with_gps=user is not None),
+                           file_name=f"kiem-tra-{plan_id}.geojson", mime="application/geo+json", key="insp_dl_geojson")
