@@ -162,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, value in bench_cli().items():
         res.add(name, value)
+    from benchmarks.api import bench_api  # OGC API through GDAL's OAPIF driver vs a GeoPackage
+
+    for name, value in bench_api().items():
+        res.add(name, value)
     if args.markdown:
         write_markdown(args.markdown, markdown(res, info))
         print(f"# results written to {args.markdown}")
