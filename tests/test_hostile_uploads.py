@@ -115,3 +115,39 @@ def test_real_shapefile_and_geopackage_still_read(tmp_path, data_dir, capsys):
     assert cli.main(["--lang", "en", "import", str(shp), "--dry-run", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert report["features"] == 3 and report["valid"] == 3
+
+
+ENGCRS = ('ENGCRS["local",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,LENGTHUNIT["metre",1]],'
+          'AXIS["y",north,LENGTHUNIT["metre",1]]]')
+CRS_CASES = [
+    ("IAU_2015:30100", "perhaps a system of another celestial body", "thiên thể khác"),
+    (ENGCRS, "it is a local (engineering) system, not tied to the Earth", "hệ tọa độ cục bộ"),
+    ("EPSG:5703", "it is a vertical (height) system, not a horizontal one", "hệ độ cao"),
+    ("+init=/etc/passwd:x", "PROJ “+init=” strings read files on the server", "đọc tệp trên máy chủ"),
+    ("EPSG:99999999", "crs not found", "không dùng được hệ tọa độ"),
+    ("không phải CRS", "cannot use the coordinate system “không phải CRS”", "không dùng được hệ tọa độ"),
+]
+
+
+@pytest.mark.parametrize(("crs", "en", "vi"), CRS_CASES, ids=[c[0][:20] for c in CRS_CASES])
+def test_unusable_crs_is_a_clear_message(crs, en, vi, tmp_path, data_dir, capsys):
+    path = tmp_path / "ok.csv"
+    path.write_text("name,category,lon,lat\nChợ Hệ Tọa Độ,market,105.85,21.03\n", "utf-8")
+    for lang, text in (("en", en), ("vi", vi)):
+        assert cli.main(["--lang", lang, "import", str(path), "--crs", crs, "--dry-run"]) == 2
+        out, err = capsys.readouterr()
+        assert text in err and "Traceback" not in err and out == ""
+
+
+def test_wkt_with_unknown_srid(tmp_path, data_dir, capsys):
+    path = tmp_path / "srid.csv"
+    path.write_text('name,category,wkt\nChợ SRID,market,"SRID=99999999;POINT(105.85 21.03)"\n', "utf-8")
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "File “srid.csv”: the geometry column states SRID=99999999, which is not a usable EPSG" in err
+
+
+def test_compound_crs_with_a_horizontal_part_is_fine(tmp_path, data_dir, capsys):
+    path = tmp_path / "ok.csv"
+    path.write_text("name,category,lon,lat\nChợ Hệ Tọa Độ,market,105.85,21.03\n", "utf-8")
+    assert cli.main(["--lang", "en", "import", str(path), "--crs", "EPSG:9518", "--dry-run"]) == 0

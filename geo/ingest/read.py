@@ -638,7 +638,7 @@ def _read_gpkg(content: bytes, file_name: str, mapping: dict[str, Any] | None = 
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
             raise _err(file_name, f"không đọc được GeoPackage ({exc}).", f"the GeoPackage cannot be read ({exc}).") from exc
     raw = _from_frame(gdf, "gpkg")
-    raw.crs = crs_mod.normalise(gdf.crs) if gdf.crs is not None else None
+    raw.crs = crs_mod.parse(gdf.crs.to_wkt(), file=file_name) if gdf.crs is not None else None
     if len(spatial) > 1:
         raw.warnings.append((f"GeoPackage có {len(spatial)} lớp; chỉ đọc lớp đầu “{spatial[0]}”.",
                              f"the GeoPackage has {len(spatial)} layers; only the first, “{spatial[0]}”, was read."))
@@ -787,7 +787,7 @@ def table_geometry(raw: Raw, file_name: str, mapping: dict[str, Any] | None) -> 
         raw.geoms, srid = _parse_geometry_column(raw.props[gcol], raw.geom_errors)
         raw.coord_source = gcol
         if srid and raw.crs is None:
-            raw.crs = f"EPSG:{srid}"
+            raw.crs = _srid_crs(srid, file_name)
         return raw
     shown = ", ".join(cols[:12])
     for i in range(n):
@@ -796,6 +796,17 @@ def table_geometry(raw: Raw, file_name: str, mapping: dict[str, Any] | None) -> 
                               f"no coordinates: the table has no longitude/latitude, x/y or WKT column (columns: "
                               f"{shown}). Map the coordinate columns or add them to the file.")
     return raw
+
+
+def _srid_crs(srid: int, file_name: str) -> str:
+    """The CRS of a WKT ``SRID=n;`` prefix; an unknown or unusable one refused in words."""
+    try:
+        return crs_mod.parse(f"EPSG:{srid}")
+    except InputError as exc:
+        raise _err(file_name, f"cột hình học ghi SRID={srid}, không phải hệ tọa độ EPSG dùng được. Hãy bỏ tiền tố "
+                   "“SRID=…;” hoặc chọn hệ tọa độ.",
+                   f"the geometry column states SRID={srid}, which is not a usable EPSG coordinate system. Remove "
+                   "the “SRID=…;” prefix or choose the coordinate system.") from exc
 
 
 def _numbers(col: pd.Series) -> np.ndarray:
