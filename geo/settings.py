@@ -115,6 +115,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_REFERENCE_SRC", "../shared/data/reference",
             "Folder or http(s) URL the OpenStreetMap reference layers (markets, parks, ...) are imported from at "
             "set-up; 'none' to skip them."),
+    # field inspections (geo/photos.py)
+    Setting("P03_MAX_PHOTO_MB", "20", "Largest inspection photo accepted, in megabytes.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

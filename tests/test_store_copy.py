@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import Point
-from test_store import WEST_LAKE, make_sites, three_sites, upload
 
 from geo import auth, cli
 from geo import sites as site_ops
@@ -18,6 +17,7 @@ from geo.store import base as store_base
 from geo.store import open_store
 from geo.store.base import SiteFilter
 from geo.store.copy import copy_store, tables
+from tests.test_store import WEST_LAKE, make_sites, three_sites, upload
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 ADMIN_PASSWORD = "root-pass-123"
@@ -169,3 +169,22 @@ def test_migration_upgrades_in_place(store, monkeypatch):
     assert store.count_sites() == 3 and store.version() == version
     assert len(store.fetchall("SELECT * FROM site_photos")) == 3
     assert "site_photos" in tables(store)
+
+
+def test_migration_missing_below_the_highest_is_still_applied(store, monkeypatch):
+    """Migrations are numbered ahead by feature; a store that already has a later one (a branch
+    landed first) still gets an earlier one it lacks, once."""
+    top = store.migrate()
+
+    def v_gap(dialect: str) -> list[str]:
+        return ["CREATE TABLE gap_table (x INTEGER)"]
+
+    with store.transaction() as cur:
+        store.execute(cur, "DELETE FROM schema_version WHERE version = ?", [top])
+        store.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [top + 5])
+    monkeypatch.setattr(store_base, "MIGRATIONS", [(top, "gap", v_gap), *[
+        m for m in store_base.MIGRATIONS if m[0] != top]])
+    assert store.migrate() == top + 5
+    assert store.migrate() == top + 5
+    assert "gap_table" in tables(store)
+    assert sorted(r["version"] for r in store.fetchall("SELECT version FROM schema_version")).count(top) == 1

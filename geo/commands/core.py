@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo import assets, boundaries, settings
+from geo import boundaries, settings
 from geo import sites as site_ops
 from geo.cli import actor, write_out
 from geo.schema import schema_markdown
@@ -73,6 +73,8 @@ def site_filter(args: argparse.Namespace) -> SiteFilter:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    from geo import assets  # folium: loaded only by the command that needs it
+
     assets.install()
     folder = settings.boundaries_dir()
     if args.force or not (folder / boundaries.DISTRICTS_FILE).exists():

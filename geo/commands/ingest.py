@@ -100,7 +100,7 @@ def _confirm_crs(result: ingest.CheckResult, lang: str) -> str:
 
 
 _SOURCE_VI = {"user": "do người dùng chọn", "file": "theo tệp", "default": "mặc định WGS 84", "guessed": "đoán",
-              "none": "không xác định được"}
+              "none": "không xác định được", "evidence": "chọn theo bằng chứng"}
 
 
 def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:

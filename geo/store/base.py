@@ -30,6 +30,7 @@ from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.indicators import IndicatorsMixin
+from geo.store.inspections import InspectionsMixin
 from geo.store.migrations import MIGRATIONS
 from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
@@ -59,6 +60,7 @@ class SiteFilter:
     text: str = ""  # diacritic-insensitive name search
     ids: Sequence[str] = ()
     bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (lon/lat)
+    batch_id: str | None = None  # the sites an upload batch added
 
 
 @dataclass
@@ -119,7 +121,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Store):
+class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 
@@ -163,23 +165,28 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Store):
             return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def migrate(self) -> int:
-        """Apply pending migrations; return the schema version."""
+        """Apply every migration not yet applied, in the order of their numbers; return the
+        schema version (the highest applied). Applied versions are compared as a set, so a store
+        that has a later migration still gets an earlier one it lacks."""
         with self.transaction() as cur:
             self.execute(cur, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            self.execute(cur, "SELECT MAX(version) FROM schema_version")
-            current = cur.fetchone()[0] or 0
-        for version, _name, statements in MIGRATIONS:
-            if version <= current:
+        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
+            if version in self._applied_versions():
                 continue
             with self.transaction() as cur:
                 # another process may have applied it meanwhile (SQLite's BEGIN IMMEDIATE serialises this)
-                self.execute(cur, "SELECT MAX(version) FROM schema_version")
-                if (cur.fetchone()[0] or 0) < version:
+                self.execute(cur, "SELECT 1 FROM schema_version WHERE version = ?", [version])
+                if cur.fetchone() is None:
                     for stmt in statements(self.dialect):
                         self.execute(cur, stmt)
+                    hook = getattr(self, f"_after_migration_{version}", None)  # a data step, same transaction
+                    if hook is not None:
+                        hook(cur)
                     self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
-            current = version
-        return int(current)
+        return max(self._applied_versions(), default=0)
+
+    def _applied_versions(self) -> set[int]:
+        return {int(r["version"]) for r in self.fetchall("SELECT version FROM schema_version")}
 
     def _bump(self, cur: Any) -> None:
         self.execute(cur, "UPDATE meta SET value = value + 1 WHERE key = 'version'")
@@ -212,7 +219,8 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Store):
             where.append("s.id IN (SELECT site_id FROM site_units WHERE layer = 'commune' AND code = ?)")
             params.append(flt.commune)
         for col, values in (("category", flt.categories), ("status", flt.statuses),
-                            ("indicator", flt.indicators), ("id", flt.ids)):
+                            ("indicator", flt.indicators), ("id", flt.ids),
+                            ("batch_id", (flt.batch_id,) if flt.batch_id else ())):
             if values:
                 where.append(f"s.{col} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
@@ -286,13 +294,61 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Store):
             tmp.replace(target)
         return str(target.relative_to(self.uploads_dir))
 
+    # -- kept files (uploads, photos): table ``blobs`` --------------------
+    #: True: a kept file's bytes go into ``blobs.content`` (PostGIS); False: under uploads/ (SQLite)
+    files_in_db = False
+
+    def _prepare_blob(self, sha256: str, content: bytes, file_name: str) -> tuple[str, bytes | None]:
+        """Before the transaction: (stored path, bytes for the ``content`` column). On SQLite the
+        file is written now (content-addressed, so a rolled-back transaction leaves a harmless copy)."""
+        if self.files_in_db:
+            safe = re.sub(r"[^\w.\-]+", "_", Path(file_name).name, flags=re.UNICODE).strip("._") or "upload"
+            return f"{sha256}/{safe[:120]}", content
+        return self.keep_file(Upload(file_name, content)), None
+
+    def _insert_blob(self, cur: Any, sha256: str, kind: str, file_name: str, prepared: tuple[str, bytes | None],
+                     size: int) -> None:
+        """Inside the caller's transaction: list the kept file (its bytes too on PostGIS), once per SHA-256."""
+        self.execute(cur, "INSERT INTO blobs (sha256, kind, file_name, stored_path, size_bytes, content, created_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                     [sha256, kind, file_name, prepared[0], size, prepared[1], now_iso()])
+
+    def read_blob(self, sha256: str) -> bytes:
+        """The kept file with this SHA-256, byte for byte (checked). Raises NotFound, StoreError."""
+        rows = self.fetchall("SELECT stored_path, content FROM blobs WHERE sha256 = ?", [sha256])
+        if not rows:
+            raise NotFound("tệp đã lưu", "kept file", sha256)
+        content = rows[0]["content"]
+        path = self.uploads_dir / str(rows[0]["stored_path"])
+        data = bytes(content) if content is not None else (path.read_bytes() if path.is_file() else b"")
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise StoreError(f"Tệp {rows[0]['stored_path']} bị thiếu hoặc hỏng (SHA-256 khác); khôi phục từ bản sao lưu.",
+                             f"The kept file {rows[0]['stored_path']} is missing or damaged (SHA-256 differs); "
+                             "restore it from a backup.")
+        return data
+
+    def _after_migration_6(self, cur: Any) -> None:
+        """List the upload files already kept in uploads/ in ``blobs`` (on PostGIS, their bytes move
+        into the database; the folder is no longer needed)."""
+        self.execute(cur, "SELECT sha256, file_name, stored_path FROM batches WHERE stored_path IS NOT NULL")
+        for sha, name, stored in cur.fetchall():
+            path = self.uploads_dir / str(stored)
+            if not sha or not path.is_file():
+                continue
+            content = path.read_bytes()
+            self._insert_blob(cur, sha, "upload", name or path.name,
+                              (str(stored), content if self.files_in_db else None), len(content))
+
     def commit_batch(self, sites: gpd.GeoDataFrame, *, actor: str, kind: str = "upload",
                      upload: Upload | None = None) -> str:
         rows = _rows(sites)
         batch_id = new_id("b")
-        stored = self.keep_file(upload) if upload is not None else None
+        kept = self._prepare_blob(upload.sha256, upload.content, upload.file_name) if upload is not None else None
+        stored = kept[0] if kept else None
         try:
             with self.transaction() as cur:
+                if upload is not None and kept is not None:
+                    self._insert_blob(cur, upload.sha256, "upload", upload.file_name, kept, len(upload.content))
                 self.execute(
                     cur,
                     "INSERT INTO batches (batch_id, created_at, actor, kind, file_name, sha256, stored_path,"
