@@ -117,6 +117,11 @@ SETTINGS: tuple[Setting, ...] = (
             "set-up; 'none' to skip them."),
     # field inspections (geo/photos.py)
     Setting("P03_MAX_PHOTO_MB", "20", "Largest inspection photo accepted, in megabytes.", int),
+    # OGC API - Features (geo/api/, geo/tokens.py)
+    Setting("P03_API_PORT", "5000", "Port `make api` serves the OGC API – Features on (127.0.0.1).", int),
+    Setting("P03_API_URL", "",
+            "Address clients reach the OGC API at (behind a proxy); empty: http://127.0.0.1:P03_API_PORT."),
+    Setting("P03_API_RATE_PER_MIN", "1200", "Requests a minute one API token may make (per API process).", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
