@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -31,17 +33,28 @@ def site_table(version: int, view: views.View, lang: str) -> tuple[pd.DataFrame,
 def choose_view(lang: str) -> views.View:
     """Sidebar widgets (seeded once from the URL's query parameters) -> a View."""
     b = ui.bounds()
-    if "dm_seeded" not in st.session_state:
+    new_batch = st.query_params.get("batch") not in (None, st.session_state.get("dm_batch"))
+    if "dm_seeded" not in st.session_state or new_batch:
         with ui.errors_shown():
             start = views.from_params(st.query_params.to_dict(), b)
         st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
-                                dm_ind=list(start.indicators), dm_q=start.text)
+                                dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
     with st.sidebar:
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
+        view = batch_filter(view)
     st.query_params.from_dict(views.to_params(view))
     return view
+
+
+def batch_filter(view: views.View) -> views.View:
+    """The upload batch the view is narrowed to (``?batch=``), with a button to drop it."""
+    batch = st.session_state.get("dm_batch")
+    if batch and st.button(ui.t("dm_batch_clear").format(batch=batch), key="dm_batch_clear",
+                           on_click=lambda: st.session_state.update(dm_batch=None)):
+        batch = None
+    return dataclasses.replace(view, batch=batch)
 
 
 def details(site_id: str, lang: str) -> None:

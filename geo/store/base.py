@@ -60,6 +60,7 @@ class SiteFilter:
     text: str = ""  # diacritic-insensitive name search
     ids: Sequence[str] = ()
     bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (lon/lat)
+    batch_id: str | None = None  # the sites an upload batch added
 
 
 @dataclass
@@ -218,7 +219,8 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             where.append("s.id IN (SELECT site_id FROM site_units WHERE layer = 'commune' AND code = ?)")
             params.append(flt.commune)
         for col, values in (("category", flt.categories), ("status", flt.statuses),
-                            ("indicator", flt.indicators), ("id", flt.ids)):
+                            ("indicator", flt.indicators), ("id", flt.ids),
+                            ("batch_id", (flt.batch_id,) if flt.batch_id else ())):
             if values:
                 where.append(f"s.{col} IN ({', '.join('?' * len(values))})")
                 params.extend(values)
