@@ -145,7 +145,8 @@ def main() -> None:
     ui.sidebar()
     st.title(ui.t("admin"))
     ui.require_role("admin", "users")
-    tab_users, tab_audit, tab_tokens = st.tabs([ui.t("users"), ui.t("audit_trail"), "API tokens / Mã API"])
+    tab_users, tab_audit, tab_tokens = st.tabs([ui.t("users"), ui.t("audit_trail"),
+                                                "Mã truy cập API" if ui.lang() == "vi" else "API tokens"])
     with tab_users:
         users_tab()
     with tab_audit:
