@@ -162,6 +162,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, value in bench_cli().items():
         res.add(name, value)
+    from benchmarks.photos import bench_photos  # issue 12: photo_save_s, site_details_20_photos_s
+
+    for name, value in bench_photos().items():
+        res.add(name, value)
     if args.markdown:
         write_markdown(args.markdown, markdown(res, info))
         print(f"# results written to {args.markdown}")

@@ -100,7 +100,7 @@ def _photo_inputs(key: str, k: str, site_geom: Any, when: str) -> tuple[list[pho
             st.image(photo.thumb, width=96)
             photo.caption = st.text_input(ui.t("insp_caption"), key=f"{k}_cap_{fid}", max_chars=500)
         for warning in photos.flag(photo, site_geom, when):
-            st.warning(ui.md_neutralise(warning[ui.lang()]), icon="📍")
+            st.warning(ui.md_neutralise(warning[ui.lang()]), icon=":material/location_on:")
         out.append(photo)
     return out, bad
 
@@ -183,7 +183,7 @@ def _one(insp: dict[str, Any], pics: pd.DataFrame, editor: bool) -> None:
             caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
             if caption:
                 st.caption(ui.md_escape(caption))
-            if st.button("🔍", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
+            if st.button(ui.t("insp_open_photo"), key=f"open_{p['photo_id']}", icon=":material/open_in_full:"):
                 _full_size(p["photo_id"], caption, {k: p[k] for k in ("taken_at", "lat", "lon", "distance_m",
                                                                       "file_name", "media_type")})
 
