@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.visits",
     "geo.commands.inspections",
     "geo.commands.reference",
+    "geo.commands.api",
 )
 
 

@@ -112,7 +112,7 @@ def record_form(site_id: str, *, key: str, plan_id: str | None = None, stop_seq:
     if flash:
         st.success(flash)
     if user is None or not user.can("inspect"):
-        st.info(ui.t("insp_sign_in"), icon="🔒")
+        st.info(ui.t("insp_sign_in"), icon=":material/lock:")
         return
     k = f"{key}_{st.session_state.setdefault(f'{key}_nonce', 0)}"
     fields = _fields(k, user.label)
@@ -215,7 +215,8 @@ def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
     if not plan_id:
         return
     n = insp_ops.plan_recorded(ui.store(), plan_id).get(site_id, 0)
-    st.caption(("✅ " + ui.t("insp_recorded").format(n=n)) if n else ("⬜ " + ui.t("insp_not_recorded")))
+    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n
+               else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
     with st.expander(ui.t("insp_record")):
         record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
 
