@@ -151,6 +151,9 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
             pyogrio.write_dataframe(out, path, driver="KML", layer="sites")
         else:
             pyogrio.write_dataframe(out, path, driver="GPKG", layer="sites")
+            from geo import styles  # QGIS style embedded (layer_styles): opens looking like the map
+
+            styles.style_geopackage(path, "sites", [str(t) for t in out.geom_type])
         return path.read_bytes()
 
 

@@ -431,6 +431,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
                            mime="application/gpx+xml", key="fv_dl_gpx", icon=":material/route:")
         st.download_button(ui.t("visit_kml"), visits.to_kml(route, lang).encode("utf-8"), file_name=f"{stem}.kml",
                            mime="application/vnd.google-earth.kml+xml", key="fv_dl_kml", icon=":material/public:")
+    insp_ui.visit_downloads(plan_id)  # the minutes (Biên bản kiểm tra), photos ZIP, inspections GeoJSON
     url = visits.plan_url(plan_id, plan=plan)
     st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
@@ -454,7 +455,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(ui.md_escape(err), icon="⚠️")
+        st.error(ui.md_escape(err), icon=":material/error:")
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

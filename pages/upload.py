@@ -15,6 +15,7 @@ from streamlit_folium import st_folium
 from geo import crs as crs_mod
 from geo import ingest, render
 from geo.i18n import t
+from geo.ingest import limits
 from geo.ingest.validate import INPUT_FIELDS
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
@@ -218,12 +219,15 @@ def main() -> None:
     ui.use_local_assets()
     st.title(ui.t("upload"))
     st.caption(ui.t("up_intro"))
+    ui.require_role("editor", "upload")  # others see a sign-in prompt and nothing else of the page
     if st.session_state.get(DONE_KEY):
         st.success(st.session_state.pop(DONE_KEY))
         upload_help.show_on_map_link()
     nonce = st.session_state.setdefault(NONCE_KEY, 0)  # a new uploader (empty) after each commit
     upload = st.file_uploader(ui.t("up_file"), type=FORMATS, key=f"up_file_{nonce}")
     if upload is not None:
+        with ui.errors_shown():
+            limits.check_size(upload.size, upload.name)  # before reading the content
         content, name = upload.getvalue(), upload.name
         crs = crs_choice(lang)
         previous = st.session_state.get(RESULT_KEY)

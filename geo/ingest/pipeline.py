@@ -21,7 +21,7 @@ from geo import boundaries, reference, settings
 from geo import crs as crs_mod
 from geo import sites as site_ops
 from geo.errors import ConflictError, InputError
-from geo.ingest import crs_evidence, normalise, read, report, validate
+from geo.ingest import crs_evidence, limits, normalise, read, report, validate
 from geo.ingest.report import ERROR, Problem, Problems
 from geo.schema import ATTRIBUTE_NAMES
 from geo.store.base import Store, Upload
@@ -127,8 +127,18 @@ def check(content: bytes, file_name: str, *, crs: str | None = None, mapping: di
     InputError
         When the file is too large, unreadable, or holds too many features (nothing is checked).
     """
+    deadline = limits.Deadline(file_name)
+    tick = progress or _noop
+
+    def timed(stage: str, fraction: float) -> None:
+        deadline.check(stage)
+        tick(stage, fraction)
+
     with _gc_paused():
-        return _check(content, file_name, crs, mapping, progress or _noop, store, b)
+        try:
+            return _check(content, file_name, crs, mapping, timed, store, b)
+        except MemoryError as exc:
+            raise limits.out_of_memory(file_name) from exc
 
 
 _GC_LOCK = threading.Lock()
@@ -202,6 +212,7 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
 
 
 def _check_size(content: bytes, file_name: str) -> None:
+    limits.check_size(len(content), file_name)
     limit = int(settings.get("P03_MAX_UPLOAD_MB"))
     if len(content) > limit * 1024 * 1024:
         raise InputError(f"tệp nặng {len(content) / 1024 / 1024:.2f} MB, vượt giới hạn {limit} MB (P03_MAX_UPLOAD_MB). "
