@@ -240,3 +240,30 @@ def test_export_into_a_missing_folder(tmp_path, data_dir, capsys):
     assert cli.main(["--lang", "en", "sites", "export", "--format", "csv", str(out)]) == 2
     err = capsys.readouterr().err
     assert f"there is no folder “{out.parent}” to write “sites.csv” into" in err and "Traceback" not in err
+
+
+def test_store_and_uploads_are_private(tmp_path, monkeypatch):
+    """The SQLite store (password hashes, audit trail) is 0600 in a 0700 folder; kept uploads too,
+    whatever the umask."""
+    import os
+    import stat
+
+    from geo.store import open_store
+    from geo.store.base import Upload
+
+    monkeypatch.setenv("P03_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("P03_DATABASE_URL", raising=False)
+    old = os.umask(0o022)
+    try:
+        store = open_store()
+        store.keep_file(Upload("a.geojson", b"{}"))
+    finally:
+        os.umask(old)
+    projects = tmp_path / "data" / "projects"
+    files = [p for p in projects.rglob("*") if p.is_file()]
+    folders = [p for p in projects.rglob("*") if p.is_dir()]
+    assert any(p.name.endswith(".sqlite") for p in files) and any(p.name == "a.geojson" for p in files)
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    for p in folders:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o700, p
