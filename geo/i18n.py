@@ -435,6 +435,15 @@ STRINGS.update({
     "up_crs_use": ("Dùng hệ này", "Use this one"),
     "up_crs_compare": ("So sánh các hệ tọa độ", "Compare the coordinate systems"),
 })
+
+# Streamlit's own strings, replaced by CSS (pages/ui/chrome.py) or passed as placeholders
+STRINGS.update({
+    "st_upload_button": ("Chọn tệp", "Choose a file"),
+    "st_upload_limit": ("Tối đa {mb} MB mỗi tệp", "Up to {mb} MB per file"),
+    "st_press_enter": ("Nhấn Enter để áp dụng", "Press Enter to apply"),
+    "st_skip_to_content": ("Đến nội dung chính", "Skip to main content"),
+    "st_choose": ("Chọn…", "Choose…"),
+})
 STRINGS.update({"dm_batch_clear": ("Bỏ lọc theo lô {batch}", "Show all, not just batch {batch}")})
 
 # field inspections (geo/inspections.py, pages/ui/inspection.py)

@@ -443,7 +443,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(ui.md_escape(err), icon="⚠️")
+        st.error(ui.md_escape(err), icon=":material/error:")
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

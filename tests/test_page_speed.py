@@ -104,6 +104,7 @@ def test_page_caps_the_table_and_says_so(demo_dir_speed, monkeypatch):
 
     monkeypatch.setattr(site_ops, "TABLE_MAX_ROWS", 20)
     st.cache_data.clear()
+    st.cache_resource.clear()
     try:
         at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=90).run()
         assert not at.exception
@@ -117,6 +118,7 @@ def test_page_caps_the_table_and_says_so(demo_dir_speed, monkeypatch):
         assert any("The table shows 20 of 71 sites" in c.value for c in at.caption)
     finally:
         st.cache_data.clear()
+        st.cache_resource.clear()
 
 
 def test_unit_names_unchanged(bounds):

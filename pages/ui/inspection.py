@@ -100,7 +100,7 @@ def _photo_inputs(key: str, k: str, site_geom: Any, when: str) -> tuple[list[pho
             st.image(photo.thumb, width=96)
             photo.caption = st.text_input(ui.t("insp_caption"), key=f"{k}_cap_{fid}", max_chars=500)
         for warning in photos.flag(photo, site_geom, when):
-            st.warning(ui.md_neutralise(warning[ui.lang()]), icon="📍")
+            st.warning(ui.md_neutralise(warning[ui.lang()]), icon=":material/location_on:")
         out.append(photo)
     return out, bad
 
@@ -112,7 +112,7 @@ def record_form(site_id: str, *, key: str, plan_id: str | None = None, stop_seq:
     if flash:
         st.success(flash)
     if user is None or not user.can("inspect"):
-        st.info(ui.t("insp_sign_in"), icon="🔒")
+        st.info(ui.t("insp_sign_in"), icon=":material/lock:")
         return
     k = f"{key}_{st.session_state.setdefault(f'{key}_nonce', 0)}"
     fields = _fields(k, user.label)
@@ -183,7 +183,7 @@ def _one(insp: dict[str, Any], pics: pd.DataFrame, editor: bool) -> None:
             caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
             if caption:
                 st.caption(ui.md_escape(caption))
-            if st.button("🔍", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
+            if st.button(":material/zoom_in:", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
                 _full_size(p["photo_id"], caption, {k: p[k] for k in ("taken_at", "lat", "lon", "distance_m",
                                                                       "file_name", "media_type")})
 
@@ -215,7 +215,7 @@ def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
     if not plan_id:
         return
     n = insp_ops.plan_recorded(ui.store(), plan_id).get(site_id, 0)
-    st.caption(("✅ " + ui.t("insp_recorded").format(n=n)) if n else ("⬜ " + ui.t("insp_not_recorded")))
+    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
     with st.expander(ui.t("insp_record")):
         record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
 
