@@ -116,6 +116,7 @@ def main() -> None:
             st.caption(ui.t("table_showing").format(n=len(table), total=total))
         rows = picked.selection.rows if picked else []
         chosen = sites.iloc[rows[0]]["id"] if rows else clicked
+        chosen = chosen or (sites.iloc[0]["id"] if len(sites) == 1 else None)  # one site found: its details
         if chosen:
             details(chosen, lang)
             insp_ui.site_inspections(chosen)
