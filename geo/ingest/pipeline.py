@@ -21,7 +21,7 @@ from geo import boundaries, reference, settings
 from geo import crs as crs_mod
 from geo import sites as site_ops
 from geo.errors import ConflictError, InputError
-from geo.ingest import crs_evidence, limits, normalise, read, report, validate
+from geo.ingest import crs_evidence, limits, normalise, read, report, text_checks, validate
 from geo.ingest.report import ERROR, Problem, Problems
 from geo.schema import ATTRIBUTE_NAMES
 from geo.store.base import Store, Upload
@@ -190,6 +190,7 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     geoms = _placeable(geoms, choice, problems, b)
     coord_cols = {c.strip() for c in raw.coord_source.split(",") if c.strip()}
     attrs = validate.check_attributes(raw.props, mapping, file_name, problems, coord_cols)
+    text_checks.check_control_characters(attrs.frame, problems)
     tick("checking", 0.6)
     live = geoms.copy()
     live[problems.rejected] = None

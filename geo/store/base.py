@@ -28,6 +28,7 @@ import shapely
 
 from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
+from geo.private_files import private_dir, write_private
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.indicators import IndicatorsMixin
 from geo.store.inspections import InspectionsMixin
@@ -285,12 +286,12 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
         """Save an uploaded file verbatim under uploads/<sha256>/ (idempotent); return its path
         relative to the uploads folder. Done before, and whatever the outcome of, the commit."""
         safe = re.sub(r"[^\w.\-]+", "_", Path(upload.file_name).name, flags=re.UNICODE).strip("._") or "upload"
-        folder = self.uploads_dir / upload.sha256
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.uploads_dir)
+        folder = private_dir(self.uploads_dir / upload.sha256)  # 0700, files 0600 (issue #10)
         target = folder / safe[:120]
         if not target.exists():
             tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(upload.content)
+            write_private(tmp, upload.content)
             tmp.replace(target)
         return str(target.relative_to(self.uploads_dir))
 
