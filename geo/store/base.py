@@ -97,7 +97,8 @@ class Store(ABC):
 
     @abstractmethod
     def commit_batch(self, sites: gpd.GeoDataFrame, *, actor: str, kind: str = "upload",
-                     upload: Upload | None = None) -> str:
+                     upload: Upload | None = None, updates: Sequence[SiteWrite] = (), unique_file: bool = False,
+                     reason: str | None = None) -> str:
         """Insert ``sites`` (schema columns, placed) as one batch; return its id. All or nothing."""
 
     @abstractmethod
