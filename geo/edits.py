@@ -107,11 +107,14 @@ def _differs(a: Any, b: Any) -> bool:
 
 
 def edit_site(store: Store, site_id: str, changes: dict[str, Any], *, user: auth.User | None,
-              expected_version: int, reason: str | None = None, source: str = "form",
+              expected_version: int | None, reason: str | None = None, source: str = "form",
               inspection_id: str | None = None, actor: str | None = None,
               b: boundaries.Boundaries | None = None) -> dict[str, Any]:
     """Change fields of a stored site (``geometry`` a shapely geometry, GeoJSON dict or WKT) as
     its next version; return the site as stored.
+
+    ``expected_version``: the version the change was made from (None: the one stored now, for
+    callers that read and write at once, e.g. accepting an inspection's proposal).
 
     Raises
     ------
@@ -127,6 +130,7 @@ def edit_site(store: Store, site_id: str, changes: dict[str, Any], *, user: auth
     user = _require(user)
     _unknown_fields(changes, site_id)
     current = store.get_site(site_id)
+    expected_version = current["version"] if expected_version is None else expected_version
     new = _new_values(current, changes, site_id, b or boundaries.get())
     changed = {k: v for k, v in new.items() if k != "geometry" and _differs(v, current.get(k))}
     if not same_geometry(new["geometry"], current.get("geometry")):

@@ -190,3 +190,8 @@ class RollbackBlocked(ConflictError):
             "Hãy khôi phục hoặc sửa từng công trình trong lịch sử của nó; không ghi gì cả.",
             f"Batch {batch_id} was not rolled back: these sites were changed after it and their changes would be lost: "
             f"{shown}{more}. Restore or edit each site from its history instead; nothing was written.")
+
+
+class ReferenceLayerError(P03Error):
+    """A reference-layer source (OpenStreetMap markets, parks, ...) is missing or broken; nothing
+    was imported."""
