@@ -129,6 +129,8 @@ class SiteInvalid(InputError):
     """An edit of a site breaks a rule an upload is checked by (``field`` names it); nothing was
     written. ``problems`` lists every (field, vi, en) found."""
 
+    exit_code = 1
+
     def __init__(self, vi: str, en: str, *, field: str | None = None, site_id: str | None = None,
                  problems: list[tuple[str, str, str]] | None = None) -> None:
         label_vi = f"Công trình “{site_id}”, " if site_id else ""
@@ -149,6 +151,8 @@ class EditConflict(ConflictError):
     """A site changed in the store since the writer read it (optimistic concurrency): nothing was
     written. ``conflicts``: one dict per site, ``{site_id, expected, stored, by, at, fields}``
     with ``fields`` = {field: (yours, stored)}. The first site's values are also attributes."""
+
+    exit_code = 1
 
     def __init__(self, conflicts: list[dict[str, object]]) -> None:
         self.conflicts = conflicts
@@ -179,6 +183,8 @@ class EditConflict(ConflictError):
 class RollbackBlocked(ConflictError):
     """Rolling back a batch would overwrite later edits; nothing was written. ``edits`` lists
     ``{site_id, by, at, version}`` of each later change."""
+
+    exit_code = 1
 
     def __init__(self, batch_id: str, edits: list[dict[str, object]]) -> None:
         self.batch_id = batch_id

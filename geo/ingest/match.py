@@ -203,6 +203,13 @@ def _same(a: Any, b: Any) -> bool:
     return str(a) == str(b)
 
 
+def _plain(v: Any) -> Any:
+    """A JSON-ready value: NaN -> None, numpy numbers -> Python ones."""
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v.item() if isinstance(v, np.generic) else v
+
+
 def _changes(stored: dict[str, Any], feature: pd.Series, given: pd.Series, fields: Sequence[str]) -> dict[str, list]:
     """``{field: [stored, file]}`` for the given, non-empty fields that differ, and the geometry
     (with the derived codes) when it moved."""
@@ -213,14 +220,17 @@ def _changes(stored: dict[str, Any], feature: pd.Series, given: pd.Series, field
             continue  # an empty cell leaves the stored value alone
         if f in ("category", "status"):
             new = feature[f]
-        if not _same(stored.get(f), new):
-            out[f] = [stored.get(f), new]
+        old = stored.get(f)
+        if f in ("start_date", "end_date") and old is not None:
+            old = str(old)[:10]  # the same day, whether stored with a time or not
+        if not _same(old, new):
+            out[f] = [_plain(stored.get(f)), _plain(new)]
     geom = feature.geometry
     if geom is not None and not shapely.equals_exact(geom, stored["geometry"], tolerance=GEOMETRY_TOLERANCE):
         out["geometry"] = [stored["geometry"].wkt, geom.wkt]
         for f in ("district_codes", "commune_codes"):
             if not _same(stored.get(f), feature[f]):
-                out[f] = [stored.get(f), feature[f]]
+                out[f] = [_plain(stored.get(f)), _plain(feature[f])]
     return out
 
 

@@ -91,8 +91,9 @@ class Store(ABC):
         """Sites matching ``flt`` as a GeoDataFrame in EPSG:4326 with the schema's columns."""
 
     @abstractmethod
-    def get_site(self, site_id: str) -> dict[str, Any]:
-        """One site as a dict (``geometry`` a shapely geometry). Raises NotFound."""
+    def get_site(self, site_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+        """One site as a dict (``geometry`` a shapely geometry) with its ``version`` and ``deleted``.
+        Raises NotFound (also for a deleted site unless ``include_deleted``)."""
 
     @abstractmethod
     def count_sites(self) -> int: ...
