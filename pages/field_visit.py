@@ -24,6 +24,8 @@ from geo.maps.route import route_map
 from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
+from pages.ui import inspection as insp_ui
+from pages.ui import visit_pick
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
 
@@ -245,7 +247,7 @@ def plan_details() -> None:
 
 
 def choose_view(lang: str) -> views.View:
-    with st.expander(ui.t("filters")):
+    with st.container(border=True):  # in the first screen: choosing by district is the usual start
         return ui.view_filters("fv", lang, horizontal=True)
 
 
@@ -256,6 +258,14 @@ def choose_sites(version: int, lang: str) -> None:
     b = ui.bounds()
     st.caption(ui.t("n_sites_in").format(n=len(shown), unit=view.unit_label(b, lang)) + " · "
                + ui.t("visit_tick_help"))
+    visit_pick.add_all_button(shown)
+    if not visit_pick.row_list(shown, b, lang):
+        _tick_table(view, shown, b, lang)
+    _choose_rest(version, view, shown, lang)
+
+
+def _tick_table(view: views.View, shown: gpd.GeoDataFrame, b: Any, lang: str) -> None:
+    """Above visit_pick.ROWS_MAX shown sites: the table with a Pick column."""
     key = f"fv_table_{hash(view)}_{st.session_state[NONCE]}"
     # the ticks the table starts from stay fixed for its key, so its own ticks never re-mount it;
     # changes from elsewhere bump the nonce (a new table)
@@ -278,6 +288,9 @@ def choose_sites(version: int, lang: str) -> None:
     new_sel = visits.merge_ticks(st.session_state[SEL], list(edited["id"]), list(edited.loc[edited["pick"], "id"]))
     if new_sel != st.session_state[SEL]:
         st.session_state[SEL] = new_sel
+
+
+def _choose_rest(version: int, view: views.View, shown: gpd.GeoDataFrame, lang: str) -> None:
     names = dict(zip(shown["id"], shown["name"], strict=True))
     names.update(dict(zip(*_names_of(version, st.session_state[SEL]), strict=True)))
     st.multiselect(ui.t("visit_chosen"), list(dict.fromkeys([*st.session_state[SEL], *shown["id"]])), key=SEL,
@@ -365,6 +378,7 @@ def stops_list(route: visits.Route, lang: str) -> None:
                           args=(s.site_id, 1), disabled=s.seq == len(route.stops))
                 st.button("✕", key=f"fv_rm_{s.site_id}", help=ui.t("visit_remove"), on_click=_remove,
                           args=(s.site_id,))
+            insp_ui.stop_status(st.session_state.get(PLAN_ID), s.site_id, s.seq)  # recorded? the form
     minutes = int(round(route.total_minutes))
     st.markdown("**" + ui.t("visit_total").format(km=route.total_km, h=minutes // 60, m=minutes % 60) + "**")
     if route.back_at is not None and route.return_km is not None:
@@ -417,6 +431,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
                            mime="application/gpx+xml", key="fv_dl_gpx", icon=":material/route:")
         st.download_button(ui.t("visit_kml"), visits.to_kml(route, lang).encode("utf-8"), file_name=f"{stem}.kml",
                            mime="application/vnd.google-earth.kml+xml", key="fv_dl_kml", icon=":material/public:")
+    insp_ui.visit_downloads(plan_id)  # the minutes (Biên bản kiểm tra), photos ZIP, inspections GeoJSON
     url = visits.plan_url(plan_id, plan=plan)
     st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
@@ -440,7 +455,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(ui.md_escape(err), icon="⚠️")
+        st.error(ui.md_escape(err), icon=":material/error:")
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

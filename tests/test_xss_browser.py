@@ -200,3 +200,25 @@ def test_hostile_text_on_other_pages(hostile_app, browser, request, path, ready)
             page.get_by_text(PROPS["xss-24"]["name"]).first.wait_for(timeout=10_000)  # the title, literally
     finally:
         page.context.close()
+
+
+def test_api_html_pages_show_hostile_names_literally(hostile_app, browser) -> None:
+    """The OGC API's HTML pages (pygeoapi templates, geo/api/templates) over the hostile corpus:
+    nothing runs, nothing is fetched from outside (no CDN), every name shows literally."""
+    from tests.api_support import start_api
+
+    with start_api({"P03_DATA_DIR": str(hostile_app.data_dir), "P03_DATABASE_URL": ""}) as url:
+        page = new_page(browser)
+        dialogs = _watch(page)
+        try:
+            page.goto(url + "/collections/sites/items?f=html&limit=100")
+            page.locator("table").wait_for(timeout=60_000)
+            _assert_clean(page, dialogs)
+            for site_id, props in PROPS.items():
+                page.goto(f"{url}/collections/sites/items/{site_id}?f=html")
+                page.locator("main").wait_for(timeout=60_000)
+                shown = " ".join(page.locator("main").inner_text().split())
+                assert " ".join(str(props["name"]).split()) in shown, site_id
+                _assert_clean(page, dialogs)
+        finally:
+            page.context.close()

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from geo.private_files import private_dir, private_file
 from geo.store.base import SQLStore
 
 STORE_FILE = "p03.sqlite"
@@ -18,10 +19,9 @@ class SQLiteStore(SQLStore):
     dialect = "sqlite"
 
     def __init__(self, folder: Path) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(Path(folder))  # 0700: the store holds password hashes (issue #10)
         super().__init__(folder / "uploads")
-        self.path = folder / STORE_FILE
+        self.path = private_file(folder / STORE_FILE)  # 0600, before SQLite creates it
         self.migrate()
 
     def __repr__(self) -> str:
