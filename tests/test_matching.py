@@ -122,3 +122,13 @@ def test_batch_filter_in_the_view_and_the_store(bounds, store):
     assert len(store.query_sites(view.site_filter())) == len(SHAPEFILE_ROWS)
     assert store.query_sites(SiteFilter(batch_id="nope")).empty
     assert len(store.query_sites()) == len(SHAPEFILE_ROWS) + 1
+
+
+def test_suggestions_for_dates_numbers_and_text():
+    free = ["status", "category", "start_date", "end_date", "budget_vnd", "progress_pct", "notes"]
+    assert matching.suggest_field(pd.Series(["05/09/2024", "2024-10-01"]), free) == "start_date"
+    assert matching.suggest_field(pd.Series(["05/09/2024"]), ["end_date", "notes"]) == "end_date"
+    assert matching.suggest_field(pd.Series(["12,5", "80"]), free) == "progress_pct"
+    assert matching.suggest_field(pd.Series(["1.200.000.000", "950.000.000"]), free) == "budget_vnd"
+    assert matching.suggest_field(pd.Series(["Số 1 Tràng Tiền", "Số 2 Hàng Khay"]), free) == "notes"
+    assert matching.suggest_field(pd.Series([None, ""]), free) is None

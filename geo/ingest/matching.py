@@ -84,8 +84,8 @@ def suggest_field(values: pd.Series, free: list[str]) -> str | None:
     for fld in ("status", "category"):
         if fld in free and fit_share(fld, pd.Series(sample, dtype=object)) >= FIT_SHARE:
             return fld
-    if all(_date(v) for v in sample) and "start_date" in free:
-        return "start_date" if "start_date" in free else "end_date"
+    if all(_date(v) for v in sample):
+        return next((f for f in ("start_date", "end_date") if f in free), None)
     numbers = [_number(v) for v in sample]
     if all(n is not None for n in numbers):
         if [float(n) for n in numbers if n is not None] == [float(k) for k in range(1, len(numbers) + 1)]:
