@@ -121,6 +121,15 @@ def main() -> None:
         # the file is made only when the button is clicked (5 MB and 1 s at 10,000 sites)
         st.download_button(ui.t("download_shown"), data=lambda: site_ops.export(sites, fmt), on_click="ignore",
                            file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
+        if fmt == "gpkg":  # the QGIS style the GeoPackage embeds, also on its own (geo/styles.py)
+            from geo import styles
+
+            kind = (styles.kinds_of([str(t) for t in sites.geom_type]) or ["point"])[0]
+            q, d = st.columns(2)
+            q.download_button("QGIS (.qml)", data=lambda: styles.qml(kind, lang), on_click="ignore",
+                              file_name=f"p03_sites_{kind}.qml", mime="application/xml", key="dm_qml")
+            d.download_button("SLD (.sld)", data=lambda: styles.sld(lang), on_click="ignore",
+                              file_name="p03_sites.sld", mime="application/vnd.ogc.sld+xml", key="dm_sld")
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")
