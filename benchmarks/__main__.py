@@ -197,6 +197,10 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, value in bench_photos().items():
         res.add(name, value)
+    from benchmarks.reference import bench_reference  # OSM reference layers vs one folium.GeoJson each
+
+    for name, value in bench_reference().items():
+        res.add(name, value)
     from benchmarks.api import bench_api  # OGC API through GDAL's OAPIF driver vs a GeoPackage
 
     for name, value in bench_api().items():
