@@ -74,10 +74,13 @@ def bench_photos(repeat: int = 3, show: bool = True) -> dict[str, float]:
     """Print ``BENCH`` lines; return the figures."""
     content = phone_jpeg()
     user = auth.User("bench", "viewer")
+    from geo import boundaries
+
+    b = boundaries.get()  # the installed boundaries (make setup), read before P03_DATA_DIR moves
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["P03_DATA_DIR"] = tmp
         store = SQLiteStore(Path(tmp) / "projects")
-        site_ops.load_demo(store, REPO / "data" / "demo", actor="bench")
+        site_ops.load_demo(store, REPO / "data" / "demo", actor="bench", b=b)
         saves, naives = [], []
         for i in range(repeat):  # interleaved: both see the same machine load
             t0 = time.perf_counter()

@@ -41,6 +41,7 @@ def test_conformance_collections_queryables_and_attribution(client) -> None:
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"):
         assert cls in conf
+    assert not [c for c in conf if "create-replace-delete" in c]  # read-only: no transactions claimed
     colls = {c["id"]: c for c in client.get("/collections?f=json").get_json()["collections"]}
     assert {"sites", "districts", "communes"} <= set(colls)
     assert "dvhcvn" in colls["districts"]["attribution"]
@@ -197,3 +198,18 @@ def test_admin_page_issues_and_revokes_tokens(sqlite_demo) -> None:
     with pytest.raises(tokens.TokenRefused):
         tokens.use_token(sqlite_demo, secret)
     assert {"api_token_issue", "api_token_revoke"} <= set(sqlite_demo.audit()["action"])
+
+
+def test_district_map_offers_the_style_beside_the_geopackage(sqlite_demo) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "district_map.py"),
+                           default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    at.selectbox(key="dm_fmt").set_value("gpkg").run()
+    assert not at.exception, at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dm_download", "dm_qml", "dm_sld"} <= keys

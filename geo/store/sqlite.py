@@ -65,3 +65,8 @@ class SQLiteStore(SQLStore):
 
     def _before_site_delete(self, cur: Any, where: str, params: list[Any]) -> None:
         cur.execute(f"DELETE FROM sites_rtree WHERE rid IN (SELECT rid FROM sites WHERE {where})", params)
+
+    def _after_site_update(self, cur: Any, rows: list[dict[str, Any]]) -> None:
+        cur.executemany("UPDATE sites_rtree SET minx = ?, maxx = ?, miny = ?, maxy = ? WHERE rid ="
+                        " (SELECT rid FROM sites WHERE id = ?)",
+                        [(r["minx"], r["maxx"], r["miny"], r["maxy"], r["id"]) for r in rows])
