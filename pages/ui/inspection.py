@@ -183,7 +183,7 @@ def _one(insp: dict[str, Any], pics: pd.DataFrame, editor: bool) -> None:
             caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
             if caption:
                 st.caption(ui.md_escape(caption))
-            if st.button(":material/zoom_in:", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
+            if st.button(ui.t("insp_open_photo"), key=f"open_{p['photo_id']}", icon=":material/open_in_full:"):
                 _full_size(p["photo_id"], caption, {k: p[k] for k in ("taken_at", "lat", "lon", "distance_m",
                                                                       "file_name", "media_type")})
 
@@ -215,21 +215,28 @@ def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
     if not plan_id:
         return
     n = insp_ops.plan_recorded(ui.store(), plan_id).get(site_id, 0)
-    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
+    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n
+               else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
     with st.expander(ui.t("insp_record")):
         record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
 
 
-def age_filter(sites: pd.DataFrame) -> pd.DataFrame:
-    """Sidebar: keep the sites last inspected never / more than 90 days ago / within 90 days."""
+def age_choice() -> tuple[str, ...]:
+    """Sidebar: which sites to keep by when they were last inspected (never / more than 90 days
+    ago / within 90 days); empty: all."""
     with st.sidebar:
         chosen = st.multiselect(ui.t("insp_last"), list(insp_ops.AGE_CLASSES), key="dm_age",
                                 format_func=lambda c: ui.t(f"age_{c}"), placeholder=ui.t("all"))
-    if not chosen or sites.empty:
+    return tuple(chosen)
+
+
+def by_age(sites: pd.DataFrame, ages: tuple[str, ...], version: int) -> pd.DataFrame:
+    """The sites whose last inspection falls in ``ages`` (all when empty; never changes ``sites``)."""
+    if not ages or sites.empty:
         return sites
-    last = _last_inspected(ui.cached_version())
-    classes = [insp_ops.age_class(last.get(s)) for s in sites["id"]]
-    return sites[[c in chosen for c in classes]]
+    last = _last_inspected(version)
+    return sites[[insp_ops.age_class(last.get(s)) in ages for s in sites["id"]]]
+
 
 
 def _on_request(label: str, key: str, make: Any, file_name: str, mime: str) -> None:
