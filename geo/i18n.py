@@ -514,3 +514,12 @@ STRINGS.update({  # issue 11: update by upload (pages/upload.py)
     "up_absent": ("Công trình đã lưu không có trong tệp (giữ nguyên): {ids}",
                   "Stored sites absent from the file (left alone): {ids}"),
 })
+
+# home page: the city map (app.py)
+STRINGS.update({
+    "home_city_map": ("Bản đồ toàn thành phố", "City map"),
+    "home_map_help": ("Màu theo số công trình của mỗi quận, huyện. Bấm vào một quận (trên bản đồ hoặc trong bảng) "
+                      "để mở bản đồ của quận đó.",
+                      "Coloured by each district's number of sites. Click a district (on the map or in the table) "
+                      "to open its map."),
+})

@@ -25,9 +25,10 @@ def query(version: int, view: views.View) -> gpd.GeoDataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def site_table(version: int, view: views.View, lang: str) -> tuple[pd.DataFrame, int]:
-    """The table's first rows, labelled, and the number of sites (per store version, view, language)."""
-    table, total = site_ops.table_head(query(version, view), ui.bounds(), lang)
+def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] = ()) -> tuple[pd.DataFrame, int]:
+    """The table's first rows, labelled, and the number of sites (per store version, view, language,
+    last-inspected classes)."""
+    table, total = site_ops.table_head(insp_ui.by_age(query(version, view), ages, version), ui.bounds(), lang)
     return fmt.for_display(table, lang), total  # "—" for empty, 37,5 %
 
 
@@ -76,7 +77,8 @@ def main() -> None:
         view = choose_view(lang)
         version = ui.cached_version()
         sites = query(version, view)
-        sites = insp_ui.age_filter(sites)  # last inspected: never / > 90 days / <= 90 days
+        ages = insp_ui.age_choice()  # last inspected: never / > 90 days / <= 90 days
+        sites = insp_ui.by_age(sites, ages, version)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
@@ -97,7 +99,7 @@ def main() -> None:
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
-        table, total = site_table(version, view, lang)
+        table, total = site_table(version, view, lang, ages)
         table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
                                            "progress_pct")]
         st.subheader(ui.t("shown_sites"))

@@ -41,6 +41,7 @@ def test_conformance_collections_queryables_and_attribution(client) -> None:
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"):
         assert cls in conf
+    assert not [c for c in conf if "create-replace-delete" in c]  # read-only: no transactions claimed
     colls = {c["id"]: c for c in client.get("/collections?f=json").get_json()["collections"]}
     assert {"sites", "districts", "communes"} <= set(colls)
     assert "dvhcvn" in colls["districts"]["attribution"]

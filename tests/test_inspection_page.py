@@ -117,3 +117,38 @@ def test_field_visit_stop_form_and_recorded_mark(demo_store, data_dir):
     assert len([c for c in at.caption if c.value.endswith("Đã ghi 1 lần")]) == 1
     df = demo_store.list_inspections(plan_id=pid)
     assert len(df) == 1 and df.iloc[0]["stop_seq"] == int(seq)
+
+
+def test_editor_accepts_a_proposal_with_one_click(form, demo_store):
+    from geo import auth
+    from geo import inspections as insp_ops
+
+    iid = insp_ops.record(demo_store, insp_ops.Draft(site_id=SITE, findings="Đã xong.", proposed_status="completed",
+                                                     proposed_progress=100.0), auth.User("minh", "viewer"))
+    sign_in_app(form, demo_store, "viewer")
+    at = form.run()
+    assert not [b for b in at.button if b.key == f"acc_{iid}"]  # viewers record, they do not accept
+    sign_in_app(at, demo_store, "editor")
+    at.run()
+    at.button(key=f"acc_{iid}").click().run()
+    assert not at.exception and not at.error
+    site = demo_store.get_site(SITE)
+    assert (site["status"], site["progress_pct"]) == ("completed", 100.0)
+    assert demo_store.get_inspection(iid)["applied_by"] == "test-editor"
+    assert not [b for b in at.button if b.key == f"acc_{iid}"]
+
+
+def test_district_map_filters_by_last_inspected(demo_store, data_dir):
+    from geo import auth
+    from geo import inspections as insp_ops
+
+    insp_ops.record(demo_store, insp_ops.Draft(site_id=SITE, findings="Đã xem."), auth.User("minh", "viewer"))
+    at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=120).run()
+    assert not at.exception
+    total = demo_store.count_sites()
+    at.multiselect(key="dm_age").set_value(["recent"]).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.iloc[:, 0]) == [SITE]  # the one inspected today
+    at.multiselect(key="dm_age").set_value(["never"]).run()
+    ids = list(at.dataframe[0].value.iloc[:, 0])
+    assert SITE not in ids and len(ids) == total - 1
