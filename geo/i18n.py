@@ -494,6 +494,26 @@ STRINGS.update({
     "insp_geojson": ("Kết quả kiểm tra (GeoJSON)", "Inspections (GeoJSON)"),
 })
 STRINGS.update({"visit_add_all": ("Thêm tất cả đang hiển thị ({n})", "Add all shown ({n})")})
+STRINGS.update({  # issue 11: update by upload (pages/upload.py)
+    "up_diff": ("So với dữ liệu đã lưu", "Against the stored sites"),
+    "up_diff_counts": ("Mới {new} · thay đổi {changed} · không đổi {unchanged} · vắng mặt trong tệp {absent} "
+                       "(giữ nguyên) · có thể trùng {possible_duplicates}",
+                       "New {new} · changed {changed} · unchanged {unchanged} · absent from the file {absent} "
+                       "(left alone) · possible duplicates {possible_duplicates}"),
+    "up_diff_old": ("Đang lưu", "Stored"),
+    "up_diff_new": ("Trong tệp", "In the file"),
+    "up_diff_site": ("Công trình", "Site"),
+    "up_decide": ("Quyết định từng đối tượng trùng", "Decide each possible duplicate"),
+    "up_decide_one": ("Đối tượng số {feature} “{name}” — {how} “{site}” ({dist} m)",
+                      "Feature {feature} “{name}” — {how} “{site}” ({dist} m)"),
+    "up_how_name": ("cùng tên, gần", "same name, near"),
+    "up_how_possible": ("có thể trùng với", "may duplicate"),
+    "up_dec_update": ("Cập nhật công trình đã lưu", "Update the stored site"),
+    "up_dec_new": ("Giữ là công trình mới", "Keep as a new site"),
+    "up_dec_skip": ("Bỏ qua", "Skip"),
+    "up_absent": ("Công trình đã lưu không có trong tệp (giữ nguyên): {ids}",
+                  "Stored sites absent from the file (left alone): {ids}"),
+})
 
 # home page: the city map (app.py)
 STRINGS.update({
@@ -502,4 +522,17 @@ STRINGS.update({
                       "để mở bản đồ của quận đó.",
                       "Coloured by each district's number of sites. Click a district (on the map or in the table) "
                       "to open its map."),
+})
+
+# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+STRINGS.update({
+    "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
+    "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),
+    "ind_lag_help": ("Tỷ lệ công trình hoàn thành của mỗi đơn vị trừ tỷ lệ dự kiến theo đường thẳng của chương trình "
+                     "({expected}): đỏ là chậm, xanh là vượt, xám là không có công trình. Bảng xếp đơn vị chậm nhất lên "
+                     "đầu.",
+                     "Each unit's share of sites completed minus the share the programme's straight line expects by "
+                     "now ({expected}): red is behind, green ahead, grey has no site. The table lists the furthest "
+                     "behind first."),
+    "ind_no_sites_unit": ("không có công trình", "no sites"),
 })
