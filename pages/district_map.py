@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
@@ -11,16 +13,18 @@ from geo import render, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
+from pages.ui import site_edit
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def query(version: int, view: views.View) -> gpd.GeoDataFrame:
-    return ui.store().query_sites(view.site_filter())
+def query(version: int, view: views.View, as_of: str | None = None) -> gpd.GeoDataFrame:
+    flt = view.site_filter()
+    return ui.store().query_sites(dataclasses.replace(flt, as_of=as_of) if as_of else flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def export_file(version: int, view: views.View, fmt: str) -> bytes:
-    return site_ops.export(query(version, view), fmt)
+def export_file(version: int, view: views.View, fmt: str, as_of: str | None = None) -> bytes:
+    return site_ops.export(query(version, view, as_of), fmt)
 
 
 def choose_view(lang: str) -> views.View:
@@ -35,6 +39,7 @@ def choose_view(lang: str) -> views.View:
     with st.sidebar:
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
+        site_edit.as_of_picker()  # st.session_state["dm_as_of"]: the sites as they stood that day
     st.query_params.from_dict(views.to_params(view))
     return view
 
@@ -56,6 +61,7 @@ def details(site_id: str, lang: str) -> None:
     rows = [{ui.t("field"): ui.t(k), ui.t("value"): "" if v is None else str(v)} for k, v in labels.items()]
     st.subheader(ui.t("details"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    site_edit.site_panel(site_id, lang)  # edit (editors), history, restore
 
 
 def main() -> None:
@@ -66,7 +72,8 @@ def main() -> None:
         b = ui.bounds()
         view = choose_view(lang)
         version = ui.cached_version()
-        sites = query(version, view)
+        as_of = site_edit.as_of()
+        sites = query(version, view, as_of)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
@@ -80,6 +87,7 @@ def main() -> None:
         legend = render.legend_items(sites, lang)
         if legend:
             st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
+        site_edit.new_site_panel(lang, view.focus(b))  # editors: draw a new site
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
@@ -91,7 +99,7 @@ def main() -> None:
         picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
                               on_select="rerun", selection_mode="single-row")
         rows = picked.selection.rows if picked else []
-        chosen = sites.iloc[rows[0]]["id"] if rows else clicked
+        chosen = sites.iloc[rows[0]]["id"] if rows else clicked or site_edit.last_edited()
         if chosen:
             details(chosen, lang)
         else:
@@ -101,7 +109,7 @@ def main() -> None:
         st.dataframe(pd.DataFrame([{ui.t("category"): c.label(lang), ui.t("count"): int(counts[c.code])}
                                    for c in CATEGORIES if c.code in counts]), hide_index=True, width="stretch")
         fmt = st.selectbox(ui.t("format"), site_ops.EXPORT_FORMATS, key="dm_fmt")
-        st.download_button(ui.t("download_shown"), data=export_file(version, view, fmt),
+        st.download_button(ui.t("download_shown"), data=export_file(version, view, fmt, as_of),
                            file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
