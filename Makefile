@@ -4,9 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export P03_BOUNDARIES_SRC ?= ../shared/data/boundaries
 export P03_SHARED_DATA ?= ../shared/data
+export P03_REFERENCE_SRC ?= ../shared/data/reference
 export P03_PORT ?= 8501
 
-.PHONY: run test setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
+.PHONY: run test check setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
 
 $(BIN)/.app-installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +54,11 @@ pg-start:
 
 pg-stop:
 	@test -s .pg-dir && P03_PG_DIR=$$(cat .pg-dir) bash scripts/pg.sh stop; rm -f .pg-dir
+
+## check: the inner loop: ruff, mypy and the unit tests (no page, browser or slow tests; SQLite only
+## unless P03_TEST_DATABASE_URL is set)
+check: $(BIN)/.dev-installed setup lint typecheck
+	$(BIN)/python -m pytest -q -m "not ui and not slow and not browser" $(PYTEST_ARGS)
 
 ## test: install everything, then ruff, mypy and every test (unit, AppTest, browser)
 test: system-deps $(BIN)/.dev-installed setup lint typecheck pytest

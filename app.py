@@ -56,4 +56,9 @@ def home() -> None:
             st.markdown(f"- {line}")
 
 
-home()
+if __name__ == "__main__":  # a script run of the home page
+    home()
+else:  # `streamlit run app.py` imports this module and serves the st.App: the app + the cookie routes
+    from pages.ui import cookies
+
+    app = st.App("app.py", routes=cookies.routes())

@@ -158,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {key}: {value}")
     bench_maps(res, boundaries.get(), sizes, paint, repeat)
     bench_upload(res)
+    from benchmarks.cli import bench_cli
+
+    for name, value in bench_cli().items():
+        res.add(name, value)
     if args.markdown:
         write_markdown(args.markdown, markdown(res, info))
         print(f"# results written to {args.markdown}")

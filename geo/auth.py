@@ -48,6 +48,8 @@ ACTIONS: dict[str, str] = {
     "audit": "admin",
     "users": "admin",
     "settings": "admin",
+    "inspect": "viewer",  # record a field inspection (findings, photos, a proposed status)
+    "apply_inspection": "editor",  # accept an inspection's proposed status/progress into the site
 }
 
 #: how an action is named in refusals (vi, en)
@@ -62,6 +64,8 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "audit": ("xem nhật ký thay đổi", "see the audit trail"),
     "users": ("quản lý người dùng", "manage users"),
     "settings": ("đổi thiết lập", "change settings"),
+    "inspect": ("ghi kết quả kiểm tra thực địa", "record field inspections"),
+    "apply_inspection": ("duyệt đề xuất từ kết quả kiểm tra", "accept the proposals of inspections"),
 }
 
 MIN_PASSWORD = 8

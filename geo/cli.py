@@ -19,6 +19,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.users",
     "geo.commands.audit",
     "geo.commands.visits",
+    "geo.commands.reference",
 )
 
 

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
+from pyproj.exceptions import CRSError, ProjError
 
 from geo.errors import InputError
 
@@ -52,7 +52,7 @@ def describe(code: str, lang: str = "vi") -> str:
         return f"{known.vi if lang == 'vi' else known.en} ({code})"
     try:
         return f"{CRS.from_user_input(code).name} ({code})"
-    except CRSError:
+    except (CRSError, ProjError, ValueError, TypeError):
         return code
 
 
@@ -60,24 +60,68 @@ def parse(text: str, *, file: str | None = None) -> str:
     """Normalise a CRS given by a user or a file (``5897``, ``EPSG:5897``, WKT, ``.prj``) to an
     authority code such as ``EPSG:5897`` where one matches, so that datum shifts come from EPSG.
 
+    Every pyproj failure becomes an :class:`InputError` (this and :func:`check` are the one
+    wrapper around pyproj's parsing): unknown codes, broken WKT, PROJ ``+init=`` files, and CRSs
+    that cannot place points on the Earth's surface (vertical, engineering, other planets).
+
     Raises
     ------
     InputError
-        When pyproj cannot understand it.
+        When pyproj cannot understand it or it cannot be converted to WGS 84.
     """
     raw = str(text).strip()
     if raw.isdigit():
         raw = f"EPSG:{raw}"
+    shown = raw[:80]
+    if "init=" in raw.replace(" ", "").lower():
+        raise _crs_error(shown, ("các chuỗi PROJ “+init=” đọc tệp trên máy chủ nên không được nhận",
+                                 "PROJ “+init=” strings read files on the server and are not accepted"), file)
     try:
         crs = CRS.from_user_input(raw)
-    except CRSError as exc:
-        raise InputError(
-            f"không hiểu hệ tọa độ “{raw[:80]}”. Hãy chọn một mã EPSG, ví dụ EPSG:5897 (VN-2000 Hà Nội).",
-            f"cannot understand the coordinate system “{raw[:80]}”. Choose an EPSG code, e.g. "
-            "EPSG:5897 (VN-2000 Hanoi).",
-            file=file,
-        ) from exc
-    return normalise(crs)
+        code = normalise(crs)
+    except (CRSError, ProjError, ValueError, TypeError) as exc:
+        raise _crs_error(shown, (f"pyproj: {str(exc)[:120]}", f"pyproj: {str(exc)[:120]}"), file) from exc
+    check(code, file=file, shown=shown)
+    return code
+
+
+def _crs_error(shown: str, why: tuple[str, str], file: str | None) -> InputError:
+    return InputError(
+        f"không dùng được hệ tọa độ “{shown}” ({why[0]}). Hãy chọn một mã EPSG của hệ tọa độ mặt bằng, ví dụ "
+        "EPSG:5897 (VN-2000 Hà Nội) hoặc EPSG:4326 (WGS 84).",
+        f"cannot use the coordinate system “{shown}” ({why[1]}). Choose the EPSG code of a horizontal "
+        "coordinate system, e.g. EPSG:5897 (VN-2000 Hanoi) or EPSG:4326 (WGS 84).",
+        file=file,
+    )
+
+
+def check(code: str, *, file: str | None = None, shown: str | None = None) -> None:
+    """Refuse a CRS that cannot place points on the Earth: unknown, vertical only, engineering
+    (local, not tied to the Earth), or of another celestial body (no operation to WGS 84).
+
+    Raises
+    ------
+    InputError
+        Naming the CRS and why, in both languages.
+    """
+    shown = shown or str(code)[:80]
+    try:
+        crs = CRS.from_user_input(code)
+    except (CRSError, ProjError, ValueError, TypeError) as exc:
+        raise _crs_error(shown, (f"pyproj: {str(exc)[:120]}", f"pyproj: {str(exc)[:120]}"), file) from exc
+    horizontal = crs.sub_crs_list[0] if crs.is_compound and crs.sub_crs_list else crs
+    if horizontal.is_vertical:
+        raise _crs_error(shown, ("đây là hệ độ cao, không phải hệ tọa độ mặt bằng",
+                                 "it is a vertical (height) system, not a horizontal one"), file)
+    if "engineering" in horizontal.type_name.lower() or not (horizontal.is_geographic or horizontal.is_projected):
+        raise _crs_error(shown, ("đây là hệ tọa độ cục bộ (kỹ thuật), không gắn với Trái Đất",
+                                 "it is a local (engineering) system, not tied to the Earth"), file)
+    try:
+        _transformer(str(code), WGS84)
+    except (CRSError, ProjError) as exc:
+        raise _crs_error(shown, ("không chuyển được sang WGS 84 — có thể là hệ của thiên thể khác",
+                                 "it cannot be converted to WGS 84 — perhaps a system of another celestial body"),
+                         file) from exc
 
 
 def normalise(crs: CRS) -> str:

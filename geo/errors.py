@@ -123,3 +123,8 @@ def _where(file: str | None, feature: int | None, field: str | None) -> tuple[st
     if not vi:
         return "", ""
     return ", ".join(vi) + ": ", ", ".join(en) + ": "
+
+
+class ReferenceLayerError(P03Error):
+    """A reference-layer source (OpenStreetMap markets, parks, ...) is missing or broken; nothing
+    was imported."""

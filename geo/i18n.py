@@ -447,3 +447,36 @@ STRINGS.update({
                       "Showing the sites as at {d}; editing is off in this view."),
     "se_geometry_changed": ("Hình học", "Geometry"),
 })
+
+# reference layers, column/value matching, CRS evidence (issue 13 part B)
+STRINGS.update({
+    "ref_layers": ("Lớp tham chiếu (OpenStreetMap)", "Reference layers (OpenStreetMap)"),
+    "ref_found": ("Đối tượng tham chiếu khớp “{q}” ({n})", "Reference features matching “{q}” ({n})"),
+    "ref_layer": ("Lớp", "Layer"),
+    "ref_kind": ("Loại OSM", "OSM kind"),
+    "ref_help": ("Bật các lớp chợ, siêu thị, công viên, di tích, hồ của OpenStreetMap bằng nút lớp ở góc trái bản đồ.",
+                 "Turn on OpenStreetMap's markets, supermarkets, parks, historic sites and lakes with the layer "
+                 "button at the map's top left."),
+    "up_unused_cols": ("Cột chưa dùng đến: {cols}. Chọn trường cho từng cột để lưu nó:",
+                       "Columns not used: {cols}. Pick a field for each to store it:"),
+    "up_use_as": ("Dùng “{col}” làm", "Use “{col}” as"),
+    "up_col_for": ("cột “{col}”", "column “{col}”"),
+    "up_matched_rules": ("Giá trị được nhận theo quy tắc từ khóa", "Values matched by keyword rules"),
+    "up_rule_value": ("Giá trị trong tệp", "Value in the file"),
+    "up_rule": ("Quy tắc (từ khóa)", "Rule (keyword)"),
+    "up_rule_code": ("Được hiểu là", "Read as"),
+    "up_show_on_map": ("Xem {n} công trình của lô {batch} trên bản đồ", "Show the {n} sites of batch {batch} on the map"),
+    "up_crs_ambiguous": ("Có {n} hệ tọa độ cùng đặt các điểm vào Hà Nội, lệch nhau khoảng {dist}. Xem so sánh trên "
+                         "bản đồ bên dưới và chọn hệ đúng.",
+                         "{n} coordinate systems put the points in Hanoi, about {dist} apart. Compare them on the "
+                         "map below and choose the right one."),
+    "up_crs_evidence": ("Bằng chứng", "Evidence"),
+    "up_crs_matches": ("{k} tên trùng công trình đã lưu hoặc đối tượng OSM trong vòng 30 m",
+                       "{k} names match stored sites or OSM features within 30 m"),
+    "up_crs_picked": ("Đã chọn {crs} theo bằng chứng: {k} tên trong tệp trùng công trình đã lưu hoặc đối tượng "
+                      "OpenStreetMap trong vòng 30 m với hệ này, các hệ khác ít hơn.",
+                      "Picked {crs} by evidence: {k} names in the file match stored sites or OpenStreetMap "
+                      "features within 30 m under it, fewer under the others."),
+    "up_crs_use": ("Dùng hệ này", "Use this one"),
+    "up_crs_compare": ("So sánh các hệ tọa độ", "Compare the coordinate systems"),
+})

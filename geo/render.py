@@ -453,11 +453,14 @@ def payload_text(sites: gpd.GeoDataFrame, b: Boundaries | None, lang: str = "vi"
 
 def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi", layer: str = "district",
              focus: gpd.GeoDataFrame | None = None, tiles: str | None | bool = True,
-             height: int | str = "100%") -> folium.Map:
+             height: int | str = "100%", reference: Any = None,
+             reference_found: gpd.GeoDataFrame | None = None) -> folium.Map:
     """A map of ``sites`` over the boundary ``layer``, fitted to ``focus`` (a unit's row(s)), else
     to the sites, else to the city.
 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
+    ``reference``: a :class:`geo.reference.Reference` whose layers are offered (off by default),
+    with ``reference_found`` (its features a search matched) highlighted.
     """
     url = settings.tiles() if tiles is True else (tiles or None)
     m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
@@ -478,6 +481,9 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
     pad = 0.002 if (maxx - minx) < 0.004 else 0.0
     view = [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
     SitesLayer(payload_text(sites, b, lang, layer, focus), view).add_to(m)
+    if reference is not None:
+        from geo import render_reference  # imports this module
+        render_reference.add_to(m, reference, lang, reference_found)
     m.fit_bounds(view)
     return m
 

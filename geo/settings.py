@@ -99,6 +99,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_VISIT_SPEED_KMH", "20",
             "Default average speed of a field visit over straight-line (great-circle) distance, km/h.", float),
     Setting("P03_VISIT_DWELL_MIN", "30", "Default minutes spent at each stop of a field visit.", float),
+    # browser sign-in cookie (geo/websession.py)
+    Setting("P03_SESSION_MAX_HOURS", "12",
+            "A browser sign-in (its cookie) ends this many hours after signing in, however active.", float),
+    # reference layers (geo/reference.py)
+    Setting("P03_REFERENCE_SRC", "../shared/data/reference",
+            "Folder or http(s) URL the OpenStreetMap reference layers (markets, parks, ...) are imported from at "
+            "set-up; 'none' to skip them."),
+    # field inspections (geo/photos.py)
+    Setting("P03_MAX_PHOTO_MB", "20", "Largest inspection photo accepted, in megabytes.", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -137,3 +146,8 @@ def tiles() -> str | None:
     """The basemap URL template, or None for no basemap."""
     value = str(get("P03_TILES")).strip()
     return None if value.lower() in ("", "none", "off") else value
+
+
+def reference_dir() -> Path:
+    """Where the imported reference layers live (``P03_DATA_DIR/reference``)."""
+    return data_dir() / "reference"

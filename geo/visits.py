@@ -23,17 +23,11 @@ import xml.etree.ElementTree as ET
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import folium
 import geopandas as gpd
-import gpxpy
-import gpxpy.gpx
 import numpy as np
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
 from geo import settings
-from geo.boundaries import Boundaries
 from geo.errors import InputError
 from geo.i18n import t
 
@@ -43,6 +37,7 @@ EXACT_MAX = 12
 #: most stops a plan may hold
 MAX_STOPS = 200
 DEFAULT_DEPART = "08:00"
+ROUTE_COLOR = "#d7301f"  # the route on maps, the brief and the PDF
 PLAN_VERSION = 1
 
 
@@ -607,6 +602,8 @@ def _title(plan: Plan, lang: str) -> str:
 
 def to_gpx(route: Route, lang: str = "vi") -> str:
     """GPX 1.1: a waypoint per stop (and the start) and one route through them in order."""
+    import gpxpy.gpx  # imported here: the CLI's other commands need not load it
+
     gpx = gpxpy.gpx.GPX()
     gpx.name = _title(route.plan, lang)
     gpx.creator = "P03 Map"
@@ -649,65 +646,3 @@ def _placemark(doc: ET.Element, ns: str, name: str, desc: str, lat: float, lon: 
     if desc:
         ET.SubElement(pm, f"{{{ns}}}description").text = desc
     ET.SubElement(ET.SubElement(pm, f"{{{ns}}}Point"), f"{{{ns}}}coordinates").text = f"{lon:.6f},{lat:.6f},0"
-
-
-# ---------------------------------------------------------------- the route map (folium)
-
-ROUTE_COLOR = "#d7301f"
-
-
-class StopsLayer(MacroElement):
-    """Numbered stop markers drawn in JavaScript from JSON (texts escaped in the browser), each
-    with its own icon from the start (no default-icon images are fetched)."""
-
-    _template = Template("""
-{% macro header(this, kwargs) %}
-<style>.p03-stop div{display:flex;align-items:center;justify-content:center;width:26px;height:26px;
-border-radius:50%;color:#fff;border:2px solid #fff;box-shadow:0 0 3px rgba(0,0,0,.7);font:bold 13px/1 sans-serif}
-</style>
-{% endmacro %}
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
-  }
-  {{ this.payload }}.forEach(function (s) {
-    var icon = L.divIcon({className: "p03-stop", iconSize: [26, 26], iconAnchor: [13, 13],
-      html: "<div style='background:" + s.color + "'>" + esc(s.text) + "</div>"});
-    L.marker([s.lat, s.lon], {icon: icon, zIndexOffset: 1000, keyboard: true, title: s.tip})
-      .bindTooltip(esc(s.tip)).addTo(map);
-  });
-})();
-{% endmacro %}
-""")
-
-    def __init__(self, stops: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self._name = "StopsLayer"
-        from geo.render import script_json
-
-        self.payload = script_json(stops)
-
-
-def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi",
-              tiles: str | None | bool = True, height: int | str = 420) -> folium.Map:
-    """Numbered stops, the path between them and the chosen sites (with their outlines) on the
-    site map of :func:`geo.render.site_map`."""
-    from geo.render import site_map  # the shared builder; imported here to keep visits.py light
-
-    chosen = sites[sites["id"].isin(route.plan.stop_ids)]
-    m = site_map(chosen, b, lang=lang, tiles=tiles, height=height)
-    path = route.path()
-    if len(path) > 1:
-        folium.PolyLine(path, color=ROUTE_COLOR, weight=4, opacity=0.85, dash_array="8 6").add_to(m)
-    start = route.plan.start
-    marks = [{"lat": start.lat, "lon": start.lon, "text": "▶", "color": "#333333", "tip": start.label}]
-    marks += [{"lat": s.lat, "lon": s.lon, "text": str(s.seq), "color": ROUTE_COLOR,
-               "tip": f"{s.seq}. {s.name} · {s.arrive:%H:%M}"} for s in route.stops]
-    StopsLayer(marks).add_to(m)
-    lats = [p[0] for p in path]
-    lons = [p[1] for p in path]
-    pad = 0.003
-    m.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
-    return m

@@ -13,6 +13,7 @@ from geo import render, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
+from pages.ui import reference as ref_ui
 from pages.ui import site_edit
 
 
@@ -80,13 +81,17 @@ def main() -> None:
     with left:
         # built on every run (tens of ms; the boundary payload is cached inside geo.render): a cached
         # folium.Map rendered again changes its script, and st_folium then forgets the last click
-        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b))
+        ref = ref_ui.layers()
+        ref_hits = ref_ui.found(ref, view.text)
+        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), reference=ref,
+                               reference_found=ref_hits)
         out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
                         returned_objects=["last_object_clicked_tooltip"])
         clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
         legend = render.legend_items(sites, lang)
         if legend:
             st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
+        ref_ui.search_results(ref_hits, view.text, lang)
         site_edit.new_site_panel(lang, view.focus(b))  # editors: draw a new site
     with right:
         if sites.empty:
@@ -114,6 +119,7 @@ def main() -> None:
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")
+        ref_ui.attribution(ref, lang)
 
 
 main()

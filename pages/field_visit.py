@@ -20,6 +20,7 @@ from geo import auth, brief, render, views, visits
 from geo.boundaries import unit_names
 from geo.errors import P03Error
 from geo.i18n import t as tr
+from geo.maps.route import route_map
 from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
@@ -382,7 +383,7 @@ def route_section(version: int, lang: str) -> tuple[visits.Route, gpd.GeoDataFra
     st.caption(ui.t("visit_order_exact") if len(plan.stop_ids) <= visits.EXACT_MAX else ui.t("visit_order_heuristic"))
     with ui.errors_shown():
         route = visits.compute_route(plan, chosen)
-    fmap = visits.route_map(route, chosen, ui.bounds(), lang=lang, height=380)
+    fmap = route_map(route, chosen, ui.bounds(), lang=lang, height=380)
     picking = plan.start.kind == "coords"
     out = st_folium(fmap, height=380, use_container_width=True, key="fv_route_map",
                     returned_objects=["last_clicked"] if picking else [])

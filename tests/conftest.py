@@ -4,7 +4,8 @@ Environment:
 - ``P03_SHARED_DATA``: the shared data folder (default ``../shared/data`` beside the repo).
 - ``P03_TEST_DATABASE_URL``: a PostGIS database (``make pytest`` starts one with scripts/pg.sh); the
   ``store`` fixture runs every test that uses it on SQLite and on PostGIS, each PostGIS test in a
-  fresh schema of that database. Unset: the PostGIS runs are skipped.
+  fresh schema of that database, except page and browser tests (SQLite only, unless marked
+  ``postgis_smoke``). Unset: the PostGIS runs are skipped.
 """
 
 from __future__ import annotations
@@ -71,9 +72,31 @@ def pg_schema_url(url: str, schema: str) -> str:
     return f"{url}{sep}options=-csearch_path%3D{schema},public"
 
 
-@pytest.fixture(params=BACKENDS)
+def _ui_test(metafunc: pytest.Metafunc) -> bool:
+    """Page tests (AppTest) and browser tests exercise the interface, not the store: they run on
+    SQLite only. The store's own tests run on both backends; ``@pytest.mark.postgis_smoke`` keeps a
+    page test on both, as a smoke test of the pages over PostGIS."""
+    if metafunc.definition.get_closest_marker("postgis_smoke") is not None:
+        return False
+    return metafunc.definition.get_closest_marker("browser") is not None or hasattr(metafunc.module, "AppTest")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark page and browser tests ``ui`` (``make check`` leaves them to ``make test``)."""
+    for item in items:
+        module = getattr(item, "module", None)
+        if item.get_closest_marker("browser") is not None or hasattr(module, "AppTest"):
+            item.add_marker(pytest.mark.ui)
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", ("sqlite",) if _ui_test(metafunc) else BACKENDS, indirect=True)
+
+
+@pytest.fixture()
 def backend(request: pytest.FixtureRequest) -> str:
-    """The store backend a test runs on: "sqlite" and "postgis"."""
+    """The store backend a test runs on: "sqlite" and "postgis" (see :func:`pytest_generate_tests`)."""
     if request.param == "postgis" and not PG_URL:
         pytest.skip("PostGIS run skipped: P03_TEST_DATABASE_URL is unset (`make pytest` starts a "
                     "throwaway PostGIS with scripts/pg.sh and sets it)")

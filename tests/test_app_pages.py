@@ -57,6 +57,7 @@ def test_home_with_empty_store_says_what_to_do(data_dir):
     assert "make run" in at.info[0].value
 
 
+@pytest.mark.postgis_smoke
 def test_district_map_whole_city_then_hoan_kiem(demo_dir, demo_store):
     at = run("pages/district_map.py")
     assert not at.exception

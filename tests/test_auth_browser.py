@@ -1,6 +1,6 @@
 """Sign-in in real Chromium with P03_READ_REQUIRES_LOGIN=true: an anonymous visitor sees only the
 sign-in form, a wrong password is refused in words, a viewer gets the map but not the
-Administration page, an admin gets it, and signing out (or reloading) ends the session."""
+Administration page, an admin gets it, and a reload keeps the sign-in (the cookie) until signing out."""
 
 from __future__ import annotations
 
@@ -56,8 +56,47 @@ def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
 
         sign_in(page, "root", "root-pass-123")
         page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=30_000)
-        page.reload()  # a new browser session: signed out again
+        page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)
+        page.reload()  # a new Streamlit session: the cookie signs the admin back in
+        page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Đăng xuất").click()
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=30_000)
+        page.reload()  # signed out stays signed out
         page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
         assert page.p03_external == [], page.p03_external
+    finally:
+        page.context.close()
+
+
+def test_sign_in_survives_reload_new_tab_and_shared_link_until_revoked(private_app, browser):
+    """The cookie: HttpOnly, SameSite=Lax, expiring; a reload, a second tab and a pasted link keep
+    the sign-in; sign-out in one tab ends it in the others; disabling the account ends it too."""
+    page = new_page(browser)
+    try:
+        page.goto(private_app.url + "/")
+        sign_in(page, "minh", "minh-pass-123")
+        page.get_by_text("Trần Minh").wait_for(timeout=30_000)
+        page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)
+        cookie = next(c for c in page.context.cookies() if c["name"] == "p03_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["expires"] > 0
+        assert page.evaluate("document.cookie").find("p03_session") < 0  # page scripts never see it
+
+        page.reload()
+        page.get_by_text("Trần Minh").wait_for(timeout=60_000)
+        tab = page.context.new_page()  # a shared link opened in a new tab
+        tab.goto(private_app.url + "/district_map?district=002")
+        tab.get_by_text("Trần Minh").wait_for(timeout=60_000)
+        tab.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=60_000)
+
+        tab.get_by_role("button", name="Đăng xuất").click()  # sign out in the second tab ...
+        tab.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=30_000)
+        page.reload()  # ... ends the first tab's sign-in too
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
+
+        sign_in(page, "minh", "minh-pass-123")
+        page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)
+        auth.set_disabled(open_store(url="", folder=private_app.data_dir / "projects"), "minh", actor="root")
+        page.reload()
+        page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
     finally:
         page.context.close()

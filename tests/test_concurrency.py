@@ -130,7 +130,7 @@ def test_eight_editors_at_once(ctx, store_url, data_dir):
     assert store.version() == WORKERS * UPLOADS
     batches = store.list_batches()
     assert len(batches) == WORKERS * UPLOADS and set(batches["status"]) == {"committed"}
-    assert sum(1 for _ in store.uploads_dir.rglob("*.geojson")) == WORKERS * UPLOADS
+    assert store.fetchall("SELECT COUNT(*) AS n FROM blobs WHERE kind = 'upload'")[0]["n"] == WORKERS * UPLOADS
     check_consistent(store)
 
 

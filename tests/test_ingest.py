@@ -213,8 +213,7 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     row = store.list_batches().set_index("batch_id").loc[batch]
     assert (row["file_name"], row["n_features"], row["crs"], row["actor"]) == ("new_sites.geojson", 3, "EPSG:4326",
                                                                                 "tester")
-    kept = data_dir / "projects" / "uploads" / row["stored_path"]
-    assert kept.read_bytes() == content and row["sha256"] == hashlib.sha256(content).hexdigest()
+    assert store.read_blob(row["sha256"]) == content and row["sha256"] == hashlib.sha256(content).hexdigest()
     # the same file again: recognised, its features flagged as duplicates, commit refused
     again = ingest.check(content, "renamed.geojson", store=store)
     assert again.previous_batch["batch_id"] == batch
@@ -226,7 +225,7 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     after = store.query_sites()
     pd.testing.assert_frame_equal(pd.DataFrame(after.drop(columns="geometry")),
                                   pd.DataFrame(before.drop(columns="geometry")))
-    assert kept.exists()  # the file and the batch record stay
+    assert store.read_blob(row["sha256"]) == content  # the file and the batch record stay
     with pytest.raises(ConflictError):
         ingest.rollback(store, batch, "tester")
     # after the rollback the same file can be uploaded again

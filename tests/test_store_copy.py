@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from shapely.geometry import Point
-from test_store import WEST_LAKE, make_sites, three_sites, upload
 
 from geo import auth, cli
 from geo import sites as site_ops
@@ -18,6 +17,7 @@ from geo.store import base as store_base
 from geo.store import open_store
 from geo.store.base import SiteFilter
 from geo.store.copy import copy_store, tables
+from tests.test_store import WEST_LAKE, make_sites, three_sites, upload
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
 ADMIN_PASSWORD = "root-pass-123"

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from geo import boundaries, visits
 from geo.errors import InputError
+from geo.maps.route import StopsLayer, route_map
 from geo.store import SiteFilter
 
 # points scattered over Hanoi's extent
@@ -251,9 +252,9 @@ def test_route_map_numbers_stops_and_escapes_names(demo_sites, bounds):
     sites = demo_sites.copy()
     sites.loc[sites["id"] == "demo-012", "name"] = "Chợ <script>alert(1)</script>`${alert(2)}`"
     route = visits.compute_route(visits.new_plan(stop_ids=CENTRE), sites)
-    m = visits.route_map(route, sites, bounds, tiles=None)
+    m = route_map(route, sites, bounds, tiles=None)
     html = m.get_root().render()
-    layer = next(c for c in m._children.values() if isinstance(c, visits.StopsLayer))
+    layer = next(c for c in m._children.values() if isinstance(c, StopsLayer))
     marks = json.loads(layer.payload)
     assert [d["text"] for d in marks] == ["▶"] + [str(s.seq) for s in route.stops]
     assert marks[1]["lat"] == route.stops[0].lat

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from geo import assets, boundaries, settings
+from geo import boundaries, settings
 from geo import sites as site_ops
 from geo.cli import actor, write_out
 from geo.schema import schema_markdown
@@ -73,6 +73,8 @@ def site_filter(args: argparse.Namespace) -> SiteFilter:
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
+    from geo import assets  # folium: loaded only by the command that needs it
+
     assets.install()
     folder = settings.boundaries_dir()
     if args.force or not (folder / boundaries.DISTRICTS_FILE).exists():
@@ -80,6 +82,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
         print(f"boundaries: {counts}")
     else:
         print(f"boundaries: present in {folder}")
+    from geo.commands.reference import setup_reference
+    print(setup_reference(args.force))
     store = open_store()
     src = Path(str(settings.get("P03_SITES_SRC")))
     n = site_ops.load_demo(store, src, actor=actor())

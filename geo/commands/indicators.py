@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from geo import boundaries, settings
-from geo import indicator_report as report
 from geo import indicators as ind_ops
 from geo.cli import write_out
 from geo.errors import InputError
@@ -93,6 +92,8 @@ def _print_table(rows: list[dict[str, Any]], progress: list[ind_ops.Progress], l
 
 def _export(store: SQLStore, progress: list[ind_ops.Progress], b: boundaries.Boundaries | None,
             args: argparse.Namespace, lang: str, sites: Any) -> int:
+    from geo import indicator_report as report  # fpdf, matplotlib: loaded only for an export
+
     path = Path(args.export)
     fmt = path.suffix.lower().lstrip(".")
     layer = args.by or "district"

@@ -167,6 +167,8 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
         problems.file_warning("tệp không có đối tượng nào.", "the file holds no features.")
     geoms = normalise.readable(raw, problems)
     choice = normalise.choose_crs(normalise.present_xy(geoms), raw.crs, crs, file_name)
+    if choice.used:
+        crs_mod.check(choice.used, file=file_name)  # a CRS no transform can use: one clear message
     for vi, en in choice.warnings:
         problems.file_warning(vi, en, "crs")
     geoms = _placeable(geoms, choice, problems, b)

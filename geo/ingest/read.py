@@ -30,8 +30,10 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from geo import crs as crs_mod
+from geo import gdal_guard
 from geo.errors import InputError
 from geo.i18n import fold
+from geo.ingest import sniff as magic
 
 #: a zip may expand to at most this many bytes in total, and this many times its packed size
 ZIP_MAX_TOTAL = 500 * 1024 * 1024
@@ -98,6 +100,11 @@ def sniff(content: bytes, file_name: str) -> str:
         return "zip"
     if content[:16] == b"SQLite format 3\x00":
         return "gpkg"
+    if ext == ".gpkg":
+        raise _err(file_name, "tệp có đuôi .gpkg nhưng nội dung không phải GeoPackage (SQLite); vì an toàn, tệp chỉ "
+                   "được đọc theo đúng định dạng của nó.",
+                   "the file is named .gpkg but its content is not a GeoPackage (SQLite); for safety a file is only "
+                   "read as its own format.")
     if ext in (".shp", ".shx", ".dbf", ".prj"):
         raise _err(file_name, "tệp Shapefile phải được nén thành một tệp .zip chứa cả .shp, .shx, .dbf (và .prj, .cpg).",
                    "a Shapefile must be uploaded as one .zip holding the .shp, .shx, .dbf (and .prj, .cpg) files.")
@@ -512,24 +519,53 @@ def _read_shapefile(zf: zipfile.ZipFile, shp: zipfile.ZipInfo, members: list[zip
     if missing:
         raise _err(file_name, f"Shapefile thiếu tệp {', '.join(missing)}; hãy nén đủ .shp, .shx, .dbf, .prj.",
                    f"the Shapefile lacks {', '.join(missing)}; zip the .shp, .shx, .dbf and .prj together.")
-    import pyogrio
-
+    data = {ext: read_member(zf, info, file_name) for ext, info in parts.items()}
+    magic.check_shapefile(data, file_name, {ext: PurePosixPath(i.filename).name for ext, i in parts.items()})
+    pyogrio = _gdal(file_name)
     with tempfile.TemporaryDirectory(prefix="p03-shp-") as tmp:
-        for ext, info in parts.items():
-            if ext != ".cpg":  # text is decoded here, not by GDAL (whose CP1258 recoding drops characters)
-                (Path(tmp) / f"layer{ext}").write_bytes(read_member(zf, info, file_name))
+        for ext in (".shp", ".shx", ".dbf"):  # .prj and .cpg are read here, not by GDAL
+            (Path(tmp) / f"layer{ext}").write_bytes(data[ext])
         try:
             gdf = pyogrio.read_dataframe(Path(tmp) / "layer.shp", encoding="latin1")
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
             raise _err(file_name, f"không đọc được Shapefile ({exc}).", f"the Shapefile cannot be read ({exc}).") from exc
-        prj = (Path(tmp) / "layer.prj").read_text("utf-8", errors="replace") if ".prj" in parts else None
-    cpg = read_member(zf, parts[".cpg"], file_name).decode("ascii", "replace").strip() if ".cpg" in parts else None
+    prj = data[".prj"].decode("utf-8", errors="replace") if ".prj" in data else None
+    cpg = data[".cpg"].decode("ascii", "replace").strip() if ".cpg" in data else None
+    cpg_name = PurePosixPath(parts[".cpg"].filename).name if ".cpg" in parts else ""
+    cpg_warning = None
+    if cpg is not None and _codec(cpg) is None:
+        cpg_warning = (f"tệp “{cpg_name}” ghi bảng mã không biết “{cpg[:40]}”; đã bỏ qua và tự đoán bảng mã.",
+                       f"member “{cpg_name}” names an unknown encoding “{cpg[:40]}”; it was ignored and the "
+                       "encoding guessed.")
+        cpg = None
     gdf, warning = _recode(gdf, cpg, file_name)
     raw = _from_frame(gdf, "shapefile")
-    raw.crs = crs_mod.parse(prj, file=file_name) if prj and prj.strip() else None
-    if warning:
-        raw.warnings.append(warning)
+    raw.crs = _prj_crs(prj, file_name, PurePosixPath(parts[".prj"].filename).name) if prj and prj.strip() else None
+    raw.warnings.extend(w for w in (cpg_warning, warning) if w)
     return raw
+
+
+def _prj_crs(prj: str, file_name: str, member: str) -> str:
+    """The CRS of a ``.prj``; a bad one is refused naming the member."""
+    try:
+        return crs_mod.parse(prj)
+    except InputError as exc:
+        raise _err(file_name, f"tệp “{member}” không mô tả một hệ tọa độ đọc được ({exc.vi[:120]}). Hãy bỏ tệp .prj "
+                   "khỏi zip và chọn hệ tọa độ, hoặc xuất lại Shapefile.",
+                   f"member “{member}” does not describe a readable coordinate system ({exc.en[:120]}). Remove the "
+                   ".prj from the zip and choose the CRS, or export the Shapefile again.") from exc
+
+
+def _gdal(file_name: str) -> Any:
+    """pyogrio, after GDAL is locked down for hostile files (:mod:`geo.gdal_guard`)."""
+    try:
+        gdal_guard.harden()
+    except gdal_guard.GDALUnsafe as exc:
+        raise _err(file_name, "máy chủ không khóa được GDAL nên không đọc định dạng này; hãy tải lên GeoJSON hoặc CSV.",
+                   "the server cannot lock GDAL down, so it does not read this format; upload GeoJSON or CSV.") from exc
+    import pyogrio
+
+    return pyogrio
 
 
 def _texty(col: pd.Series) -> bool:
@@ -544,8 +580,8 @@ def _codec(cpg: str) -> str | None:
     if name.isdigit():
         name = "utf-8" if name == "65001" else f"cp{name}"
     try:
-        return codecs.lookup(name).name
-    except LookupError:
+        return codecs.lookup(name).name if name and name.isprintable() else None
+    except (LookupError, ValueError, TypeError):
         return None
 
 
@@ -591,24 +627,18 @@ def _from_frame(gdf: Any, fmt: str) -> Raw:
 
 
 def _read_gpkg(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) -> Raw:
-    import pyogrio
-
+    pyogrio = _gdal(file_name)
     with tempfile.TemporaryDirectory(prefix="p03-gpkg-") as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         path = Path(tmp) / "upload.gpkg"
         path.write_bytes(content)
+        first, spatial = magic.gpkg_layer(path, content[:100], file_name, file_name)
         try:
-            layers = [(str(n), str(g)) for n, g in pyogrio.list_layers(path)]
-            spatial = [n for n, g in layers if g and g != "None"]
-            if not spatial:
-                raise _err(file_name, "GeoPackage không có lớp nào có hình học.", "the GeoPackage has no layer with geometry.")
-            gdf = pyogrio.read_dataframe(path, layer=spatial[0])
-        except InputError:
-            raise
+            gdf = pyogrio.read_dataframe(path, layer=first)
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
             raise _err(file_name, f"không đọc được GeoPackage ({exc}).", f"the GeoPackage cannot be read ({exc}).") from exc
     raw = _from_frame(gdf, "gpkg")
-    raw.crs = crs_mod.normalise(gdf.crs) if gdf.crs is not None else None
+    raw.crs = crs_mod.parse(gdf.crs.to_wkt(), file=file_name) if gdf.crs is not None else None
     if len(spatial) > 1:
         raw.warnings.append((f"GeoPackage có {len(spatial)} lớp; chỉ đọc lớp đầu “{spatial[0]}”.",
                              f"the GeoPackage has {len(spatial)} layers; only the first, “{spatial[0]}”, was read."))
@@ -757,7 +787,7 @@ def table_geometry(raw: Raw, file_name: str, mapping: dict[str, Any] | None) -> 
         raw.geoms, srid = _parse_geometry_column(raw.props[gcol], raw.geom_errors)
         raw.coord_source = gcol
         if srid and raw.crs is None:
-            raw.crs = f"EPSG:{srid}"
+            raw.crs = _srid_crs(srid, file_name)
         return raw
     shown = ", ".join(cols[:12])
     for i in range(n):
@@ -766,6 +796,17 @@ def table_geometry(raw: Raw, file_name: str, mapping: dict[str, Any] | None) -> 
                               f"no coordinates: the table has no longitude/latitude, x/y or WKT column (columns: "
                               f"{shown}). Map the coordinate columns or add them to the file.")
     return raw
+
+
+def _srid_crs(srid: int, file_name: str) -> str:
+    """The CRS of a WKT ``SRID=n;`` prefix; an unknown or unusable one refused in words."""
+    try:
+        return crs_mod.parse(f"EPSG:{srid}")
+    except InputError as exc:
+        raise _err(file_name, f"cột hình học ghi SRID={srid}, không phải hệ tọa độ EPSG dùng được. Hãy bỏ tiền tố "
+                   "“SRID=…;” hoặc chọn hệ tọa độ.",
+                   f"the geometry column states SRID={srid}, which is not a usable EPSG coordinate system. Remove "
+                   "the “SRID=…;” prefix or choose the coordinate system.") from exc
 
 
 def _numbers(col: pd.Series) -> np.ndarray:

@@ -30,9 +30,11 @@ from geo.errors import ConflictError, NotFound, StoreError
 from geo.i18n import fold
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.indicators import IndicatorsMixin
+from geo.store.inspections import InspectionsMixin
 from geo.store.migrations import MIGRATIONS
 from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
+from geo.store.sessions import SessionsMixin
 from geo.store.users import UsersMixin
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
@@ -118,7 +120,7 @@ class Store(ABC):
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
+class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 
@@ -167,7 +169,7 @@ class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
             self.execute(cur, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             self.execute(cur, "SELECT MAX(version) FROM schema_version")
             current = cur.fetchone()[0] or 0
-        for version, _name, statements in MIGRATIONS:
+        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):  # numbers are pre-assigned
             if version <= current:
                 continue
             with self.transaction() as cur:
@@ -176,6 +178,9 @@ class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
                 if (cur.fetchone()[0] or 0) < version:
                     for stmt in statements(self.dialect):
                         self.execute(cur, stmt)
+                    hook = getattr(self, f"_after_migration_{version}", None)  # a data step, same transaction
+                    if hook is not None:
+                        hook(cur)
                     self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
             current = version
         return int(current)
@@ -285,13 +290,61 @@ class SQLStore(UsersMixin, IndicatorsMixin, PlansMixin, Store):
             tmp.replace(target)
         return str(target.relative_to(self.uploads_dir))
 
+    # -- kept files (uploads, photos): table ``blobs`` --------------------
+    #: True: a kept file's bytes go into ``blobs.content`` (PostGIS); False: under uploads/ (SQLite)
+    files_in_db = False
+
+    def _prepare_blob(self, sha256: str, content: bytes, file_name: str) -> tuple[str, bytes | None]:
+        """Before the transaction: (stored path, bytes for the ``content`` column). On SQLite the
+        file is written now (content-addressed, so a rolled-back transaction leaves a harmless copy)."""
+        if self.files_in_db:
+            safe = re.sub(r"[^\w.\-]+", "_", Path(file_name).name, flags=re.UNICODE).strip("._") or "upload"
+            return f"{sha256}/{safe[:120]}", content
+        return self.keep_file(Upload(file_name, content)), None
+
+    def _insert_blob(self, cur: Any, sha256: str, kind: str, file_name: str, prepared: tuple[str, bytes | None],
+                     size: int) -> None:
+        """Inside the caller's transaction: list the kept file (its bytes too on PostGIS), once per SHA-256."""
+        self.execute(cur, "INSERT INTO blobs (sha256, kind, file_name, stored_path, size_bytes, content, created_at)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                     [sha256, kind, file_name, prepared[0], size, prepared[1], now_iso()])
+
+    def read_blob(self, sha256: str) -> bytes:
+        """The kept file with this SHA-256, byte for byte (checked). Raises NotFound, StoreError."""
+        rows = self.fetchall("SELECT stored_path, content FROM blobs WHERE sha256 = ?", [sha256])
+        if not rows:
+            raise NotFound("tệp đã lưu", "kept file", sha256)
+        content = rows[0]["content"]
+        path = self.uploads_dir / str(rows[0]["stored_path"])
+        data = bytes(content) if content is not None else (path.read_bytes() if path.is_file() else b"")
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise StoreError(f"Tệp {rows[0]['stored_path']} bị thiếu hoặc hỏng (SHA-256 khác); khôi phục từ bản sao lưu.",
+                             f"The kept file {rows[0]['stored_path']} is missing or damaged (SHA-256 differs); "
+                             "restore it from a backup.")
+        return data
+
+    def _after_migration_6(self, cur: Any) -> None:
+        """List the upload files already kept in uploads/ in ``blobs`` (on PostGIS, their bytes move
+        into the database; the folder is no longer needed)."""
+        self.execute(cur, "SELECT sha256, file_name, stored_path FROM batches WHERE stored_path IS NOT NULL")
+        for sha, name, stored in cur.fetchall():
+            path = self.uploads_dir / str(stored)
+            if not sha or not path.is_file():
+                continue
+            content = path.read_bytes()
+            self._insert_blob(cur, sha, "upload", name or path.name,
+                              (str(stored), content if self.files_in_db else None), len(content))
+
     def commit_batch(self, sites: gpd.GeoDataFrame, *, actor: str, kind: str = "upload",
                      upload: Upload | None = None) -> str:
         rows = _rows(sites)
         batch_id = new_id("b")
-        stored = self.keep_file(upload) if upload is not None else None
+        kept = self._prepare_blob(upload.sha256, upload.content, upload.file_name) if upload is not None else None
+        stored = kept[0] if kept else None
         try:
             with self.transaction() as cur:
+                if upload is not None and kept is not None:
+                    self._insert_blob(cur, upload.sha256, "upload", upload.file_name, kept, len(upload.content))
                 self.execute(
                     cur,
                     "INSERT INTO batches (batch_id, created_at, actor, kind, file_name, sha256, stored_path,"

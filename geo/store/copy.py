@@ -2,8 +2,9 @@
 
 :func:`copy_store` reads every data table of the source and writes it into an empty target in one
 transaction, then, still inside that transaction, compares the row counts and a checksum of the
-sites; any difference rolls the whole copy back. Uploaded files are copied first (they are named
-by their checksum, so copying them twice is harmless).
+sites; any difference rolls the whole copy back. Kept files (uploads, inspection photos; table
+``blobs``) travel with their rows: into the database of a PostGIS target, under the uploads folder
+of an SQLite target (named by their checksum, so copying them twice is harmless).
 """
 
 from __future__ import annotations
@@ -93,7 +94,29 @@ def _read(source: SQLStore, names: Sequence[str]) -> tuple[dict[str, tuple[list[
             source.execute(cur, f"SELECT {', '.join(cols)} FROM {table}")
             out[table] = (cols, [tuple(_plain(v) for v in row) for row in cur.fetchall()])
         checksum = sites_checksum(source, cur)
+    if "blobs" in out:  # kept files: their bytes travel with the rows, wherever the source keeps them
+        cols, rows = out["blobs"]
+        at, sha = cols.index("content"), cols.index("sha256")
+        out["blobs"] = (cols, [(*r[:at], source.read_blob(r[sha]), *r[at + 1:]) for r in rows])
     return out, checksum
+
+
+def _place_blobs(target: SQLStore, cols: list[str], rows: list[tuple]) -> list[tuple]:
+    """Rows of ``blobs`` as the target keeps them: bytes in the row (PostGIS), or written under
+    the target's uploads/ with the row's content empty (SQLite)."""
+    if target.files_in_db:
+        return rows
+    at, path = cols.index("content"), cols.index("stored_path")
+    out = []
+    for r in rows:
+        dest = Path(target.uploads_dir) / str(r[path])
+        if not (dest.is_file() and dest.read_bytes() == r[at]):
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_name(dest.name + ".part")
+            tmp.write_bytes(r[at])
+            tmp.replace(dest)
+        out.append((*r[:at], None, *r[at + 1:]))
+    return out
 
 
 def _check_empty(target: SQLStore) -> None:
@@ -131,6 +154,8 @@ def _write(target: SQLStore, cur: Any, data: dict[str, tuple[list[str], list[tup
     for table, (cols, rows) in data.items():
         keep = [c for c in _columns(target, cur, table) if c in cols]
         idx = [cols.index(c) for c in keep]
+        if table == "blobs":
+            rows = _place_blobs(target, cols, rows)
         sql = target._sql(f"INSERT INTO {table} ({', '.join(keep)}) VALUES ({', '.join('?' * len(keep))})")
         for i in range(0, len(rows), _CHUNK):
             cur.executemany(sql, [tuple(r[j] for j in idx) for r in rows[i:i + _CHUNK]])
@@ -169,7 +194,7 @@ def copy_store(source: SQLStore, target: SQLStore) -> CopyReport:
     names = [t for t in tables(source) if t in set(tables(target))]
     data, checksum = _read(source, names)
     report = CopyReport(rows={t: len(rows) for t, (_, rows) in data.items()}, checksum=checksum)
-    report.files = copy_files(source, target)
+    report.files = 0 if target.files_in_db else copy_files(source, target)  # PostGIS: files travel as blobs
     with target.transaction() as cur:
         _write(target, cur, data)
         got = {t: _count(target, cur, t) for t in names}
@@ -180,6 +205,9 @@ def copy_store(source: SQLStore, target: SQLStore) -> CopyReport:
                 "kho đích không bị thay đổi.",
                 f"The copy does not match the source (rows {got} ≠ {report.rows} or checksum differs); "
                 "the target was left unchanged.")
-    stored = [r[data["batches"][0].index("stored_path")] for r in data["batches"][1]] if "batches" in data else []
-    report.missing_files = [p for p in stored if p and not (Path(target.uploads_dir) / p).is_file()]
+    kept = {r["sha256"] for r in target.fetchall("SELECT sha256 FROM blobs")} if "blobs" in data else set()
+    batches = data.get("batches", ([], []))
+    stored = [(r[batches[0].index("sha256")], r[batches[0].index("stored_path")]) for r in batches[1]]
+    report.missing_files = [p for sha, p in stored if p and sha not in kept
+                            and not (Path(target.uploads_dir) / p).is_file()]
     return report

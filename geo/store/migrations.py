@@ -85,7 +85,49 @@ def _v1_sites(dialect: str) -> list[str]:
     return common
 
 
+def _v6_inspections(dialect: str) -> list[str]:
+    """Field inspections and their photos; kept files (uploads, photos) listed in ``blobs``, their
+    bytes in ``blobs.content`` on PostGIS (no shared folder between app servers) and under
+    ``uploads/`` on SQLite (``content`` NULL). The upload files an older PostGIS store kept in its
+    folder are moved in by :meth:`geo.store.base.SQLStore._v6_files`."""
+    return _portable(
+        """CREATE TABLE blobs (
+            sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, file_name TEXT NOT NULL, stored_path TEXT NOT NULL,
+            size_bytes INTEGER NOT NULL, content BLOB, created_at TEXT NOT NULL)""",
+        """CREATE TABLE inspections (
+            inspection_id TEXT PRIMARY KEY, site_id TEXT NOT NULL, plan_id TEXT, stop_seq INTEGER,
+            inspected_at TEXT NOT NULL, inspectors TEXT, findings TEXT NOT NULL, assessment TEXT NOT NULL,
+            proposed_status TEXT, proposed_progress REAL, applied_at TEXT, applied_by TEXT,
+            created_by TEXT NOT NULL, created_at TEXT NOT NULL)""",
+        "CREATE INDEX inspections_site ON inspections (site_id, inspected_at)",
+        "CREATE INDEX inspections_plan ON inspections (plan_id)",
+        """CREATE TABLE photos (
+            photo_id TEXT PRIMARY KEY, inspection_id TEXT NOT NULL REFERENCES inspections (inspection_id),
+            seq INTEGER NOT NULL, sha256 TEXT NOT NULL REFERENCES blobs (sha256), file_name TEXT NOT NULL,
+            media_type TEXT NOT NULL, size_bytes INTEGER NOT NULL, width INTEGER NOT NULL, height INTEGER NOT NULL,
+            caption TEXT, taken_at TEXT, lat REAL, lon REAL, distance_m REAL, flags_json TEXT,
+            thumb BLOB NOT NULL, display BLOB NOT NULL)""",
+        "CREATE INDEX photos_inspection ON photos (inspection_id, seq)",
+    )(dialect)
+
+
 # (version, name, statements(dialect))
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "sites, batches, audit, users, plans, indicators", _v1_sites),
+    (6, "inspections, photos, kept files in the store", _v6_inspections),
 ]
+
+
+def _v5_web_sessions(dialect: str) -> list[str]:
+    """Browser sign-ins that outlive a Streamlit session (see geo.websession): only hashes of the
+    cookie token and of the one-time hand-off code are kept; times are epoch seconds."""
+    return _portable(
+        """CREATE TABLE web_sessions (
+            sid TEXT PRIMARY KEY, username TEXT NOT NULL, source TEXT NOT NULL,
+            token_hash TEXT UNIQUE, handoff_hash TEXT UNIQUE, created_at REAL NOT NULL,
+            last_seen REAL NOT NULL, expires_at REAL NOT NULL, revoked_at REAL)""",
+        "CREATE INDEX web_sessions_user ON web_sessions (username)",
+    )(dialect)
+
+
+MIGRATIONS.append((5, "web sessions (sign-in cookie)", _v5_web_sessions))

@@ -54,6 +54,7 @@ class PostGISStore(SQLStore):
 
     dialect = "postgis"
     paramstyle = "format"
+    files_in_db = True  # kept files in the database: app servers share no folder
 
     def __init__(self, url: str, uploads_dir: Path) -> None:
         super().__init__(uploads_dir)

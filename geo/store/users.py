@@ -8,6 +8,7 @@ writes audit rows, except when an account gets locked.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pandas as pd
@@ -75,15 +76,15 @@ class UsersMixin(StoreMixin):
     def set_user_disabled(self, username: str, disabled: bool, *, actor: str, at: str) -> None:
         action = "user_disable" if disabled else "user_enable"
         self._change(username, action, "disabled = ?", [1 if disabled else 0], actor=actor, at=at,
-                     keeps_admin=not disabled)
+                     keeps_admin=not disabled, ends_sessions=disabled)
 
     def set_user_password(self, username: str, password_hash: str, *, actor: str, at: str) -> None:
         """Set a new hash and lift any lock."""
         self._change(username, "user_reset_password", "password_hash = ?, failed_count = 0, locked_until = NULL",
-                     [password_hash], actor=actor, at=at, keeps_admin=True)
+                     [password_hash], actor=actor, at=at, keeps_admin=True, ends_sessions=True)
 
     def _change(self, username: str, action: str, set_sql: str, params: list[Any], *, actor: str, at: str,
-                keeps_admin: bool) -> None:
+                keeps_admin: bool, ends_sessions: bool = False) -> None:
         with self.transaction() as cur:
             before = self._row(cur, username)
             if before is None:
@@ -92,6 +93,9 @@ class UsersMixin(StoreMixin):
                          [*params, at, username])
             if not keeps_admin:
                 self._ensure_an_admin(cur)
+            if ends_sessions:  # disabled or new password: every browser sign-in of theirs ends now
+                self.execute(cur, "UPDATE web_sessions SET revoked_at = ? WHERE username = ? AND revoked_at IS NULL",
+                             [time.time(), username])
             self.record(cur, actor, action, "user", username, before=_public(before),
                         after=_public(self._row(cur, username)))
             self._bump(cur)

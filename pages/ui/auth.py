@@ -1,7 +1,8 @@
 """Sign-in for the pages: the sidebar form, the session's user with idle expiry, role gates.
 
-The signed-in user lives in Streamlit's server-side session state (no cookie carries it): closing
-or reloading the tab ends the session. An organisation sign-in (OIDC, Streamlit's ``st.login``)
+The signed-in user lives in Streamlit's server-side session state, and a browser session in the
+store (:mod:`geo.websession`) whose HttpOnly cookie brings it back on a reload, in a new tab or
+from a shared link until it idles out (``pages/ui/cookies.py`` sets and clears the cookie). An organisation sign-in (OIDC, Streamlit's ``st.login``)
 is offered only when ``.streamlit/secrets.toml`` has an ``[auth]`` section; its e-mail address is
 mapped to a role by :func:`geo.auth.oidc_user`.
 
@@ -15,16 +16,21 @@ import re
 import time
 from dataclasses import asdict
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from geo import auth, settings
+from geo import auth, settings, websession
 from geo.errors import P03Error, PermissionDenied
 from pages import ui
+from pages.ui import cookies
 
 USER_KEY = "p03_user"
 SEEN_KEY = "p03_last_seen"
 EXPIRED_KEY = "p03_session_expired"
+SID_KEY = "p03_web_session"  # id of this browser sign-in in the store (never the cookie token)
+HANDOFF_KEY = "p03_cookie_code"  # one-time code the page swaps for the cookie
+CLEAR_KEY = "p03_cookie_clear"  # the cookie is to be deleted (after sign-out)
 _MD_LINKS = re.compile(r"([\\\[\]<>])")
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
 
@@ -70,7 +76,7 @@ def _oidc_session_user() -> auth.User | None:
 def current_user() -> auth.User | None:
     """The signed-in user, or None. Ends the session after ``P03_SESSION_IDLE_MINUTES`` without
     activity, and re-reads the user's row on every run (role changes and disabling apply at once)."""
-    raw = st.session_state.get(USER_KEY)
+    raw = st.session_state.get(USER_KEY) or _resume_from_cookie()
     user = auth.User(**raw) if raw else _oidc_session_user()
     if user is None:
         return None
@@ -79,7 +85,12 @@ def current_user() -> auth.User | None:
         sign_out()
         st.session_state[EXPIRED_KEY] = True
         return None
-    fresh = auth.refresh(ui.store(), user)
+    sid = st.session_state.get(SID_KEY)
+    if sid is not None:  # ended in another tab, idle, revoked by an admin?
+        live = websession.check(ui.store(), sid, now=now)
+        fresh = live.user if live is not None else None
+    else:
+        fresh = auth.refresh(ui.store(), user)
     if fresh is None:
         sign_out()
         return None
@@ -88,9 +99,32 @@ def current_user() -> auth.User | None:
     return fresh
 
 
+def _resume_from_cookie() -> dict[str, Any] | None:
+    """A new Streamlit session (reload, new tab, shared link): the user of the sign-in cookie
+    sent with the page's websocket, if its session is live in the store."""
+    if st.session_state.get(CLEAR_KEY):
+        return None
+    try:
+        token = st.context.cookies.get(websession.COOKIE_NAME)
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        return None
+    live = websession.resume(ui.store(), token) if isinstance(token, str) and token else None
+    if live is None:
+        return None
+    st.session_state[USER_KEY] = asdict(live.user)
+    st.session_state[SID_KEY] = live.sid
+    st.session_state[SEEN_KEY] = time.time()
+    return st.session_state[USER_KEY]
+
+
 def sign_in(username: str, password: str) -> auth.User:
-    """Check the password (throttled, see geo.auth) and start the session; raises SignInFailed."""
+    """Check the password (throttled, see geo.auth) and start the session; raises SignInFailed.
+    Also records a browser session whose cookie the page fetches on its next run."""
     user = auth.authenticate(ui.store(), username, password)
+    sid, code = websession.start(ui.store(), user)
+    st.session_state[SID_KEY] = sid
+    st.session_state[HANDOFF_KEY] = code
+    st.session_state.pop(CLEAR_KEY, None)
     st.session_state[USER_KEY] = asdict(user)
     st.session_state[SEEN_KEY] = time.time()
     st.session_state.pop(EXPIRED_KEY, None)
@@ -101,6 +135,11 @@ def sign_out() -> None:
     """End the session's sign-in (and the organisation sign-in, if any)."""
     raw = st.session_state.pop(USER_KEY, None)
     st.session_state.pop(SEEN_KEY, None)
+    st.session_state.pop(HANDOFF_KEY, None)
+    sid = st.session_state.pop(SID_KEY, None)
+    if sid is not None:
+        websession.end(ui.store(), sid)
+        st.session_state[CLEAR_KEY] = sid
     if oidc_configured() and getattr(st.user, "is_logged_in", False) and (raw or {}).get("source") != "local":
         st.logout()
 
@@ -113,6 +152,7 @@ def sign_in_box() -> auth.User | None:
     """The sidebar's sign-in form, or who is signed in with a sign-out button; returns the user."""
     user = current_user()
     with st.sidebar:
+        _cookie_exchange()
         if user is not None:
             st.caption(f"{ui.t('signed_in_as')} **{md_escape(user.label)}** · {role_label(user.role)}")
             if st.button(ui.t("sign_out"), key="p03_sign_out"):
@@ -136,6 +176,17 @@ def sign_in_box() -> auth.User | None:
             if st.button(ui.t("sign_in_org"), key="p03_sign_in_oidc"):
                 st.login()
     return None
+
+
+def _cookie_exchange() -> None:
+    """Render the page script that fetches (after sign-in) or deletes (after sign-out) the cookie."""
+    code, clear = st.session_state.get(HANDOFF_KEY), st.session_state.get(CLEAR_KEY)
+    if code and st.session_state.get(SID_KEY):
+        cookies.post(cookies.SET_PATH, urlencode({"code": code}), str(st.session_state[SID_KEY]),
+                     key="p03_cookie_set", on_done=lambda: st.session_state.pop(HANDOFF_KEY, None))
+    elif clear:
+        cookies.post(cookies.END_PATH, "", f"end-{clear}", key="p03_cookie_end",
+                     on_done=lambda: st.session_state.pop(CLEAR_KEY, None))
 
 
 def gate() -> auth.User | None:

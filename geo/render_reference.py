@@ -1,0 +1,114 @@
+"""The OpenStreetMap reference layers on a folium map: one Leaflet GeoJSON layer per reference
+layer (canvas circles for points, outlines for lakes), listed in a layer control and off by
+default (the reader's choice is remembered in the browser), each carrying the ODbL attribution
+that Leaflet shows while the layer is on; features found by a name search are drawn highlighted
+on top. Names are escaped in the browser; the payload is escaped for its ``<script>``."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import folium
+import geopandas as gpd
+import shapely
+from jinja2 import Template
+
+from geo.reference import LAYERS, Reference
+from geo.render import _geojson_texts, _Raw, script_json
+
+#: lake outlines simplified to ~2 m (invisible at district zoom; a third of the bytes)
+LAKE_TOLERANCE = 0.00002
+
+
+def _feature_collection(gdf: gpd.GeoDataFrame, decimals: int = 6) -> str:
+    geoms = gdf.geometry.to_numpy()
+    polys = shapely.get_type_id(geoms) >= 3
+    if polys.any():
+        geoms = geoms.copy()
+        geoms[polys] = shapely.simplify(geoms[polys], LAKE_TOLERANCE, preserve_topology=True)
+    names = [script_json(n if isinstance(n, str) else "") for n in gdf["name"].tolist()]
+    feats = ",".join('{"type":"Feature","properties":{"n":' + n + '},"geometry":' + g + "}"
+                     for n, g in zip(names, _geojson_texts(geoms, decimals), strict=True))
+    return '{"type":"FeatureCollection","features":[' + feats + "]}"
+
+
+@lru_cache(maxsize=8)
+def _layers_text(ref: Reference, lang: str) -> str:
+    parts = []
+    for layer in LAYERS:
+        fc = _feature_collection(ref.layer(layer.key))
+        parts.append('{"key":' + script_json(layer.key) + ',"label":' + script_json(layer.label(lang)) +
+                     ',"color":' + script_json(layer.color) + ',"fc":' + fc + "}")
+    return "[" + ",".join(parts) + "]"
+
+
+def payload_text(ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None) -> str:
+    """The script-safe JSON the layer script draws (the layers cached per reference and language)."""
+    found_text = _feature_collection(found) if found is not None and len(found) else "null"
+    return ('{"layers":' + _layers_text(ref, lang) + ',"found":' + found_text + ',"attribution":' +
+            script_json(ref.attribution_line(lang)) + "}")
+
+
+class ReferenceLayers(folium.MacroElement):
+    """The reference layers' script (see the module docstring)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var R = {{ this.payload }};
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  var saved = [];
+  try { saved = JSON.parse(window.localStorage.getItem("p03ref") || "[]"); } catch (e) { saved = []; }
+  var overlays = {}, groups = {};
+  function layerOf(l, fc, strong) {
+    return L.geoJSON(fc, {attribution: esc(R.attribution),
+      pointToLayer: function (f, ll) {
+        return L.circleMarker(ll, {radius: strong ? 8 : 5, color: strong ? "#000" : l.color, weight: strong ? 2 : 1,
+                                   fillColor: l.color, fillOpacity: 0.7});
+      },
+      style: function () { return {color: l.color, weight: strong ? 3 : 1, fillColor: l.color,
+                                   fillOpacity: strong ? 0.4 : 0.25}; },
+      onEachFeature: function (f, layer) {
+        if (f.properties.n) layer.bindTooltip(esc(f.properties.n) + "<br><small>" + esc(l.label) + "</small>");
+      }});
+  }
+  R.layers.forEach(function (l) {
+    var g = layerOf(l, l.fc, false);
+    g.p03key = l.key;
+    groups[l.key] = g;
+    overlays["<span style='color:" + l.color + "'>&#9679;</span> " + esc(l.label)] = g;
+    if (saved.indexOf(l.key) >= 0) g.addTo(map);
+  });
+  L.control.layers(null, overlays, {collapsed: map.getSize().x < 600, position: "topleft"}).addTo(map);
+  function remember() {
+    var on = Object.keys(groups).filter(function (k) { return map.hasLayer(groups[k]); });
+    try { window.localStorage.setItem("p03ref", JSON.stringify(on)); } catch (e) { /* private mode */ }
+  }
+  map.on("overlayadd overlayremove", remember);
+  if (R.found) layerOf({color: "#ffd700", label: ""}, R.found, true).addTo(map);
+  window.p03ref = {groups: groups, found: R.found ? R.found.features.length : 0};
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self._name = "ReferenceLayers"
+        self.payload = payload
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """The script goes into the page as it is (a large payload is not compiled as a template)."""
+        figure: Any = self.get_root()
+        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
+def add_to(m: folium.Map, ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None) -> None:
+    """Add the reference layers (and highlighted ``found`` features) to map ``m``."""
+    ReferenceLayers(payload_text(ref, lang, found)).add_to(m)
+
+
+__all__ = ["ReferenceLayers", "add_to", "payload_text"]

@@ -1,0 +1,117 @@
+"""The sign-in cookie's two HTTP routes and the tiny page script that calls them.
+
+Why routes and not a cookie written by page script: a cookie set by JavaScript cannot be HttpOnly,
+so any script injected into the page could read the token. Streamlit 1.67 reads cookies
+(``st.context.cookies``) but cannot set one from a script run (its websocket carries no headers);
+its ASGI entry point ``st.App`` accepts extra Starlette routes, and ``streamlit run app.py`` finds
+the ``st.App`` in app.py and serves it. So the browser exchanges a one-time code (made by the
+sign-in form, see :mod:`geo.websession`) for the cookie with a same-origin POST:
+
+- ``POST /p03/session`` (form field ``code``) -> 204 + ``Set-Cookie: p03_session=...; HttpOnly;
+  SameSite=Lax; Max-Age=...; Path=/`` (``Secure`` over https), or 403;
+- ``POST /p03/session/end`` -> revokes the cookie's session and deletes the cookie.
+
+Both refuse a request whose ``Origin`` is not this server (no cross-site sign-in or sign-out).
+No extra package: the page script is an ``st.components.v2`` component (runs in the page, no
+iframe), the routes are Starlette's, which Streamlit already ships.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+from urllib.parse import urlsplit
+
+import streamlit as st
+
+from geo import websession
+from geo.store import Store, open_store
+
+SET_PATH = "/p03/session"
+END_PATH = "/p03/session/end"
+
+_JS = """
+export default function(component) {
+  const { data, setTriggerValue } = component;
+  if (!data || !data.url || !data.nonce) return;
+  window.__p03cookie = window.__p03cookie || {};
+  if (window.__p03cookie[data.nonce]) return;
+  window.__p03cookie[data.nonce] = true;
+  fetch(data.url, {method: "POST", credentials: "same-origin",
+                   headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.body || ""})
+    .then((r) => { document.body.dataset.p03Cookie = r.ok ? "ok" : "refused";
+                   setTriggerValue("done", (r.ok ? "ok:" : "refused:") + data.nonce); })
+    .catch(() => setTriggerValue("done", "failed:" + data.nonce));
+}
+"""
+
+
+@functools.cache
+def _component() -> Any:
+    return st.components.v2.component("p03_session_cookie", js=_JS)
+
+
+def _base_path() -> str:
+    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
+    return f"/{base}" if base else ""
+
+
+def post(path: str, body: str, nonce: str, key: str, on_done: Any = None) -> None:
+    """Have the browser POST ``body`` to ``path`` once (same origin, cookies on)."""
+    _component()(key=key, data={"url": _base_path() + path, "body": body, "nonce": nonce},
+                 height=0, on_done_change=on_done)
+
+
+# ---------------------------------------------------------------- server side (Starlette routes)
+
+@functools.cache
+def _store() -> Store:
+    return open_store()
+
+
+def _same_origin(request: Any) -> bool:
+    origin = request.headers.get("origin")
+    host = request.headers.get("x-forwarded-host") or request.headers.get("host")
+    return bool(origin and host) and urlsplit(origin).netloc == host
+
+
+def _secure(request: Any) -> bool:
+    return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
+
+
+async def _set(request: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import Response
+
+    if not _same_origin(request):
+        return Response(status_code=403)
+    code = str((await request.form()).get("code") or "")
+    token = await run_in_threadpool(websession.claim, _store(), code)
+    if token is None:
+        return Response(status_code=403)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    response.set_cookie(websession.COOKIE_NAME, token, **websession.cookie_attributes(secure=_secure(request)))
+    return response
+
+
+async def _end(request: Any) -> Any:
+    from starlette.concurrency import run_in_threadpool
+    from starlette.responses import Response
+
+    if not _same_origin(request):
+        return Response(status_code=403)
+    token = request.cookies.get(websession.COOKIE_NAME)
+    if token:
+        await run_in_threadpool(websession.end, _store(), None, token=token)
+    response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    response.delete_cookie(websession.COOKIE_NAME, path="/", httponly=True, samesite="lax",
+                           secure=_secure(request))
+    return response
+
+
+def routes() -> list[Any]:
+    """The Starlette routes ``st.App`` in app.py mounts (under ``server.baseUrlPath``)."""
+    from starlette.routing import Route
+
+    return [Route(_base_path() + SET_PATH, _set, methods=["POST"]),
+            Route(_base_path() + END_PATH, _end, methods=["POST"])]

@@ -1,0 +1,153 @@
+"""Hostile uploads (issue #10): no uploaded file makes the app read another file or reach a URL.
+
+The corpus is written by ``tests/data/hostile/make_hostile.py`` into ``tmp_path``, pointing at a
+secret file there and at a local HTTP server that must receive no request."""
+
+from __future__ import annotations
+
+import http.server
+import importlib.util
+import json
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyogrio
+import pytest
+
+from geo import cli, gdal_guard
+
+HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
+_spec = importlib.util.spec_from_file_location("make_hostile", HOSTILE / "make_hostile.py")
+assert _spec and _spec.loader
+make_hostile = importlib.util.module_from_spec(_spec)
+sys.modules["make_hostile"] = make_hostile
+_spec.loader.exec_module(make_hostile)
+SECRET = "P03-SECRET-MARKER"
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[str, list[str]]]:
+    """A local HTTP server answering every request with a CSV of one point; the requests it got."""
+    hits: list[str] = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            hits.append(self.path)
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(f"name,WKT\n{SECRET},POINT(105.85 21.03)\n".encode())
+
+        do_HEAD = do_GET
+
+        def log_message(self, *args: object) -> None:
+            return None
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}/sites.csv", hits
+    srv.shutdown()
+    srv.server_close()
+
+
+@pytest.fixture()
+def secret(tmp_path: Path) -> Path:
+    path = tmp_path / "secret.csv"
+    path.write_text(f"name,WKT\n{SECRET},POINT(105.85 21.03)\n", "utf-8")
+    return path
+
+
+@pytest.mark.parametrize("case", make_hostile.CASES, ids=[c.file for c in make_hostile.CASES])
+def test_hostile_file(case, tmp_path, data_dir, secret, server, capsys, monkeypatch):
+    url, hits = server
+    if case.env:
+        name, value = case.env.split("=")
+        monkeypatch.setenv(name, value)
+    paths = make_hostile.build(tmp_path / "corpus", str(secret), url)
+    code = cli.main(["--lang", "en", "import", str(paths[case.file]), "--dry-run", "--json"])
+    out, err = capsys.readouterr()
+    assert code == case.exit, (out, err)
+    assert SECRET not in out + err
+    assert hits == []
+    if case.exit == 2:
+        assert out == ""
+        assert f"File “{case.file}”" in err
+        assert case.message in err, err
+        assert "Traceback" not in err
+    else:
+        messages = [i["message"] for i in json.loads(out)["errors"] + json.loads(out)["warnings"]]
+        assert any(case.message in m for m in messages), messages
+
+
+def test_vietnamese_message(tmp_path, data_dir, secret, server, capsys):
+    paths = make_hostile.build(tmp_path / "corpus", str(secret), server[0])
+    assert cli.main(["--lang", "vi", "import", str(paths["vrt_in_dbf.zip"]), "--dry-run"]) == 2
+    assert "tệp “sites.dbf” không phải tệp dBASE (.dbf): là XML" in capsys.readouterr().err
+
+
+def test_gdal_is_locked_down_process_wide(tmp_path, secret, server):
+    """Even a caller that skips the magic-byte checks cannot make GDAL follow a VRT or reach a URL."""
+    url, hits = server
+    gdal_guard.harden()
+    drivers = set(pyogrio.list_drivers())
+    assert drivers <= gdal_guard.KEEP
+    assert not {"VRT", "OGR_VRT", "GDALG", "WFS", "OAPIF", "HTTP", "SQLite", "LIBKML"} & drivers
+    assert "/vsicurl/" in gdal_guard.status()["filesystems"]
+    vrt_file = tmp_path / "layer.shp"
+    vrt_file.write_bytes(make_hostile.vrt(str(secret)))
+    targets = [vrt_file, f"/vsicurl/{url}", url, f"/vsizip//vsicurl/{url}", f"/vsicurl_streaming/{url}"]
+    for target in targets:
+        with pytest.raises(pyogrio.errors.DataSourceError):
+            pyogrio.read_dataframe(target)
+    vrt_url = tmp_path / "url.shp"
+    vrt_url.write_bytes(make_hostile.vrt("/vsicurl/" + url))
+    with pytest.raises(pyogrio.errors.DataSourceError):
+        pyogrio.read_dataframe(vrt_url)
+    assert hits == []
+
+
+def test_real_shapefile_and_geopackage_still_read(tmp_path, data_dir, capsys):
+    """The lock-down keeps what uploads need: a real zipped Shapefile and GeoPackage pass."""
+    shp = tmp_path / "ok.zip"
+    shp.write_bytes(make_hostile.zipped({f"sites{e}": d for e, d in make_hostile.shapefile(3).items()}))
+    assert cli.main(["--lang", "en", "import", str(shp), "--dry-run", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["features"] == 3 and report["valid"] == 3
+
+
+ENGCRS = ('ENGCRS["local",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,LENGTHUNIT["metre",1]],'
+          'AXIS["y",north,LENGTHUNIT["metre",1]]]')
+CRS_CASES = [
+    ("IAU_2015:30100", "perhaps a system of another celestial body", "thiên thể khác"),
+    (ENGCRS, "it is a local (engineering) system, not tied to the Earth", "hệ tọa độ cục bộ"),
+    ("EPSG:5703", "it is a vertical (height) system, not a horizontal one", "hệ độ cao"),
+    ("+init=/etc/passwd:x", "PROJ “+init=” strings read files on the server", "đọc tệp trên máy chủ"),
+    ("EPSG:99999999", "crs not found", "không dùng được hệ tọa độ"),
+    ("không phải CRS", "cannot use the coordinate system “không phải CRS”", "không dùng được hệ tọa độ"),
+]
+
+
+@pytest.mark.parametrize(("crs", "en", "vi"), CRS_CASES, ids=[c[0][:20] for c in CRS_CASES])
+def test_unusable_crs_is_a_clear_message(crs, en, vi, tmp_path, data_dir, capsys):
+    path = tmp_path / "ok.csv"
+    path.write_text("name,category,lon,lat\nChợ Hệ Tọa Độ,market,105.85,21.03\n", "utf-8")
+    for lang, text in (("en", en), ("vi", vi)):
+        assert cli.main(["--lang", lang, "import", str(path), "--crs", crs, "--dry-run"]) == 2
+        out, err = capsys.readouterr()
+        assert text in err and "Traceback" not in err and out == ""
+
+
+def test_wkt_with_unknown_srid(tmp_path, data_dir, capsys):
+    path = tmp_path / "srid.csv"
+    path.write_text('name,category,wkt\nChợ SRID,market,"SRID=99999999;POINT(105.85 21.03)"\n', "utf-8")
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "File “srid.csv”: the geometry column states SRID=99999999, which is not a usable EPSG" in err
+
+
+def test_compound_crs_with_a_horizontal_part_is_fine(tmp_path, data_dir, capsys):
+    path = tmp_path / "ok.csv"
+    path.write_text("name,category,lon,lat\nChợ Hệ Tọa Độ,market,105.85,21.03\n", "utf-8")
+    assert cli.main(["--lang", "en", "import", str(path), "--crs", "EPSG:9518", "--dry-run"]) == 0
