@@ -19,7 +19,6 @@ PAGE = str(REPO / "pages" / "district_map.py")
 SID = "demo-012"  # Chợ Đồng Xuân, a point in Hoàn Kiếm
 PW = {"ed": "editor-pass-123", "ed2": "editor-pass-456", "vi": "viewer-pass-123"}
 
-pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
 
 @pytest.fixture()
