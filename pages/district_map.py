@@ -47,7 +47,7 @@ def choose_view(lang: str) -> views.View:
 
 def details(site_id: str, lang: str) -> None:
     with ui.errors_shown():
-        site = ui.store().get_site(site_id)
+        site = ui.store().get_site(site_id, include_deleted=True)  # a deleted one shows, to be restored
     b = ui.bounds()
     labels = {
         "name": site["name"], "category": category_label(site["category"], lang),

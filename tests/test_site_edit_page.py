@@ -61,11 +61,11 @@ def texts(elements) -> str:
 def test_valid_edit_saves_a_new_version(people):
     before = people.get_site(SID)
     at = open_form(page("ed"))
-    assert at.text_input(key=f"se_f_name_{SID}").value == before["name"]
-    at.selectbox(key=f"se_f_status_{SID}").set_value("completed")
-    at.number_input(key=f"se_f_progress_pct_{SID}").set_value(100.0)
-    at.date_input(key=f"se_f_end_date_{SID}").set_value(dt.date(2025, 6, 30))
-    at.text_input(key=f"se_f_reason_{SID}").input("Nghiệm thu 30/6")
+    assert at.text_input(key=f"se_f_name_{SID}_0").value == before["name"]
+    at.selectbox(key=f"se_f_status_{SID}_0").set_value("completed")
+    at.number_input(key=f"se_f_progress_pct_{SID}_0").set_value(100.0)
+    at.date_input(key=f"se_f_end_date_{SID}_0").set_value(dt.date(2025, 6, 30))
+    at.text_input(key=f"se_f_reason_{SID}_0").input("Nghiệm thu 30/6")
     at.button(key=f"se_save_{SID}").click().run()
     assert not at.exception, at.exception
     after = people.get_site(SID)
@@ -77,7 +77,7 @@ def test_valid_edit_saves_a_new_version(people):
 def test_invalid_edit_names_the_field_and_writes_nothing(people):
     before = people.get_site(SID)
     at = open_form(page("ed"))
-    at.number_input(key=f"se_f_progress_pct_{SID}").set_value(140.0)
+    at.number_input(key=f"se_f_progress_pct_{SID}_0").set_value(140.0)
     at.button(key=f"se_save_{SID}").click().run()
     assert not at.exception, at.exception
     assert "progress_pct" in texts(at.error) or "Tiến độ" in texts(at.error)
@@ -86,7 +86,7 @@ def test_invalid_edit_names_the_field_and_writes_nothing(people):
 
 def test_status_change_needs_a_reason(people):
     at = open_form(page("ed"))
-    at.selectbox(key=f"se_f_status_{SID}").set_value("suspended")
+    at.selectbox(key=f"se_f_status_{SID}_0").set_value("suspended")
     at.button(key=f"se_save_{SID}").click().run()
     assert not at.exception, at.exception
     assert at.error, "a status change without a reason is refused"
@@ -106,24 +106,24 @@ def test_viewers_and_anonymous_never_see_the_form(people, user):
 
 def test_second_editor_is_refused_with_both_values(people):
     first, second = open_form(page("ed")), open_form(page("ed2"))
-    first.text_input(key=f"se_f_responsible_unit_{SID}").input("Ban quản lý chợ A")
+    first.text_input(key=f"se_f_responsible_unit_{SID}_0").input("Ban quản lý chợ A")
     first.button(key=f"se_save_{SID}").click().run()
-    second.text_input(key=f"se_f_responsible_unit_{SID}").input("Ban quản lý chợ B")
+    second.text_input(key=f"se_f_responsible_unit_{SID}_0").input("Ban quản lý chợ B")
     second.button(key=f"se_save_{SID}").click().run()
     assert not second.exception, second.exception
     message = texts(second.error)
     assert "Ban quản lý chợ A" in message and "Ban quản lý chợ B" in message
     assert people.get_site(SID)["responsible_unit"] == "Ban quản lý chợ A"
     second.button(key=f"se_reload_{SID}").click().run()  # start again from the stored site
-    assert second.text_input(key=f"se_f_responsible_unit_{SID}").value == "Ban quản lý chợ A"
+    assert second.text_input(key=f"se_f_responsible_unit_{SID}_1").value == "Ban quản lý chợ A"
 
 
 def test_history_shows_the_change_and_restores_a_version(people):
     original = people.get_site(SID)
     at = open_form(page("ed"))
     hostile = "<img src=x onerror=alert(1)> **đậm** [x](javascript:alert(1))"
-    at.text_input(key=f"se_f_name_{SID}").input(hostile)
-    at.text_input(key=f"se_f_reason_{SID}").input("lý do <script>alert(2)</script>")
+    at.text_input(key=f"se_f_name_{SID}_0").input(hostile)
+    at.text_input(key=f"se_f_reason_{SID}_0").input("lý do <script>alert(2)</script>")
     at.button(key=f"se_save_{SID}").click().run()
     assert people.get_site(SID)["name"] == hostile
     at.toggle(key=f"se_hist_on_{SID}").set_value(True).run()
@@ -141,10 +141,10 @@ def test_history_shows_the_change_and_restores_a_version(people):
 
 def test_delete_then_undelete(people):
     at = open_form(page("ed"))
-    at.text_input(key=f"se_f_delreason_{SID}").input("Trùng với demo-016")
+    at.text_input(key=f"se_f_delreason_{SID}_0").input("Trùng với demo-016")
     at.button(key=f"se_delete_{SID}").click().run()
     assert not at.exception, at.exception
-    assert people.get_site(SID)["deleted"]
+    assert people.get_site(SID, include_deleted=True)["deleted"]
     assert "Công trình này đã bị xoá." in texts(at.warning)
     at.toggle(key=f"se_hist_on_{SID}").set_value(True).run()
     at.button(key=f"se_undelete_{SID}").click().run()
@@ -154,8 +154,8 @@ def test_delete_then_undelete(people):
 
 def test_as_at_date_shows_the_sites_as_they_stood(people):
     at = open_form(page("ed"))
-    at.selectbox(key=f"se_f_status_{SID}").set_value("completed")
-    at.text_input(key=f"se_f_reason_{SID}").input("Hoàn thành")
+    at.selectbox(key=f"se_f_status_{SID}_0").set_value("completed")
+    at.text_input(key=f"se_f_reason_{SID}_0").input("Hoàn thành")
     at.button(key=f"se_save_{SID}").click().run()
     yesterday = dt.date.today() - dt.timedelta(days=1)
     at.sidebar.date_input(key="dm_as_of").set_value(yesterday).run()

@@ -43,11 +43,16 @@ def as_of() -> str | None:
     return day.isoformat() if isinstance(day, dt.date) else None
 
 
+def _gen(site_id: str) -> int:
+    """The generation of a site's form widgets: their keys end in ``_<site id>_<generation>``."""
+    return int(st.session_state.setdefault("se_gen", {}).get(site_id, 0))
+
+
 def _forget(site_id: str) -> None:
-    """Drop the form's widget values and base version so that it starts again from the store."""
+    """Start the form again from the store: drop the base version and give the widgets new keys
+    (a widget keeps what was typed into it as long as its key lives)."""
     st.session_state.get(BASE_KEY, {}).pop(site_id, None)
-    for key in [k for k in st.session_state if str(k).startswith("se_f_") and str(k).endswith(f"_{site_id}")]:
-        del st.session_state[key]
+    st.session_state.setdefault("se_gen", {})[site_id] = _gen(site_id) + 1
 
 
 def _fields(values: dict[str, Any], suffix: str, lang: str) -> dict[str, Any]:
@@ -98,6 +103,12 @@ def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
     """The edit map and form of one stored site; saves through ``geo.edits.edit_site``."""
     sid = site["id"]
     base = st.session_state.setdefault(BASE_KEY, {}).setdefault(sid, int(site.get("version") or 0))
+    suffix = f"{sid}_{_gen(sid)}"
+    if int(site.get("version") or 0) != base:  # stored since the form opened: saving will be refused
+        st.warning(ui.t("se_stale").format(v=site.get("version")))
+        if st.button(ui.t("se_reload"), key=f"se_reload_{sid}"):
+            _forget(sid)
+            st.rerun()
     st.caption(ui.t("se_map_help"))
     out = st_folium(edit_map.edit_map(site["geometry"], lang=lang), height=340, use_container_width=True,
                     key=f"se_map_{sid}_{site.get('version')}", returned_objects=["all_drawings"])
@@ -105,8 +116,8 @@ def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
     if geometry is not None and not geometry.equals_exact(site["geometry"], 1e-9):
         _moved_note(geometry, lang)
     with st.form(f"se_form_{sid}"):
-        values = _fields(site_form.form_defaults(site), sid, lang)
-        reason = st.text_input(ui.t("se_reason"), key=f"se_f_reason_{sid}", help=ui.t("se_reason_help"))
+        values = _fields(site_form.form_defaults(site), suffix, lang)
+        reason = st.text_input(ui.t("se_reason"), key=f"se_f_reason_{suffix}", help=ui.t("se_reason_help"))
         saved = st.form_submit_button(ui.t("se_save"), type="primary", key=f"se_save_{sid}")
     if saved:
         changes = site_form.form_changes(site, values, geometry)
@@ -118,21 +129,18 @@ def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
                                   reason=reason.strip() or None, source="map" if "geometry" in changes else "form")
         except P03Error as exc:
             ui.show_error(exc)
-            if st.button(ui.t("se_reload"), key=f"se_reload_{sid}"):
-                _forget(sid)
-                st.rerun()
             return
         _forget(sid)
         st.session_state["se_last"] = sid
         st.session_state["se_flash"] = ui.t("se_saved").format(v=new.get("version"), id=ui.md_escape(sid))
         st.rerun()
-    _delete_box(site, user)
+    _delete_box(site, user, suffix)
 
 
-def _delete_box(site: dict[str, Any], user: auth.User) -> None:
+def _delete_box(site: dict[str, Any], user: auth.User, suffix: str) -> None:
     sid = site["id"]
     with st.form(f"se_del_{sid}"):
-        why = st.text_input(ui.t("se_delete_reason"), key=f"se_f_delreason_{sid}")
+        why = st.text_input(ui.t("se_delete_reason"), key=f"se_f_delreason_{suffix}")
         gone = st.form_submit_button(ui.t("se_delete"), key=f"se_delete_{sid}")
     if gone:
         try:
@@ -181,7 +189,8 @@ def history_panel(site: dict[str, Any], user: auth.User | None, lang: str) -> No
         n = int(v["version"])
         head = " · ".join(str(x) for x in (f"{ui.t('se_version')} {n}", v.get("at"), v.get("actor"), v.get("source"))
                           if x not in (None, ""))
-        st.markdown("**" + ui.md_escape(head) + "**" + (" " + ui.t("se_current") if n == current else ""))
+        tags = [ui.t("se_current")] * (n == current) + [ui.t("se_deleted_tag")] * bool(v.get("deleted"))
+        st.markdown("**" + ui.md_escape(head) + "** " + " ".join(tags))
         if v.get("reason"):
             st.caption(ui.md_escape(v["reason"]))
         diff = [{ui.t("field"): ui.t(k) if k != "geometry" else ui.t("se_geometry_changed"),
@@ -222,7 +231,7 @@ def site_panel(site_id: str, lang: str) -> None:
         return
     user = editor()
     try:
-        site = ui.store().get_site(site_id)
+        site = ui.store().get_site(site_id, include_deleted=True)
     except P03Error as exc:
         ui.show_error(exc)
         return
@@ -242,14 +251,15 @@ def new_site_panel(lang: str, focus: Any = None) -> None:
         return
     center = edit_map.center_of(focus)
     st.caption(ui.t("se_new_help"))
+    n = st.session_state.get("se_new_n", 0)
     out = st_folium(edit_map.edit_map(None, lang=lang, center=center), height=380, use_container_width=True,
-                    key=f"se_map_new_{st.session_state.get('se_new_n', 0)}", returned_objects=["all_drawings"])
+                    key=f"se_map_new_{n}", returned_objects=["all_drawings"])
     geometry = _map_geometry(out)
     if geometry is not None:
         _moved_note(geometry, lang)
     with st.form("se_form_new"):
-        values = _fields(site_form.form_defaults(None), "new", lang)
-        reason = st.text_input(ui.t("se_reason"), key="se_f_reason_new")
+        values = _fields(site_form.form_defaults(None), f"new_{n}", lang)
+        reason = st.text_input(ui.t("se_reason"), key=f"se_f_reason_new_{n}")
         create = st.form_submit_button(ui.t("se_create"), type="primary", key="se_create")
     if not create:
         return
@@ -262,8 +272,6 @@ def new_site_panel(lang: str, focus: Any = None) -> None:
     except P03Error as exc:
         ui.show_error(exc)
         return
-    for key in [k for k in st.session_state if str(k).startswith("se_f_") and str(k).endswith("_new")]:
-        del st.session_state[key]
     st.session_state["se_new_n"] = st.session_state.get("se_new_n", 0) + 1
     st.session_state["se_last"] = new.get("id")
     st.session_state["se_flash"] = ui.t("se_created").format(id=ui.md_escape(new.get("id")))
