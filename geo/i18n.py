@@ -443,6 +443,7 @@ STRINGS.update({
     "se_no_history": ("Chưa có lịch sử.", "No history yet."),
     "se_current": ("(hiện tại)", "(current)"),
     "se_deleted_tag": ("(đã xoá)", "(deleted)"),
+    "se_pick": ("Chọn…", "Choose…"),
     "se_as_of": ("Xem như tại ngày", "As at date"),
     "se_as_of_help": ("Hiển thị mọi công trình như chúng đã ở vào ngày này (để trống: hiện tại).",
                       "Shows every site as it stood on that day (empty: today)."),

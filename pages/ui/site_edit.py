@@ -65,7 +65,7 @@ def _fields(values: dict[str, Any], suffix: str, lang: str) -> dict[str, Any]:
         key, label, value = f"se_f_{f.name}_{suffix}", ui.t(f.name), values.get(f.name)
         if f.name == "category":
             out[f.name] = st.selectbox(label, cats, index=cats.index(value) if value in cats else None, key=key,
-                                       format_func=lambda c: category_label(c, lang))
+                                       format_func=lambda c: category_label(c, lang), placeholder=ui.t("se_pick"))
         elif f.name == "status":
             out[f.name] = st.selectbox(label, statuses, index=statuses.index(value) if value in statuses else 0,
                                        key=key, format_func=lambda s: status_label(s, lang))
