@@ -134,17 +134,17 @@ def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
         st.session_state["se_last"] = sid
         st.session_state["se_flash"] = ui.t("se_saved").format(v=new.get("version"), id=ui.md_escape(sid))
         st.rerun()
-    _delete_box(site, user, suffix)
+    _delete_box(site, user, suffix, base)
 
 
-def _delete_box(site: dict[str, Any], user: auth.User, suffix: str) -> None:
+def _delete_box(site: dict[str, Any], user: auth.User, suffix: str, base: int) -> None:
     sid = site["id"]
     with st.form(f"se_del_{sid}"):
         why = st.text_input(ui.t("se_delete_reason"), key=f"se_f_delreason_{suffix}")
         gone = st.form_submit_button(ui.t("se_delete"), key=f"se_delete_{sid}")
     if gone:
         try:
-            edits.delete_site(ui.store(), sid, user=user, reason=why, expected_version=int(site.get("version") or 0))
+            edits.delete_site(ui.store(), sid, user=user, reason=why, expected_version=base)
         except P03Error as exc:
             ui.show_error(exc)
             return
