@@ -224,7 +224,7 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         form = page.locator("[data-testid='stForm']").first
-        form.get_by_label("Tên").fill(name)
+        form.get_by_label("Tên", exact=True).fill(name)
         form.get_by_label("Loại công trình").click()
         page.keyboard.type("Chợ")
         page.get_by_role("option", name="Chợ").first.wait_for(timeout=30_000)
@@ -234,16 +234,19 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         page.get_by_text("Đã tạo công trình").wait_for(timeout=60_000)
         # the new site's details are open: edit its notes, then read its history
         page.get_by_text("✏️ Sửa công trình").click()
-        notes_box = page.get_by_label("Ghi chú").last
-        notes_box.wait_for(timeout=60_000)
-        assert page.get_by_label("Tên").last.input_value() == name  # the form holds it as text
-        notes_box.fill(notes)
-        page.get_by_label("Lý do thay đổi").last.fill(reason)
+        edit_form = page.locator("[data-testid='stForm']").filter(
+            has=page.get_by_role("button", name="Lưu thay đổi"))
+        edit_form.get_by_label("Ghi chú").wait_for(timeout=60_000)
+        assert edit_form.get_by_label("Tên", exact=True).input_value() == name  # the form holds it as text
+        edit_form.get_by_label("Ghi chú").fill(notes)
+        edit_form.get_by_role("textbox", name="Lý do thay đổi").fill(reason)
         page.get_by_role("button", name="Lưu thay đổi").click()
         page.get_by_text("Đã lưu phiên bản 2").wait_for(timeout=60_000)
         page.get_by_text("🕘 Lịch sử thay đổi").click()
         page.get_by_text("Phiên bản 2").first.wait_for(timeout=60_000)
-        page.get_by_text(reason, exact=True).first.wait_for(timeout=30_000)  # the reason, literally
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text=reason).first
+        caption.wait_for(timeout=30_000)
+        assert caption.inner_text().strip() == reason  # the reason, literally
         page.wait_for_timeout(2000)  # late handlers (image errors, focus)
         page.screenshot(path=str(out_dir(request) / "history.png"), full_page=True)
         _assert_clean(page, dialogs)

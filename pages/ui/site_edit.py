@@ -187,7 +187,8 @@ def history_panel(site: dict[str, Any], user: auth.User | None, lang: str) -> No
     current = int(site.get("version") or 0)
     for v in reversed(versions):
         n = int(v["version"])
-        head = " · ".join(str(x) for x in (f"{ui.t('se_version')} {n}", v.get("at"), v.get("actor"), v.get("source"))
+        when = str(v.get("at") or "")[:16].replace("T", " ")
+        head = " · ".join(str(x) for x in (f"{ui.t('se_version')} {n}", when, v.get("actor"), v.get("source"))
                           if x not in (None, ""))
         tags = [ui.t("se_current")] * (n == current) + [ui.t("se_deleted_tag")] * bool(v.get("deleted"))
         st.markdown("**" + ui.md_escape(head) + "** " + " ".join(tags))
