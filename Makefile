@@ -7,7 +7,7 @@ export P03_SHARED_DATA ?= ../shared/data
 export P03_REFERENCE_SRC ?= ../shared/data/reference
 export P03_PORT ?= 8501
 
-.PHONY: run test check setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
+.PHONY: api run test check setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
 
 $(BIN)/.app-installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -69,3 +69,8 @@ bench: $(BIN)/.dev-installed setup
 
 clean-data:
 	rm -rf data/boundaries data/projects
+
+## api: the OGC API – Features (read-only, pygeoapi) on 127.0.0.1:$(P03_API_PORT), beside `make run`
+export P03_API_PORT ?= 5000
+api: setup
+	$(BIN)/python -m geo api --port $(P03_API_PORT)

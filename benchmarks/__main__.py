@@ -6,7 +6,9 @@ Every figure is printed on its own line as ``BENCH <name> <value>`` (seconds, by
 the machine into the generated block of FILE (``docs/benchmarks.md``).
 
 Environment: ``BENCH_SIZES`` (default ``1000,10000,100000``), ``BENCH_PAINT`` (``0`` skips the
-browser), ``BENCH_REPEAT`` (runs per project figure, median; default 3).
+browser), ``BENCH_REPEAT`` (runs per project figure, median; default 3); the real page
+(``benchmarks/page.py``): ``BENCH_PAGE`` (``0`` skips it), ``BENCH_PAGE_SIZES`` (default
+``71,10000,100000``), ``BENCH_PAGE_REPEAT`` (default 3).
 """
 
 from __future__ import annotations
@@ -128,12 +130,36 @@ def markdown(res: Results, info: dict[str, str]) -> str:
                          f"{v[f'html_bytes_project_{n}'] / 1e6:.2f} MB | {v[f'html_bytes_naive_{n}'] / 1e6:.2f} MB |")
     paints = {k: val for k, val in res.values.items() if k.startswith(("paint_", "ratio_paint"))}
     others = {k: val for k, val in res.values.items()
-              if not k.startswith(("paint_", "ratio_build", "ratio_html", "ratio_paint", "build_", "html_bytes_"))}
+              if not k.startswith(("paint_", "ratio_build", "ratio_html", "ratio_paint", "build_", "html_bytes_",
+                                    "page_", "ratio_page"))}
+    lines += page_table(res.values)
     if paints or others:
         lines += ["", "| figure | value |", "|---|---|"]
         lines += [f"| `{k}` | {val:.3f} |" for k, val in {**paints, **others}.items()]
     lines += ["", END]
     return "\n".join(lines)
+
+
+def page_table(v: dict[str, float]) -> list[str]:
+    """The real-page figures (benchmarks/page.py) as a table, project against naive."""
+    sizes = sorted({int(m.group(1)) for k in v if (m := re.match(r"page_first_marker_(\d+)_s$", k))})
+    if not sizes:
+        return []
+
+    def cell(name: str, fmt: str = "{:.2f} s") -> str:
+        return fmt.format(v[name]) if name in v else "—"
+
+    lines = ["", "| sites | first marker | naive | ratio | table | naive | filter | naive | ws MB | naive ws MB |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for n in sizes:
+        lines.append(
+            f"| {n:,} | {cell(f'page_first_marker_{n}_s')} | {cell(f'page_first_marker_naive_{n}_s')} | "
+            f"{cell(f'ratio_page_{n}', '{:.1f}×')} | {cell(f'page_table_{n}_s')} | {cell(f'page_table_naive_{n}_s')} | "
+            f"{cell(f'page_filter_{n}_s')} | {cell(f'page_filter_naive_{n}_s')} | "
+            f"{v.get(f'page_ws_bytes_{n}', 0) / 1e6:.2f} | {v.get(f'page_ws_bytes_naive_{n}', 0) / 1e6:.2f} |")
+    rss = [f"{k} = {val:.0f}" for k, val in v.items() if k.startswith("page_rss_")]
+    cold = [f"{k} = {val:.2f}" for k, val in v.items() if k.endswith("_server_cold_s")]
+    return [*lines, "", "; ".join(rss + cold)] if rss or cold else lines
 
 
 def write_markdown(path: Path, block: str) -> None:
@@ -162,6 +188,11 @@ def main(argv: list[str] | None = None) -> int:
 
     for name, value in bench_cli().items():
         res.add(name, value)
+    if os.environ.get("BENCH_PAGE", "1") != "0":
+        from benchmarks.page import DEMO, bench_pages
+
+        page_sizes = [int(s) for s in os.environ.get("BENCH_PAGE_SIZES", f"{DEMO},10000,100000").split(",") if s]
+        bench_pages(res.add, page_sizes, int(os.environ.get("BENCH_PAGE_REPEAT", "3")))
     if args.markdown:
         write_markdown(args.markdown, markdown(res, info))
         print(f"# results written to {args.markdown}")

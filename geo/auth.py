@@ -50,6 +50,8 @@ ACTIONS: dict[str, str] = {
     "settings": "admin",
     "inspect": "viewer",  # record a field inspection (findings, photos, a proposed status)
     "apply_inspection": "editor",  # accept an inspection's proposed status/progress into the site
+    "api_read": "viewer",  # the OGC API with a personal token (geo/tokens.py)
+    "api_tokens": "admin",  # issue and revoke API tokens
 }
 
 #: how an action is named in refusals (vi, en)
@@ -66,6 +68,8 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "settings": ("đổi thiết lập", "change settings"),
     "inspect": ("ghi kết quả kiểm tra thực địa", "record field inspections"),
     "apply_inspection": ("duyệt đề xuất từ kết quả kiểm tra", "accept the proposals of inspections"),
+    "api_read": ("đọc dữ liệu qua OGC API", "read the data through the OGC API"),
+    "api_tokens": ("cấp và thu hồi mã truy cập API", "issue and revoke API tokens"),
 }
 
 MIN_PASSWORD = 8

@@ -14,6 +14,7 @@ import shutil
 import tempfile
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -389,7 +390,16 @@ def distance_to_city_km(geoms: np.ndarray, b: Boundaries | None = None) -> np.nd
 
 def unit_names(b: Boundaries, layer: str, codes: str | None, lang: str = "vi") -> str:
     """"001;002" -> "Ba Đình, Hoàn Kiếm"."""
-    if not codes:
-        return ""
-    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)["name" if lang == "vi" else "name_en"]))
-    return ", ".join(lookup.get(c, c) for c in str(codes).split(";") if c)
+    return unit_namer(b, layer, lang)(codes)
+
+
+def unit_namer(b: Boundaries, layer: str, lang: str = "vi") -> Callable[[str | None], str]:
+    """:func:`unit_names` for many code lists: the code -> name lookup is built once."""
+    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)["name" if lang == "vi" else "name_en"], strict=True))
+
+    def names(codes: str | None) -> str:
+        if not codes:
+            return ""
+        return ", ".join(lookup.get(c, c) for c in str(codes).split(";") if c)
+
+    return names

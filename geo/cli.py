@@ -19,7 +19,9 @@ COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.users",
     "geo.commands.audit",
     "geo.commands.visits",
+    "geo.commands.inspections",
     "geo.commands.reference",
+    "geo.commands.api",
 )
 
 

@@ -150,11 +150,11 @@ def record(store: Store, draft: Draft, user: auth.User | None) -> str:
 def proposal(insp: dict[str, Any]) -> dict[str, Any]:
     """The site changes an inspection proposes (``status``, ``progress_pct``), maybe empty."""
     out: dict[str, Any] = {}
-    if insp.get("proposed_status"):
-        out["status"] = insp["proposed_status"]
+    if not _missing(insp.get("proposed_status")) and insp.get("proposed_status"):
+        out["status"] = str(insp["proposed_status"])
     value = insp.get("proposed_progress")
-    if value is not None and not pd.isna(value):
-        out["progress_pct"] = float(value)
+    if not _missing(value):
+        out["progress_pct"] = float(value)  # type: ignore[arg-type]
     return out
 
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import folium
 import geopandas as gpd
+import numpy as np
 import shapely
 from jinja2 import Template
 
@@ -43,11 +44,13 @@ def _layers_text(ref: Reference, lang: str) -> str:
     return "[" + ",".join(parts) + "]"
 
 
-def payload_text(ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None) -> str:
-    """The script-safe JSON the layer script draws (the layers cached per reference and language)."""
+def payload_text(ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None,
+                 show: bool = False) -> str:
+    """The script-safe JSON the layer script draws (the layers cached per reference and language);
+    ``show``: every layer on from the start."""
     found_text = _feature_collection(found) if found is not None and len(found) else "null"
     return ('{"layers":' + _layers_text(ref, lang) + ',"found":' + found_text + ',"attribution":' +
-            script_json(ref.attribution_line(lang)) + "}")
+            script_json(ref.attribution_line(lang)) + ',"show":' + ("true" if show else "false") + "}")
 
 
 class ReferenceLayers(folium.MacroElement):
@@ -81,14 +84,14 @@ class ReferenceLayers(folium.MacroElement):
     g.p03key = l.key;
     groups[l.key] = g;
     overlays["<span style='color:" + l.color + "'>&#9679;</span> " + esc(l.label)] = g;
-    if (saved.indexOf(l.key) >= 0) g.addTo(map);
+    if (R.show || saved.indexOf(l.key) >= 0) g.addTo(map);
   });
   L.control.layers(null, overlays, {collapsed: map.getSize().x < 600, position: "topleft"}).addTo(map);
   function remember() {
     var on = Object.keys(groups).filter(function (k) { return map.hasLayer(groups[k]); });
     try { window.localStorage.setItem("p03ref", JSON.stringify(on)); } catch (e) { /* private mode */ }
   }
-  map.on("overlayadd overlayremove", remember);
+  if (!R.show) map.on("overlayadd overlayremove", remember);
   if (R.found) layerOf({color: "#ffd700", label: ""}, R.found, true).addTo(map);
   window.p03ref = {groups: groups, found: R.found ? R.found.features.length : 0};
 })();
@@ -106,9 +109,73 @@ class ReferenceLayers(folium.MacroElement):
         figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
 
 
-def add_to(m: folium.Map, ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None) -> None:
+def add_to(m: folium.Map, ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None,
+           show: bool = False) -> None:
     """Add the reference layers (and highlighted ``found`` features) to map ``m``."""
-    ReferenceLayers(payload_text(ref, lang, found)).add_to(m)
+    ReferenceLayers(payload_text(ref, lang, found, show)).add_to(m)
+
+
+#: colours of the candidate coordinate systems on the comparison map (best first)
+CANDIDATE_COLORS = ("#d7301f", "#2171b5", "#238b45", "#6a51a3", "#ff7f00", "#000000")
+
+
+class CandidatesLayer(folium.MacroElement):
+    """An upload's points as each candidate CRS places them, one coloured layer per candidate."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function () {
+  var map = {{ this._parent.get_name() }};
+  var C = {{ this.payload }};
+  function esc(s) {
+    return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) { return "&#" + c.charCodeAt(0) + ";"; });
+  }
+  var overlays = {}, all = [];
+  C.forEach(function (c) {
+    var g = L.featureGroup();
+    c.pts.forEach(function (p, k) {
+      all.push(p);
+      L.circleMarker(p, {radius: 7, color: "#fff", weight: 2, fillColor: c.color, fillOpacity: 0.9})
+        .bindTooltip(esc(c.names[k]) + "<br><small>" + esc(c.label) + "</small>").addTo(g);
+    });
+    g.addTo(map);
+    overlays["<span style='color:" + c.color + "'>&#9679;</span> " + esc(c.label)] = g;
+  });
+  L.control.layers(null, overlays, {collapsed: false, position: "bottomleft"}).addTo(map);
+  if (all.length) map.fitBounds(L.latLngBounds(all).pad(0.3));
+  window.p03crs = {candidates: C.length, points: all.length};
+})();
+{% endmacro %}
+""")
+
+    def __init__(self, payload: str) -> None:
+        super().__init__()
+        self._name = "CandidatesLayer"
+        self.payload = payload
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        figure: Any = self.get_root()
+        figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
+
+
+def candidates_map(candidates: list[tuple[str, Any, list[str]]], b: Any, ref: Reference | None,
+                   lang: str = "vi", limit: int = 300) -> folium.Map:
+    """A map comparing candidate coordinate systems: for each (label, lon/lat array, names), the
+    points as that candidate places them (up to ``limit`` each), over the boundaries and the
+    reference layers (on)."""
+    from geo.ingest.pipeline import _empty
+    from geo.render import site_map
+
+    m = site_map(_empty(), b, lang=lang)
+    if ref is not None:
+        add_to(m, ref, lang, show=True)
+    oks = [np.isfinite(np.asarray(lonlat, dtype=float)).all(axis=1) for _label, lonlat, _names in candidates]
+    payload = [{"label": label, "color": CANDIDATE_COLORS[k % len(CANDIDATE_COLORS)],
+                "pts": [[round(float(lat), 7), round(float(lon), 7)] for lon, lat in lonlat[:limit][ok[:limit]]],
+                "names": [str(n) for n, good in zip(names[:limit], ok[:limit], strict=False) if good]}
+               for k, ((label, lonlat, names), ok) in enumerate(zip(candidates, oks, strict=True))]
+    CandidatesLayer(script_json(payload)).add_to(m)
+    return m
 
 
 __all__ = ["ReferenceLayers", "add_to", "payload_text"]

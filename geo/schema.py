@@ -6,6 +6,7 @@ One definition serves the store, the upload checks, the exports and the README's
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from geo.i18n import fold
@@ -187,3 +188,95 @@ def schema_markdown() -> str:
     for s in STATUSES:
         lines.append(f"| `{s.code}` | {s.vi} | {s.en} |")
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- how people write them
+
+#: Column names people use beside the aliases above, folded (shapefile fields hold 10
+#: characters: "TINH_TRANG", "TEN_CT", "LOAICT"...). Looked up after the field's own aliases.
+COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "id": ("ma ct", "mact", "ma so", "ma du an", "ma da", "ma cong trinh du an", "ma hieu"),
+    "name": ("ten ct", "tenct", "ten da", "tenda", "ten du an cong trinh", "ten cong trinh du an", "ten dia diem",
+             "ten diem", "ten cho", "ten ho", "ten pho", "tencongtrinh", "ten cong trinh dia diem", "ten tuyen"),
+    "category": ("loai ct", "loaict", "loai hinh", "loaihinh", "loai cong trinh du an", "nhom ct", "nhom cong trinh",
+                 "linh vuc", "phan loai ct", "loaicongtrinh", "loai da", "loai du an", "hang muc"),
+    "status": ("tinhtrang", "trangthai", "trang thai ct", "tinh trang ct", "hien trang", "hientrang",
+               "tinh trang thuc hien", "tinh trang trien khai", "trang thai thuc hien", "ket qua thuc hien"),
+    "responsible_unit": ("donvi", "don vi ql", "don vi quan ly", "cdt", "chudautu", "don vi chu dau tu",
+                         "co quan chu tri", "dv chu tri", "dv thuc hien"),
+    "start_date": ("ngay bd", "ngaybd", "ngay khoi cong", "ngaykc", "ngay kc", "thoi gian bat dau", "tg bat dau"),
+    "end_date": ("ngay kt", "ngaykt", "ngay ht", "ngayht", "thoi gian hoan thanh", "tg hoan thanh", "nam hoan thanh"),
+    "budget_vnd": ("kinhphi", "kinh phi vnd", "kinh phi dong", "tong von", "tmdt", "von dau tu", "tong muc dau tu vnd"),
+    "progress_pct": ("tiendo", "tien do %", "tien do pct", "ty le hoan thanh", "phan tram hoan thanh"),
+    "notes": ("ghichu", "mota", "mo ta ngan", "noi dung", "thong tin"),
+}
+
+#: Abbreviations that also mean something else ("TT": tình trạng, but also thứ tự): a column so
+#: named feeds the field only when most of its distinct values are that field's values.
+WEAK_COLUMN_SYNONYMS: dict[str, tuple[str, ...]] = {"status": ("tt", "t trang", "tr thai")}
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    """Text found (as whole words, folded) inside a value that names a vocabulary code."""
+
+    field: str
+    keyword: str
+    code: str
+
+    def search(self, folded: str) -> bool:
+        return re.search(rf"(?<![a-z0-9]){re.escape(self.keyword)}(?![a-z0-9])", folded) is not None
+
+
+def _rules(fld: str, pairs: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[KeywordRule, ...]:
+    return tuple(KeywordRule(fld, kw, code) for code, kws in pairs for kw in kws)
+
+
+#: Tried in order after an exact match failed ("Khu xử lý chất thải rắn" -> solid_waste by "chat
+#: thai ran"); the first rule whose keyword the folded value holds wins.
+KEYWORD_RULES: tuple[KeywordRule, ...] = _rules("category", (
+    ("wastewater", ("nuoc thai", "wastewater", "sewage")),
+    ("solid_waste", ("chat thai ran", "bai rac", "rac thai", "xu ly rac", "dot rac", "dien rac", "chon lap",
+                     "landfill", "solid waste")),
+    ("cable_underground", ("ha ngam", "ngam hoa", "cap ngam", "underground")),
+    ("old_apartment", ("khu tap the", "nha tap the", "tap the", "chung cu cu", "old apartment")),
+    ("old_villa", ("biet thu", "villa")),
+    ("pre1954", ("truoc 1954", "truoc nam 1954", "thoi phap", "kien truc phap", "1954")),
+    ("supermarket", ("tttm", "ttm", "trung tam thuong mai", "sieu thi", "mall", "supermarket", "shopping")),
+    ("pedestrian", ("pho di bo", "khong gian di bo", "tuyen di bo", "di bo", "pedestrian", "walking street")),
+    ("park", ("cong vien", "vuon hoa", "park", "garden")),
+    ("market", ("cho dau moi", "cho dan sinh", "cho truyen thong", "market")),
+)) + (KeywordRule("category", "cho", "market"),) + _rules("status", (
+    ("in_progress", ("chua hoan thanh", "dang thi cong", "dang trien khai", "dang thuc hien", "dang xay dung",
+                     "dang lam", "thi cong", "in progress", "ongoing", "under construction")),
+    ("suspended", ("tam dung", "tam ngung", "dung thi cong", "ngung thi cong", "vuong mac", "suspended", "on hold")),
+    ("completed", ("hoan thanh", "da xong", "da ban giao", "dua vao su dung", "dua vao hoat dong", "completed",
+                   "finished", "done")),
+    ("planned", ("chuan bi", "du kien", "ke hoach", "chua trien khai", "chua thuc hien", "quy hoach", "de xuat",
+                 "planned", "proposed")),
+))
+
+
+def match_keyword(fld: str, value: object) -> KeywordRule | None:
+    """The first :data:`KEYWORD_RULES` rule of field ``fld`` ("category" or "status") whose
+    keyword ``value`` holds, or None.
+
+    >>> match_keyword("category", "Khu xử lý chất thải rắn Nam Sơn").code
+    'solid_waste'
+    >>> match_keyword("status", "Chưa hoàn thành").code
+    'in_progress'
+    >>> match_keyword("category", "Nhà cho thuê") is None
+    True
+    """
+    folded = fold(value)
+    if not folded:
+        return None
+    for rule in KEYWORD_RULES:
+        if rule.field != fld:
+            continue
+        # "chợ" alone is also "for" ("nhà cho thuê"): a market only when the name starts with it
+        if rule.keyword == "cho" and not folded.startswith("cho "):
+            continue
+        if rule.search(folded):
+            return rule
+    return None

@@ -99,6 +99,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_VISIT_SPEED_KMH", "20",
             "Default average speed of a field visit over straight-line (great-circle) distance, km/h.", float),
     Setting("P03_VISIT_DWELL_MIN", "30", "Default minutes spent at each stop of a field visit.", float),
+    # bounded work of one upload check (geo/ingest/limits.py, issue #10)
+    Setting("P03_MAX_COLUMNS", "500", "Most columns (or distinct property names) in one upload.", int),
+    Setting("P03_MAX_CELLS", "5000000", "Most cells (features × columns) in one upload.", int),
+    Setting("P03_MAX_VERTICES_PER_GEOMETRY", "50000",
+            "Most vertices in one site's geometry; a bigger one is rejected (simplify it).", int),
+    Setting("P03_MAX_VERTICES", "5000000", "Most vertices in all the geometries of one upload.", int),
+    Setting("P03_MAX_SHARED_STRINGS", "1000000", "Most shared strings in an uploaded XLSX workbook.", int),
+    Setting("P03_MAX_NESTING", "64", "Deepest nesting of brackets in an uploaded JSON file.", int),
+    Setting("P03_CHECK_SECONDS", "60", "Longest wall time of one upload check, in seconds.", int),
     # browser sign-in cookie (geo/websession.py)
     Setting("P03_SESSION_MAX_HOURS", "12",
             "A browser sign-in (its cookie) ends this many hours after signing in, however active.", float),
@@ -108,6 +117,11 @@ SETTINGS: tuple[Setting, ...] = (
             "set-up; 'none' to skip them."),
     # field inspections (geo/photos.py)
     Setting("P03_MAX_PHOTO_MB", "20", "Largest inspection photo accepted, in megabytes.", int),
+    # OGC API - Features (geo/api/, geo/tokens.py)
+    Setting("P03_API_PORT", "5000", "Port `make api` serves the OGC API – Features on (127.0.0.1).", int),
+    Setting("P03_API_URL", "",
+            "Address clients reach the OGC API at (behind a proxy); empty: http://127.0.0.1:P03_API_PORT."),
+    Setting("P03_API_RATE_PER_MIN", "1200", "Requests a minute one API token may make (per API process).", int),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}

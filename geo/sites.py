@@ -71,11 +71,24 @@ def labelled(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries | None, lang: str =
     df["category"] = _label_distinct(df["category"], lambda c: category_label(c, lang))
     df["status"] = _label_distinct(df["status"], lambda s: status_label(s, lang))
     if b is not None:
-        df["district_codes"] = _label_distinct(
-            df["district_codes"], lambda c: boundaries.unit_names(b, "district", c, lang))
-        df["commune_codes"] = _label_distinct(
-            df["commune_codes"], lambda c: boundaries.unit_names(b, "commune", c, lang))
+        df["district_codes"] = _label_distinct(df["district_codes"], boundaries.unit_namer(b, "district", lang))
+        df["commune_codes"] = _label_distinct(df["commune_codes"], boundaries.unit_namer(b, "commune", lang))
     return df
+
+
+#: the site table on the map page shows at most this many rows; the download holds every site
+TABLE_MAX_ROWS = 1000
+#: the site table's columns (as :func:`labelled` names them)
+TABLE_COLUMNS = ("id", "name", "category", "status", "district_codes", "commune_codes", "progress_pct")
+
+
+def table_head(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries | None, lang: str = "vi",
+               limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` (default :data:`TABLE_MAX_ROWS`) sites labelled for the map page's table (:data:`TABLE_COLUMNS`, in the
+    order of ``gdf``, so that row ``i`` is ``gdf.iloc[i]``) and how many sites there are in all.
+    Only the rows shown are labelled and sent: a page of 100,000 sites sends 1,000 rows."""
+    head = gdf.iloc[:TABLE_MAX_ROWS if limit is None else limit]
+    return labelled(head[[*TABLE_COLUMNS, "geometry"]], b, lang)[list(TABLE_COLUMNS)], len(gdf)
 
 
 def _label_distinct(values: pd.Series, label: Callable[[Any], str]) -> list[str]:
@@ -138,6 +151,9 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
             pyogrio.write_dataframe(out, path, driver="KML", layer="sites")
         else:
             pyogrio.write_dataframe(out, path, driver="GPKG", layer="sites")
+            from geo import styles  # QGIS style embedded (layer_styles): opens looking like the map
+
+            styles.style_geopackage(path, "sites", [str(t) for t in out.geom_type])
         return path.read_bytes()
 
 

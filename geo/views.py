@@ -1,6 +1,6 @@
 """What a map view asks for, resolved against the boundaries: shared by the district map page,
 the CLI and the other pages that link to it (query parameters ``district``, ``commune``,
-``category``, ``status``, ``indicator``, ``q``)."""
+``category``, ``status``, ``indicator``, ``q``, ``batch``)."""
 
 from __future__ import annotations
 
@@ -27,12 +27,14 @@ class View:
     indicators: tuple[str, ...] = ()
     text: str = ""
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    batch: str | None = None  # only the sites an upload batch added (``?batch=ID``)
 
     def site_filter(self) -> SiteFilter:
         return SiteFilter(
             district=self.unit if self.layer == "district" else None,
             commune=self.unit if self.layer == "commune" else None,
-            categories=self.categories, statuses=self.statuses, indicators=self.indicators, text=self.text)
+            categories=self.categories, statuses=self.statuses, indicators=self.indicators, text=self.text,
+            batch_id=self.batch)
 
     def focus(self, b: boundaries.Boundaries) -> gpd.GeoDataFrame | None:
         """The unit's row (a GeoDataFrame) or None for the whole city."""
@@ -71,7 +73,8 @@ def from_params(params: Mapping[str, Any], b: boundaries.Boundaries) -> View:
         categories=tuple(c for c in _many(params, "category") if c in CATEGORY_BY_CODE),
         statuses=tuple(s for s in _many(params, "status") if s in STATUS_BY_CODE),
         indicators=_many(params, "indicator"),
-        text=str(params.get("q") or ""))
+        text=str(params.get("q") or ""),
+        batch=str(params["batch"]).strip() or None if params.get("batch") else None)
 
 
 def to_params(view: View) -> dict[str, str]:
@@ -84,6 +87,8 @@ def to_params(view: View) -> dict[str, str]:
             out[key] = ",".join(values)
     if view.text:
         out["q"] = view.text
+    if view.batch:
+        out["batch"] = view.batch
     return out
 
 

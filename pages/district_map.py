@@ -13,36 +13,51 @@ from geo import render, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES, category_label, status_label
 from pages import ui
+from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
 from pages.ui import site_edit
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+# one shared frame per store version and view, not a copy per run (st.cache_data would unpickle
+# 100,000 sites on every rerun of every session: 1.4 s and ~100 MB each); nothing here changes it
+@st.cache_resource(show_spinner=False, max_entries=32)
 def query(version: int, view: views.View, as_of: str | None = None) -> gpd.GeoDataFrame:
-    flt = view.site_filter()
+    flt = view.site_filter()  # as_of: the sites as they stood that day (site versions)
     return ui.store().query_sites(dataclasses.replace(flt, as_of=as_of) if as_of else flt)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def export_file(version: int, view: views.View, fmt: str, as_of: str | None = None) -> bytes:
-    return site_ops.export(query(version, view, as_of), fmt)
+@st.cache_data(show_spinner=False, max_entries=64)
+def site_table(version: int, view: views.View, lang: str, as_of: str | None = None) -> tuple[pd.DataFrame, int]:
+    """The table's first rows, labelled, and the number of sites (per store version, view, language)."""
+    return site_ops.table_head(query(version, view, as_of), ui.bounds(), lang)
 
 
 def choose_view(lang: str) -> views.View:
     """Sidebar widgets (seeded once from the URL's query parameters) -> a View."""
     b = ui.bounds()
-    if "dm_seeded" not in st.session_state:
+    new_batch = st.query_params.get("batch") not in (None, st.session_state.get("dm_batch"))
+    if "dm_seeded" not in st.session_state or new_batch:
         with ui.errors_shown():
             start = views.from_params(st.query_params.to_dict(), b)
         st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
-                                dm_ind=list(start.indicators), dm_q=start.text)
+                                dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
     with st.sidebar:
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
+        view = batch_filter(view)
         site_edit.as_of_picker()  # st.session_state["dm_as_of"]: the sites as they stood that day
     st.query_params.from_dict(views.to_params(view))
     return view
+
+
+def batch_filter(view: views.View) -> views.View:
+    """The upload batch the view is narrowed to (``?batch=``), with a button to drop it."""
+    batch = st.session_state.get("dm_batch")
+    if batch and st.button(ui.t("dm_batch_clear").format(batch=batch), key="dm_batch_clear",
+                           on_click=lambda: st.session_state.update(dm_batch=None)):
+        batch = None
+    return dataclasses.replace(view, batch=batch)
 
 
 def details(site_id: str, lang: str) -> None:
@@ -75,6 +90,7 @@ def main() -> None:
         version = ui.cached_version()
         as_of = site_edit.as_of()
         sites = query(version, view, as_of)
+        sites = insp_ui.age_filter(sites)  # last inspected: never / > 90 days / <= 90 days
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
@@ -96,17 +112,19 @@ def main() -> None:
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
-        table = site_ops.labelled(sites, b, lang)[["id", "name", "category", "status", "district_codes",
-                                                    "commune_codes", "progress_pct"]]
+        table, total = site_table(version, view, lang, as_of)
         table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
                                            "progress_pct")]
         st.subheader(ui.t("shown_sites"))
         picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
                               on_select="rerun", selection_mode="single-row")
+        if len(table) < total:
+            st.caption(ui.t("table_showing").format(n=len(table), total=total))
         rows = picked.selection.rows if picked else []
         chosen = sites.iloc[rows[0]]["id"] if rows else clicked or site_edit.last_edited()
         if chosen:
             details(chosen, lang)
+            insp_ui.site_inspections(chosen)
         else:
             st.caption(ui.t("site_details_pick"))
         st.subheader(ui.t("counts_by_category"))
@@ -114,7 +132,8 @@ def main() -> None:
         st.dataframe(pd.DataFrame([{ui.t("category"): c.label(lang), ui.t("count"): int(counts[c.code])}
                                    for c in CATEGORIES if c.code in counts]), hide_index=True, width="stretch")
         fmt = st.selectbox(ui.t("format"), site_ops.EXPORT_FORMATS, key="dm_fmt")
-        st.download_button(ui.t("download_shown"), data=export_file(version, view, fmt, as_of),
+        # the file is made only when the button is clicked (5 MB and 1 s at 10,000 sites)
+        st.download_button(ui.t("download_shown"), data=lambda: site_ops.export(sites, fmt), on_click="ignore",
                            file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):

@@ -24,6 +24,7 @@ from geo.maps.route import route_map
 from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
+from pages.ui import inspection as insp_ui
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
 
@@ -365,6 +366,7 @@ def stops_list(route: visits.Route, lang: str) -> None:
                           args=(s.site_id, 1), disabled=s.seq == len(route.stops))
                 st.button("✕", key=f"fv_rm_{s.site_id}", help=ui.t("visit_remove"), on_click=_remove,
                           args=(s.site_id,))
+            insp_ui.stop_status(st.session_state.get(PLAN_ID), s.site_id, s.seq)  # recorded? the form
     minutes = int(round(route.total_minutes))
     st.markdown("**" + ui.t("visit_total").format(km=route.total_km, h=minutes // 60, m=minutes % 60) + "**")
     if route.back_at is not None and route.return_km is not None:
@@ -417,6 +419,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
                            mime="application/gpx+xml", key="fv_dl_gpx", icon=":material/route:")
         st.download_button(ui.t("visit_kml"), visits.to_kml(route, lang).encode("utf-8"), file_name=f"{stem}.kml",
                            mime="application/vnd.google-earth.kml+xml", key="fv_dl_kml", icon=":material/public:")
+    insp_ui.visit_downloads(plan_id)  # the minutes (Biên bản kiểm tra), photos ZIP, inspections GeoJSON
     url = visits.plan_url(plan_id, plan=plan)
     st.image(brief.qr_png(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
@@ -440,7 +443,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(ui.md_escape(err), icon="⚠️")
+        st.error(ui.md_escape(err), icon=":material/error:")
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

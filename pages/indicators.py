@@ -68,10 +68,10 @@ def map_link(label: str, key: str, **params: str) -> None:
     """A link to the district map with ``params`` as query parameters (a plain link when the
     page runs alone, as in an AppTest, where the other pages are unknown)."""
     try:
-        st.page_link(MAP_PAGE, label=label, icon="🗺️", query_params=params)
+        st.page_link(MAP_PAGE, label=label, icon=":material/map:", query_params=params)
     except (StreamlitAPIException, KeyError):
         query = "&".join(f"{k}={v}" for k, v in params.items())
-        st.markdown(f"🗺️ [{label}](district_map?{query})")
+        st.markdown(f":material/map: [{label}](district_map?{query})")
 
 
 # ---------------------------------------------------------------- dashboard

@@ -15,9 +15,11 @@ from streamlit_folium import st_folium
 from geo import crs as crs_mod
 from geo import ingest, render
 from geo.i18n import t
+from geo.ingest import limits
 from geo.ingest.validate import INPUT_FIELDS
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
+from pages.ui import upload_help
 
 AUTO = "__auto__"
 OTHER = "__other__"
@@ -83,6 +85,7 @@ def mapping_widgets(result: ingest.CheckResult | None, columns: list[str], lang:
             mapping["category_default"] = default
     if result is not None:
         mapping.update(value_widgets(result, lang))
+    mapping.update(upload_help.extra_mapping(columns))
     return {k: v for k, v in mapping.items() if k in INPUT_FIELDS or k in ("lon", "lat", "geometry") or
             k.endswith(("_values", "_default"))}
 
@@ -179,6 +182,7 @@ def commit_button(result: ingest.CheckResult, confirmed: bool) -> None:
                  help=ui.t("up_commit_help"), disabled=not confirmed):
         with ui.errors_shown():
             batch = do_commit(result)
+        upload_help.remember_batch(batch, result.n_valid)
         st.session_state[DONE_KEY] = ui.t("up_committed").format(n=result.n_valid, batch=batch)
         st.session_state.pop(RESULT_KEY, None)
         st.session_state[NONCE_KEY] = st.session_state.get(NONCE_KEY, 0) + 1
@@ -215,11 +219,15 @@ def main() -> None:
     ui.use_local_assets()
     st.title(ui.t("upload"))
     st.caption(ui.t("up_intro"))
+    ui.require_role("editor", "upload")  # others see a sign-in prompt and nothing else of the page
     if st.session_state.get(DONE_KEY):
         st.success(st.session_state.pop(DONE_KEY))
+        upload_help.show_on_map_link()
     nonce = st.session_state.setdefault(NONCE_KEY, 0)  # a new uploader (empty) after each commit
     upload = st.file_uploader(ui.t("up_file"), type=FORMATS, key=f"up_file_{nonce}")
     if upload is not None:
+        with ui.errors_shown():
+            limits.check_size(upload.size, upload.name)  # before reading the content
         content, name = upload.getvalue(), upload.name
         crs = crs_choice(lang)
         previous = st.session_state.get(RESULT_KEY)
@@ -230,6 +238,9 @@ def main() -> None:
         if prev_result is None:
             st.rerun()  # draw the mapping widgets with the file's columns
         show_summary(result, lang)
+        upload_help.crs_candidates(result, lang)
+        upload_help.unused_columns(result)
+        upload_help.rules_used(result, lang)
         confirmed = crs_confirmed(result, lang)
         show_problems(result, lang)
         show_preview(result, lang)

@@ -7,7 +7,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-from geo import settings
+from geo import auth, settings
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -40,8 +40,11 @@ def test_error_messages_quote_user_input_without_links(data_dir, store):
     """An unreadable upload named like a Markdown image: the error names the file, as text."""
     from streamlit.testing.v1 import AppTest
 
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
     at = AppTest.from_file(str(REPO / "pages" / "upload.py"), default_timeout=90)
     at.session_state["p03_lang"] = "en"
+    at.session_state["p03_user"] = {"username": user.username, "role": user.role, "display_name": user.display_name,
+                                    "source": "local"}
     at.run()
     name = "![x](http://evil.p03.test/b.png) [click](http://evil.p03.test).geojson"
     at.file_uploader[0].upload(name, b"{ not json")

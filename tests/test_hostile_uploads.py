@@ -10,6 +10,8 @@ import importlib.util
 import json
 import sys
 import threading
+import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +19,7 @@ import pyogrio
 import pytest
 
 from geo import cli, gdal_guard
+from geo.errors import InputError
 
 HOSTILE = Path(__file__).resolve().parent / "data" / "hostile"
 _spec = importlib.util.spec_from_file_location("make_hostile", HOSTILE / "make_hostile.py")
@@ -151,3 +154,58 @@ def test_compound_crs_with_a_horizontal_part_is_fine(tmp_path, data_dir, capsys)
     path = tmp_path / "ok.csv"
     path.write_text("name,category,lon,lat\nChợ Hệ Tọa Độ,market,105.85,21.03\n", "utf-8")
     assert cli.main(["--lang", "en", "import", str(path), "--crs", "EPSG:9518", "--dry-run"]) == 0
+
+
+@pytest.mark.parametrize("name", make_hostile.AMPLIFY)
+def test_amplification_memory_stays_under_ten_times_the_file(name, tmp_path, data_dir, monkeypatch, bounds):
+    """tracemalloc's peak (Python objects, numpy and pandas buffers) while checking each file
+    built to blow memory up stays under 10× the file's size; the figures are printed."""
+    from geo import ingest
+
+    case = next(c for c in make_hostile.CASES if c.file == name)
+    if case.env:
+        monkeypatch.setenv(*case.env.split("="))
+    content = case.build("", "")
+    gdal_guard.harden()
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    try:
+        result = ingest.check(content, name, b=bounds)
+        outcome = f"{result.n_valid}/{result.n_features} valid"
+    except InputError as exc:
+        outcome = "refused: " + exc.en[:60]
+    took = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    print(f"MEMORY {name}: {len(content) / 1e6:.2f} MB file, peak {peak / 1e6:.2f} MB "
+          f"({peak / len(content):.1f}x), {took:.2f} s, {outcome}")
+    assert peak < 10 * len(content)
+    assert took < 60
+
+
+def test_memory_error_is_not_called_damage(tmp_path, data_dir, monkeypatch, capsys):
+    from geo.ingest import read
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setitem(read._READERS, "geojson", exhausted)
+    path = tmp_path / "x.geojson"
+    path.write_text('{"type": "FeatureCollection", "features": []}')
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "ran out of memory" in err and "damaged" not in err.replace("not damaged", "")
+
+
+def test_cli_checks_the_size_before_reading(tmp_path, data_dir, monkeypatch, capsys):
+    """A 60 MB (sparse) file is refused from its size on disk: not one byte of it is read."""
+    path = tmp_path / "huge.geojson"
+    with path.open("wb") as fh:
+        fh.truncate(60 * 1024 * 1024)
+
+    def no_reading(self: Path) -> bytes:
+        raise AssertionError("the file was read")
+
+    monkeypatch.setattr(Path, "read_bytes", no_reading)
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    assert "the file is 60.00 MB, beyond the 50 MB limit (P03_MAX_UPLOAD_MB)" in capsys.readouterr().err

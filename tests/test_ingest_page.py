@@ -46,11 +46,27 @@ def texts(elements) -> str:
     return " | ".join(str(e.value).replace("\\", "") for e in elements)
 
 
-def test_empty_page(data_dir, store):
-    at = page()
+def test_empty_page(data_dir, store, editor):
+    at = page(editor)
     assert not at.exception
     assert at.title[0].value == "Tải lên"
     assert "Chưa có lần tải lên nào" in texts(at.caption)
+
+
+def test_anonymous_visitor_sees_only_a_sign_in_prompt(data_dir, store, editor):
+    """Issue #10: no uploader, no uploads list (uploaders' names), no rollback for anonymous visitors."""
+    from geo import ingest
+
+    result = ingest.check(good_file(), "new.geojson", store=store)
+    batch = ingest.commit(result, store, "bientap")
+    at = page(None, "en")
+    assert not at.exception
+    assert "Sign in" in texts(at.warning)
+    assert not at.file_uploader
+    assert not at.dataframe and not at.table
+    assert not [b for b in at.button if b.key == f"up_rb_{batch}"]
+    shown = texts([*at.markdown, *at.caption, *at.warning, *at.info, *at.success])
+    assert "bientap" not in shown and batch not in shown and "new.geojson" not in shown
 
 
 def test_upload_commit_and_rollback(data_dir, store, editor):
@@ -100,9 +116,9 @@ def test_guessed_crs_must_be_confirmed(data_dir, store, editor):
     assert set(store.list_batches()["crs"]) == {"EPSG:5897"}
 
 
-def test_column_mapping_for_headerless_csv(data_dir, store, realworld):
+def test_column_mapping_for_headerless_csv(data_dir, store, realworld, editor):
     name = "hanoi_bus_stations_ewkb_no_header.csv"
-    at = upload(page(None, "en"), name, (realworld / name).read_bytes())
+    at = upload(page(editor, "en"), name, (realworld / name).read_bytes())
     assert not at.exception
     assert "21 features — 0 valid, 21 rejected" in texts(at.warning)
     at.selectbox(key="up_map_name").select("column 2")
@@ -111,18 +127,34 @@ def test_column_mapping_for_headerless_csv(data_dir, store, realworld):
     assert "21 features — 21 valid, 0 rejected" in texts(at.success)
 
 
-def test_unreadable_file_gives_a_message(data_dir, store):
-    at = upload(page(None, "en"), "broken.geojson", (BAD / "broken_json.geojson").read_bytes())
+def test_unreadable_file_gives_a_message(data_dir, store, editor):
+    at = upload(page(editor, "en"), "broken.geojson", (BAD / "broken_json.geojson").read_bytes())
     assert not at.exception
     assert "is not valid JSON" in texts(at.error)
     assert store.count_sites() == 0
 
 
 def test_commit_needs_an_editor(data_dir, store):
-    at = upload(page(None, "en"), "new.geojson", good_file())
-    at.button(key="up_commit").click().run()
+    at = page(None, "en")
     assert not at.exception
+    assert not at.file_uploader and not [b for b in at.button if b.key == "up_commit"]
     assert store.count_sites() == 0
     assert "Sign in" in texts(at.warning)
+
+
+def test_crs_typed_in_the_box_is_a_clear_message(data_dir, store, editor):
+    at = upload(page(editor, "en"), "new.geojson", good_file())
+    at.selectbox(key="up_crs").select("__other__").run()
+    at.text_input(key="up_crs_text").input('ENGCRS["local",EDATUM["site"],CS[Cartesian,2],AXIS["x",east,'
+                                         'LENGTHUNIT["metre",1]],AXIS["y",north,LENGTHUNIT["metre",1]]]').run()
+    assert not at.exception
+    assert "it is a local (engineering) system, not tied to the Earth" in texts(at.error)
+
+
+def test_oversized_upload_refused_from_its_size(data_dir, store, editor, monkeypatch):
+    monkeypatch.setenv("P03_MAX_UPLOAD_MB", "1")
+    at = upload(page(editor, "en"), "big.geojson", b" " * (1024 * 1024 + 10) + good_file())
+    assert not at.exception
+    assert "beyond the 1 MB limit (P03_MAX_UPLOAD_MB)" in texts(at.error)
 
 

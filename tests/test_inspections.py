@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from photo_support import DONG_XUAN, HOAN_KIEM, make_photo
 
 from geo import auth, photos
 from geo import inspections as insp_ops
@@ -23,6 +22,7 @@ from geo.commands.store import store_from_url
 from geo.errors import ConflictError, InputError, NotFound, PermissionDenied
 from geo.store import Upload
 from geo.store.copy import copy_store
+from tests.photo_support import DONG_XUAN, HOAN_KIEM, make_photo
 
 REPO = Path(__file__).resolve().parent.parent
 SITE = "demo-012"  # Chợ Đồng Xuân
@@ -122,7 +122,7 @@ def test_roles_viewer_records_editor_accepts(demo_store):
 
 def test_upload_files_kept_in_the_store(store):
     content = b'{"type": "FeatureCollection", "features": []}'
-    from test_store import three_sites
+    from tests.test_store import three_sites
 
     batch = store.commit_batch(three_sites(), actor="alice", upload=Upload("Danh sách.geojson", content))
     sha = hashlib.sha256(content).hexdigest()
@@ -134,7 +134,7 @@ def test_upload_files_kept_in_the_store(store):
 
 def test_migration_moves_kept_files_into_postgis(data_dir, pg_url_factory, tmp_path):
     store = store_from_url(pg_url_factory(), str(tmp_path / "uploads"))
-    from test_store import three_sites
+    from tests.test_store import three_sites
 
     content = b"an upload kept in a folder by an older version"
     store.commit_batch(three_sites(), actor="alice", upload=Upload("old.geojson", content))

@@ -16,7 +16,16 @@ from geo import sites as site_ops
 from geo.schema import category_label, status_label
 from geo.store import open_store
 
-DEMO_DIR = Path(__file__).resolve().parent.parent / "data" / "demo"
+REPO = Path(__file__).resolve().parent.parent
+DEMO_DIR = REPO / "data" / "demo"
+
+
+def unit_names_old(b, layer, codes, lang="vi") -> str:
+    """The first release's boundaries.unit_names (a lookup built per call)."""
+    if not codes:
+        return ""
+    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)["name" if lang == "vi" else "name_en"]))  # noqa: B905
+    return ", ".join(lookup.get(c, c) for c in str(codes).split(";") if c)
 
 
 def labelled_row_by_row(gdf, b, lang="vi") -> pd.DataFrame:
@@ -25,8 +34,8 @@ def labelled_row_by_row(gdf, b, lang="vi") -> pd.DataFrame:
     df["category"] = [category_label(c, lang) for c in df["category"]]
     df["status"] = [status_label(s, lang) for s in df["status"]]
     if b is not None:
-        df["district_codes"] = [boundaries.unit_names(b, "district", c, lang) for c in df["district_codes"]]
-        df["commune_codes"] = [boundaries.unit_names(b, "commune", c, lang) for c in df["commune_codes"]]
+        df["district_codes"] = [unit_names_old(b, "district", c, lang) for c in df["district_codes"]]
+        df["commune_codes"] = [unit_names_old(b, "commune", c, lang) for c in df["commune_codes"]]
     return df
 
 
@@ -38,6 +47,13 @@ def real_store(tmp_path_factory, bounds):
     extra = synthetic_sites(3000, bounds, seed=11)
     store.commit_batch(extra.drop(columns="batch_id"), actor="test", kind="bench")
     return store
+
+
+@pytest.fixture()
+def demo_dir_speed(data_dir, bounds):
+    """P03_DATA_DIR with the real boundaries and the demo set (SQLite)."""
+    site_ops.load_demo(open_store(), DEMO_DIR, actor="test", b=bounds)
+    return data_dir
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -67,3 +83,45 @@ def test_labelled_is_the_row_by_row_result_on_synthetic_and_odd_values(bounds, l
     mixed.loc[6, "category"], mixed.loc[7, "category"] = 1, "1"  # mixed types take the other path
     pd.testing.assert_frame_equal(site_ops.labelled(mixed, bounds, lang), labelled_row_by_row(mixed, bounds, lang))
     pd.testing.assert_frame_equal(site_ops.labelled(sites, None, lang), labelled_row_by_row(sites, None, lang))
+
+
+def test_table_head_labels_only_the_rows_shown(real_store, bounds):
+    sites = real_store.query_sites()
+    head, total = site_ops.table_head(sites, bounds, "vi", limit=50)
+    assert total == len(sites) > 50 and len(head) == 50
+    assert list(head.columns) == list(site_ops.TABLE_COLUMNS)
+    expected = labelled_row_by_row(sites, bounds, "vi").iloc[:50][list(site_ops.TABLE_COLUMNS)]
+    pd.testing.assert_frame_equal(head, expected)
+    everything, _ = site_ops.table_head(sites, bounds, "en", limit=len(sites))
+    assert len(everything) == len(sites)
+
+
+def test_page_caps_the_table_and_says_so(demo_dir_speed, monkeypatch):
+    """The district map sends at most TABLE_MAX_ROWS rows and says how many there are (vi, en);
+    picking a row still opens that site; the download is made only on click."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setattr(site_ops, "TABLE_MAX_ROWS", 20)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    try:
+        at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=90).run()
+        assert not at.exception
+        table = at.dataframe(key="dm_table").value
+        assert len(table) == 20
+        assert any("Bảng hiển thị 20 trên 71 công trình" in c.value for c in at.caption)
+        assert at.get("download_button")
+        at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=90)
+        at.session_state["p03_lang"] = "en"
+        at.run()
+        assert any("The table shows 20 of 71 sites" in c.value for c in at.caption)
+    finally:
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
+def test_unit_names_unchanged(bounds):
+    for codes in (None, "", "002", "001;002", ";002;", "999;002"):
+        for lang in ("vi", "en"):
+            assert boundaries.unit_names(bounds, "district", codes, lang) == unit_names_old(bounds, "district", codes, lang)

@@ -7,12 +7,12 @@ from __future__ import annotations
 import io
 
 import pytest
-from photo_support import DONG_XUAN, HOAN_KIEM, make_photo, png_bomb
 from PIL import Image
 from shapely.geometry import Point
 
 from geo import photos
 from geo.errors import InputError
+from tests.photo_support import DONG_XUAN, HOAN_KIEM, make_photo, png_bomb
 
 SITE = Point(DONG_XUAN[1], DONG_XUAN[0])
 

@@ -169,3 +169,22 @@ def test_migration_upgrades_in_place(store, monkeypatch):
     assert store.count_sites() == 3 and store.version() == version
     assert len(store.fetchall("SELECT * FROM site_photos")) == 3
     assert "site_photos" in tables(store)
+
+
+def test_migration_missing_below_the_highest_is_still_applied(store, monkeypatch):
+    """Migrations are numbered ahead by feature; a store that already has a later one (a branch
+    landed first) still gets an earlier one it lacks, once."""
+    top = store.migrate()
+
+    def v_gap(dialect: str) -> list[str]:
+        return ["CREATE TABLE gap_table (x INTEGER)"]
+
+    with store.transaction() as cur:
+        store.execute(cur, "DELETE FROM schema_version WHERE version = ?", [top])
+        store.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [top + 5])
+    monkeypatch.setattr(store_base, "MIGRATIONS", [(top, "gap", v_gap), *[
+        m for m in store_base.MIGRATIONS if m[0] != top]])
+    assert store.migrate() == top + 5
+    assert store.migrate() == top + 5
+    assert "gap_table" in tables(store)
+    assert sorted(r["version"] for r in store.fetchall("SELECT version FROM schema_version")).count(top) == 1

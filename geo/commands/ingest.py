@@ -17,7 +17,7 @@ from typing import Any
 from geo import auth, ingest, settings
 from geo.cli import actor
 from geo.errors import InputError
-from geo.ingest import report
+from geo.ingest import limits, report
 from geo.store import open_store
 
 
@@ -67,6 +67,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     if not path.is_file():
         raise InputError(f"không tìm thấy tệp {path}.", f"file {path} not found.", file=str(path))
+    limits.check_size(path.stat().st_size, path.name)  # before reading a byte of it
     store = open_store()
     result = ingest.check(path.read_bytes(), path.name, crs=args.crs, mapping=_mapping(args), store=store)
     batch_id = None
@@ -99,7 +100,7 @@ def _confirm_crs(result: ingest.CheckResult, lang: str) -> str:
 
 
 _SOURCE_VI = {"user": "do người dùng chọn", "file": "theo tệp", "default": "mặc định WGS 84", "guessed": "đoán",
-              "none": "không xác định được"}
+              "none": "không xác định được", "evidence": "chọn theo bằng chứng"}
 
 
 def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:

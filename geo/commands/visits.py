@@ -23,14 +23,17 @@ def register(sub: Any) -> None:
     p = sub.add_parser("visit", help="order a field visit through sites; print it or write PDF/GPX/KML",
                        description="Suggest the shortest order through the chosen sites (great-circle distance) "
                        "from --start, with each leg's distance and arrival time.")
-    which = p.add_mutually_exclusive_group(required=True)
+    p.add_argument("minutes", nargs="?", choices=["minutes"], metavar="minutes PLAN_ID OUT.pdf",
+                   help="instead: write the inspection minutes (Biên bản kiểm tra) of a saved visit plan")
+    p.add_argument("minutes_args", nargs="*", help=argparse.SUPPRESS)
+    which = p.add_mutually_exclusive_group(required=False)  # required unless `visit minutes`: see cmd_visit
     which.add_argument("--sites", help="site ids, comma-separated (ID[,ID...])")
     which.add_argument("--district", help="every site in this pre-2025 district (name or code)")
     which.add_argument("--commune", help="every site in this 2025 commune/ward (name or code)")
     p.add_argument("--category", action="append", default=[], help="with --district/--commune: category "
                    "(code or label, repeatable)")
     p.add_argument("--status", action="append", default=[], help="with --district/--commune: status (repeatable)")
-    p.add_argument("--start", required=True,
+    p.add_argument("--start",
                    help="LAT,LON of the start, or a preset: " + ", ".join(visits.PRESET_BY_KEY))
     p.add_argument("--return", dest="return_to_start", action="store_true", help="come back to the start")
     p.add_argument("--keep-order", action="store_true", help="visit --sites in the order given (no optimising)")
@@ -115,6 +118,15 @@ def _print_table(route: visits.Route, lang: str) -> None:
 
 def cmd_visit(args: argparse.Namespace) -> int:
     lang = args.lang or str(settings.get("P03_LANG"))
+    if args.minutes:
+        if len(args.minutes_args) != 2:
+            raise InputError("viết `visit minutes MÃ_KẾ_HOẠCH TỆP.pdf`.", "write `visit minutes PLAN_ID OUT.pdf`.")
+        from geo.commands.inspections import cmd_minutes
+
+        return cmd_minutes(*args.minutes_args)
+    if not (args.sites or args.district or args.commune) or not args.start:
+        raise InputError("cần --sites, --district hoặc --commune, và --start.",
+                         "give --sites, --district or --commune, and --start.")
     route, sites = build_route(args, lang)
     if args.pdf:
         from geo import brief  # matplotlib and fpdf2 only when a brief is asked for

@@ -17,11 +17,11 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, settings
+from geo import boundaries, reference, settings
 from geo import crs as crs_mod
 from geo import sites as site_ops
 from geo.errors import ConflictError, InputError
-from geo.ingest import normalise, read, report, validate
+from geo.ingest import crs_evidence, limits, normalise, read, report, validate
 from geo.ingest.report import ERROR, Problem, Problems
 from geo.schema import ATTRIBUTE_NAMES
 from geo.store.base import Store, Upload
@@ -51,6 +51,10 @@ class CheckResult:
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     previous_batch: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    unused: list[str] = field(default_factory=list)  # the file's columns no field takes
+    value_rules: list[Any] = field(default_factory=list)  # geo.ingest.matching.RuleUse
+    suggested: dict[str, str | None] = field(default_factory=dict)  # unused column -> the field it likely feeds
+    crs_evidence: crs_evidence.Evidence | None = None  # candidates ranked by names matched within 30 m
 
     @property
     def sha256(self) -> str:
@@ -89,6 +93,7 @@ class CheckResult:
                 "valid": self.n_valid, "rejected": self.n_rejected, "errors": errors, "warnings": warnings,
                 "crs": self.crs, "crs_source": self.crs_source, "crs_declared": self.crs_declared,
                 "crs_candidates": self.candidates, "unmatched": self.unmatched,
+                "crs_evidence": [c.as_dict() for c in self.crs_evidence.candidates] if self.crs_evidence else [],
                 "columns": {k: v for k, v in self.column_map.items() if v},
                 "previous_batch": self.previous_batch["batch_id"] if self.previous_batch else None}
 
@@ -122,8 +127,18 @@ def check(content: bytes, file_name: str, *, crs: str | None = None, mapping: di
     InputError
         When the file is too large, unreadable, or holds too many features (nothing is checked).
     """
+    deadline = limits.Deadline(file_name)
+    tick = progress or _noop
+
+    def timed(stage: str, fraction: float) -> None:
+        deadline.check(stage)
+        tick(stage, fraction)
+
     with _gc_paused():
-        return _check(content, file_name, crs, mapping, progress or _noop, store, b)
+        try:
+            return _check(content, file_name, crs, mapping, timed, store, b)
+        except MemoryError as exc:
+            raise limits.out_of_memory(file_name) from exc
 
 
 _GC_LOCK = threading.Lock()
@@ -169,6 +184,7 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     choice = normalise.choose_crs(normalise.present_xy(geoms), raw.crs, crs, file_name)
     if choice.used:
         crs_mod.check(choice.used, file=file_name)  # a CRS no transform can use: one clear message
+    evidence = crs_evidence.rank(choice, geoms, raw, mapping, file_name, store, reference.get())
     for vi, en in choice.warnings:
         problems.file_warning(vi, en, "crs")
     geoms = _placeable(geoms, choice, problems, b)
@@ -191,10 +207,12 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     tick("done", 1.0)
     return CheckResult(file_name, content, raw.fmt, len(raw), accepted, numbers, problems.sorted(), choice.used,
                        choice.source, choice.declared, choice.candidates, [str(c) for c in raw.props.columns],
-                       attrs.columns, attrs.unmatched, previous, timings)
+                       attrs.columns, attrs.unmatched, previous, timings, unused=attrs.unused,
+                       value_rules=attrs.rules, suggested=attrs.suggested, crs_evidence=evidence)
 
 
 def _check_size(content: bytes, file_name: str) -> None:
+    limits.check_size(len(content), file_name)
     limit = int(settings.get("P03_MAX_UPLOAD_MB"))
     if len(content) > limit * 1024 * 1024:
         raise InputError(f"tệp nặng {len(content) / 1024 / 1024:.2f} MB, vượt giới hạn {limit} MB (P03_MAX_UPLOAD_MB). "

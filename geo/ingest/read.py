@@ -30,9 +30,10 @@ from defusedxml import ElementTree as SafeET
 from defusedxml.common import DefusedXmlException
 
 from geo import crs as crs_mod
-from geo import gdal_guard
+from geo import gdal_guard, settings
 from geo.errors import InputError
 from geo.i18n import fold
+from geo.ingest import limits
 from geo.ingest import sniff as magic
 
 #: a zip may expand to at most this many bytes in total, and this many times its packed size
@@ -80,11 +81,15 @@ def read(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) 
         raise _err(file_name, "tệp rỗng (0 byte). Hãy chọn đúng tệp.", "the file is empty (0 bytes). Choose the right file.")
     fmt = sniff(content, file_name)
     try:
-        if fmt == "zip":
-            return _read_zip(content, file_name, mapping)
-        return _READERS[fmt](content, file_name, mapping)
+        raw = _read_zip(content, file_name, mapping) if fmt == "zip" else _READERS[fmt](content, file_name, mapping)
+        limits.check_table(len(raw.props.columns), len(raw), file_name)
+        raw.geoms = limits.check_vertices(raw.geoms, raw.geom_errors, file_name)
+        raw.props = nfc_frame(raw.props)
+        return raw
     except InputError:
         raise
+    except MemoryError as exc:
+        raise limits.out_of_memory(file_name) from exc
     except Exception as exc:  # noqa: BLE001 - damaged files make zipfile, zlib, GDAL, openpyxl fail in many ways
         why = f"{type(exc).__name__}: {str(exc)[:160]}"
         raise _err(file_name, f"tệp hỏng, không đọc được ({why}). Hãy xuất lại tệp từ phần mềm gốc.",
@@ -163,16 +168,39 @@ def _cell(value: Any) -> Any:
     return value
 
 
+def nfc_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Column names and text cells in Unicode NFC, so that an id or name typed in NFD (macOS,
+    some Vietnamese keyboards) equals the same text in NFC."""
+    def nfc(v: Any) -> Any:
+        return unicodedata.normalize("NFC", v) if isinstance(v, str) and not unicodedata.is_normalized("NFC", v) else v
+
+    df = df.rename(columns={c: nfc(c) for c in df.columns if isinstance(c, str)})
+    for col in df.columns:
+        if df[col].dtype == object:
+            df[col] = df[col].map(nfc)
+    return df
+
+
+class _NonFinite(str):
+    """A JSON number that is not a finite float (``1e309``, ``NaN``, ``Infinity``): kept as its
+    text so that the checks refuse it per field instead of storing it as empty."""
+
+
+def _json_float(text: str) -> Any:
+    value = float(text)
+    return value if np.isfinite(value) else _NonFinite(text)
+
+
 # ---------------------------------------------------------------- GeoJSON
 
 
 def _read_geojson(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) -> Raw:
     text, enc_warning = decode_text(content, file_name)
+    limits.check_nesting(text, file_name)
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_float=_json_float, parse_constant=_NonFinite)
     except RecursionError as exc:
-        raise _err(file_name, "JSON lồng nhau quá sâu; tệp hỏng hoặc độc hại.",
-                   "the JSON is nested too deeply; the file is damaged or malicious.") from exc
+        raise limits.nested_too_deeply(file_name) from exc
     except json.JSONDecodeError as exc:
         raise _err(file_name, f"không phải JSON hợp lệ: lỗi ở dòng {exc.lineno}, cột {exc.colno} ({exc.msg}). "
                    "Hãy mở tệp bằng trình soạn thảo và sửa, hoặc xuất lại từ QGIS.",
@@ -246,6 +274,7 @@ def _geojson_features(feats: list[Any], file_name: str) -> Raw:
             p["id"] = str(f["id"])
         props.append(p)
         gjs.append(f.get("geometry"))
+    limits.check_table(len(limits.distinct_keys(props, file_name)), n, file_name)
     geoms = _build_geoms(gjs, errors)
     df = pd.DataFrame.from_records(props, index=range(n)) if n else pd.DataFrame(index=range(0))
     return Raw("geojson", _flat_cells(df), geoms, geom_errors=errors)
@@ -324,7 +353,15 @@ def _polygons(polygons: list[list[list[list[float]]]]) -> np.ndarray:
     return shapely.polygons(rings, indices=np.array(ring_owner))
 
 
+def _has_non_finite(value: Any) -> bool:
+    if isinstance(value, _NonFinite):
+        return True
+    return isinstance(value, list) and any(_has_non_finite(v) for v in value)
+
+
 def _why_unreadable(text: str, g: dict[str, Any]) -> Msg:
+    if _has_non_finite(g.get("coordinates")):
+        return ("tọa độ không phải số hữu hạn (NaN/Infinity).", "coordinates are not finite numbers (NaN/Infinity).")
     if "coordinates" not in g and g.get("type") != "GeometryCollection":
         return ("hình học không có “coordinates”.", "the geometry has no “coordinates”.")
     try:
@@ -377,6 +414,7 @@ def _read_kml(content: bytes, file_name: str, mapping: dict[str, Any] | None = N
         except (ValueError, shapely.errors.GEOSException) as exc:
             geoms.append(None)
             errors[i] = (f"hình học KML không đọc được ({exc}).", f"the KML geometry cannot be read ({exc}).")
+    limits.check_table(len(limits.distinct_keys(rows, file_name)), len(rows), file_name)
     df = pd.DataFrame.from_records(rows, index=range(len(rows))) if rows else pd.DataFrame(index=range(0))
     return Raw("kml", df, np.array(geoms + [None], dtype=object)[:-1], crs=crs_mod.WGS84, geom_errors=errors)
 
@@ -525,6 +563,7 @@ def _read_shapefile(zf: zipfile.ZipFile, shp: zipfile.ZipInfo, members: list[zip
     with tempfile.TemporaryDirectory(prefix="p03-shp-") as tmp:
         for ext in (".shp", ".shx", ".dbf"):  # .prj and .cpg are read here, not by GDAL
             (Path(tmp) / f"layer{ext}").write_bytes(data[ext])
+        _gdal_limits(pyogrio, Path(tmp) / "layer.shp", None, file_name)
         try:
             gdf = pyogrio.read_dataframe(Path(tmp) / "layer.shp", encoding="latin1")
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
@@ -566,6 +605,15 @@ def _gdal(file_name: str) -> Any:
     import pyogrio
 
     return pyogrio
+
+
+def _gdal_limits(pyogrio: Any, path: Path, layer: str | None, file_name: str) -> None:
+    """Fields and features of a layer within the limits, asked of GDAL before reading the rows."""
+    try:
+        info = pyogrio.read_info(path, layer=layer)
+    except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
+        raise _err(file_name, f"không đọc được lớp dữ liệu ({exc}).", f"the layer cannot be read ({exc}).") from exc
+    limits.check_table(len(info.get("fields", [])), max(int(info.get("features") or 0), 0), file_name)
 
 
 def _texty(col: pd.Series) -> bool:
@@ -633,6 +681,7 @@ def _read_gpkg(content: bytes, file_name: str, mapping: dict[str, Any] | None = 
         path = Path(tmp) / "upload.gpkg"
         path.write_bytes(content)
         first, spatial = magic.gpkg_layer(path, content[:100], file_name, file_name)
+        _gdal_limits(pyogrio, path, first, file_name)
         try:
             gdf = pyogrio.read_dataframe(path, layer=first)
         except Exception as exc:  # noqa: BLE001 - GDAL raises many kinds
@@ -657,18 +706,38 @@ def _read_csv(content: bytes, file_name: str, mapping: dict[str, Any] | None = N
         delim = dialect.delimiter
     except csv.Error:
         delim = ","
-    try:
-        rows = list(csv.reader(io.StringIO(text), delimiter=delim))
-    except csv.Error as exc:
-        raise _err(file_name, f"không đọc được CSV ({exc}).", f"the CSV cannot be read ({exc}).") from exc
-    rows = [r for r in rows if any(c.strip() for c in r)]
+    rows = _csv_rows(text, delim, file_name)
     raw = _from_rows(rows, file_name, "csv")
     if enc_warning:
         raw.warnings.insert(0, enc_warning)
     return table_geometry(raw, file_name, mapping)
 
 
+def _csv_rows(text: str, delim: str, file_name: str) -> list[list[str]]:
+    """The non-blank rows, read one at a time and refused as soon as they pass the limits on
+    columns, rows and cells (a very wide header over many one-cell rows would otherwise grow a
+    few megabytes into gigabytes)."""
+    end = text.find("\n")
+    limits.check_table(text.count(delim, 0, end if end >= 0 else len(text)) + 1, 0, file_name)
+    max_rows = int(settings.get("P03_MAX_FEATURES")) + 1
+    max_cells = int(settings.get("P03_MAX_CELLS"))
+    rows: list[list[str]] = []
+    width = 0
+    try:
+        for r in csv.reader(io.StringIO(text), delimiter=delim):
+            if not any(c.strip() for c in r):
+                continue
+            rows.append(r)
+            width = max(width, len(r))
+            if len(rows) > max_rows or width * len(rows) > max_cells:
+                limits.check_table(width, len(rows) - 1, file_name)
+    except csv.Error as exc:
+        raise _err(file_name, f"không đọc được CSV ({exc}).", f"the CSV cannot be read ({exc}).") from exc
+    return rows
+
+
 def _read_xlsx(content: bytes, file_name: str, mapping: dict[str, Any] | None = None) -> Raw:
+    limits.check_xlsx(_open_zip(content, file_name), file_name)
     try:
         sheets = pd.read_excel(io.BytesIO(content), sheet_name=None, header=None, dtype=object, engine="openpyxl")
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds
@@ -721,6 +790,7 @@ def _from_rows(rows: list[list[Any]], file_name: str, fmt: str) -> Raw:
             header[i] = f"{h} ({seen[h]})"
         else:
             seen[h] = 1
+    limits.check_table(width, len(body), file_name)
     records = [[_cell(v) for v in r] + [None] * (width - len(r)) for r in body]
     df = pd.DataFrame(records, columns=header, dtype=object) if records else pd.DataFrame(columns=header)
     df = df.where(df.notna() & (df.astype(str).apply(lambda s: s.str.strip()) != ""), None)

@@ -19,9 +19,10 @@ import shapely
 from geo import crs as crs_mod
 from geo.errors import InputError
 from geo.i18n import fold
+from geo.ingest import matching
 from geo.ingest.read import _norm_col
 from geo.ingest.report import ERROR, Problems
-from geo.schema import CATEGORY_BY_CODE, FIELDS, STATUS_BY_CODE, match_category, match_status
+from geo.schema import CATEGORY_BY_CODE, COLUMN_SYNONYMS, FIELDS, STATUS_BY_CODE, match_category, match_status
 from geo.store.base import SiteFilter, Store
 
 #: schema fields read from the file (the rest are derived)
@@ -42,6 +43,8 @@ class Attributes:
     columns: dict[str, str | None]  # schema field -> the file's column used
     unmatched: dict[str, list[str]] = field(default_factory=dict)  # category/status values to map
     unused: list[str] = field(default_factory=list)
+    rules: list[matching.RuleUse] = field(default_factory=list)  # values matched by keyword rules
+    suggested: dict[str, str | None] = field(default_factory=dict)  # unused column -> likely field
 
 
 def resolve_columns(columns: list[str], mapping: dict[str, Any] | None, file_name: str) -> dict[str, str | None]:
@@ -73,7 +76,7 @@ def resolve_columns(columns: list[str], mapping: dict[str, Any] | None, file_nam
             out[f.name] = col
             taken.add(col)
             continue
-        names = (f.name, f.name.replace("_", " "), *f.aliases)
+        names = (f.name, f.name.replace("_", " "), *f.aliases, *COLUMN_SYNONYMS.get(f.name, ()))
         out[f.name] = next((c for n in names for c in columns if folded[c] == n and c not in taken), None)
         if out[f.name]:
             taken.add(str(out[f.name]))
@@ -103,12 +106,14 @@ def check_attributes(props: pd.DataFrame, mapping: dict[str, Any] | None, file_n
     n = len(props)
     columns = [str(c) for c in props.columns]
     cols = resolve_columns(columns, mapping, file_name)
+    cols.update(matching.weak_columns(props, cols, mapping))
     frame = pd.DataFrame({name: _text(props[c] if c else None, n) for name, c in cols.items()})
     attrs = Attributes(frame, cols)
     _check_lengths(frame, problems)
     _check_name(frame, cols, columns, problems)
     for fld, matcher, vocab in (("category", match_category, CATEGORY_BY_CODE), ("status", match_status, STATUS_BY_CODE)):
-        attrs.unmatched[fld] = _check_vocab(frame, fld, matcher, vocab, mapping, cols, columns, problems, file_name)
+        attrs.unmatched[fld] = _check_vocab(frame, fld, matcher, vocab, mapping, cols, columns, problems, file_name,
+                                            attrs.rules)
     for fld in ("start_date", "end_date"):
         frame[fld] = _parse_each(frame, fld, _date, problems, "không phải ngày; hãy viết YYYY-MM-DD hoặc DD/MM/YYYY.",
                                  "is not a date; write YYYY-MM-DD or DD/MM/YYYY.")
@@ -120,6 +125,8 @@ def check_attributes(props: pd.DataFrame, mapping: dict[str, Any] | None, file_n
     _check_repeated_ids(frame, problems)
     used = {c for c in cols.values() if c} | coord_columns
     attrs.unused = [c for c in columns if c not in used]
+    free = [f for f in INPUT_FIELDS if not cols.get(f)]
+    attrs.suggested = {c: matching.suggest_field(props.iloc[:, columns.index(c)], free) for c in attrs.unused[:20]}
     if attrs.unused:
         shown = ", ".join(attrs.unused[:8]) + (f" … (+{len(attrs.unused) - 8})" if len(attrs.unused) > 8 else "")
         problems.file_warning(f"các cột không dùng đến (không lưu): {shown}.", f"columns not used (not stored): {shown}.")
@@ -150,7 +157,7 @@ def _check_name(frame: pd.DataFrame, cols: dict[str, str | None], columns: list[
 
 def _check_vocab(frame: pd.DataFrame, fld: str, matcher: Callable[[object], str | None], vocab: dict[str, Any],
                  mapping: dict[str, Any], cols: dict[str, str | None], columns: list[str], problems: Problems,
-                 file_name: str) -> list[str]:
+                 file_name: str, rules: list[matching.RuleUse] | None = None) -> list[str]:
     """Match ``fld`` against its vocabulary; return the distinct unmatched values."""
     values_map = {str(k).strip(): v for k, v in (mapping.get(f"{fld}_values") or {}).items()}
     default = mapping.get(f"{fld}_default") or None
@@ -163,6 +170,13 @@ def _check_vocab(frame: pd.DataFrame, fld: str, matcher: Callable[[object], str 
     lookup: dict[str, str | None] = {}
     for v in raw.dropna().unique():
         lookup[v] = values_map.get(v) or values_map.get(fold(v)) or matcher(v)
+        if lookup[v] is None:  # as people phrase it: a keyword rule, said so in the report
+            lookup[v], used = matching.vocab_code(fld, v)
+            if used is not None and rules is not None:
+                rules.append(used)
+                problems.file_warning(
+                    f"giá trị “{v}” được hiểu là {used.code} theo từ khóa “{used.keyword}”.",
+                    f"value “{v}” was read as {used.code} by the keyword “{used.keyword}”.", fld)
     codes = _omap(raw, lambda v: lookup.get(v) if v is not None else default)
     unmatched_mask = raw.notna() & codes.isna()
     unmatched = sorted({str(v) for v in raw[unmatched_mask]})

@@ -60,6 +60,7 @@ class SiteFilter:
     text: str = ""  # diacritic-insensitive name search
     ids: Sequence[str] = ()
     bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (lon/lat)
+    batch_id: str | None = None  # the sites an upload batch added
 
 
 @dataclass
@@ -164,26 +165,28 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             return [dict(zip(names, row)) for row in cur.fetchall()]
 
     def migrate(self) -> int:
-        """Apply pending migrations; return the schema version."""
+        """Apply every migration not yet applied, in the order of their numbers; return the
+        schema version (the highest applied). Applied versions are compared as a set, so a store
+        that has a later migration still gets an earlier one it lacks."""
         with self.transaction() as cur:
             self.execute(cur, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-            self.execute(cur, "SELECT MAX(version) FROM schema_version")
-            current = cur.fetchone()[0] or 0
-        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):  # numbers are pre-assigned
-            if version <= current:
+        for version, _name, statements in sorted(MIGRATIONS, key=lambda m: m[0]):
+            if version in self._applied_versions():
                 continue
             with self.transaction() as cur:
                 # another process may have applied it meanwhile (SQLite's BEGIN IMMEDIATE serialises this)
-                self.execute(cur, "SELECT MAX(version) FROM schema_version")
-                if (cur.fetchone()[0] or 0) < version:
+                self.execute(cur, "SELECT 1 FROM schema_version WHERE version = ?", [version])
+                if cur.fetchone() is None:
                     for stmt in statements(self.dialect):
                         self.execute(cur, stmt)
                     hook = getattr(self, f"_after_migration_{version}", None)  # a data step, same transaction
                     if hook is not None:
                         hook(cur)
                     self.execute(cur, "INSERT INTO schema_version (version) VALUES (?)", [version])
-            current = version
-        return int(current)
+        return max(self._applied_versions(), default=0)
+
+    def _applied_versions(self) -> set[int]:
+        return {int(r["version"]) for r in self.fetchall("SELECT version FROM schema_version")}
 
     def _bump(self, cur: Any) -> None:
         self.execute(cur, "UPDATE meta SET value = value + 1 WHERE key = 'version'")
@@ -216,7 +219,8 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             where.append("s.id IN (SELECT site_id FROM site_units WHERE layer = 'commune' AND code = ?)")
             params.append(flt.commune)
         for col, values in (("category", flt.categories), ("status", flt.statuses),
-                            ("indicator", flt.indicators), ("id", flt.ids)):
+                            ("indicator", flt.indicators), ("id", flt.ids),
+                            ("batch_id", (flt.batch_id,) if flt.batch_id else ())):
             if values:
                 where.append(f"s.{col} IN ({', '.join('?' * len(values))})")
                 params.extend(values)

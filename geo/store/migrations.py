@@ -85,6 +85,17 @@ def _v1_sites(dialect: str) -> list[str]:
     return common
 
 
+def _v4_api_tokens(dialect: str) -> list[str]:
+    """Personal API tokens for the OGC API (h14): only a SHA-256 of each token is kept."""
+    return _portable(
+        """CREATE TABLE api_tokens (
+            token_id TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, username TEXT NOT NULL,
+            label TEXT, created_at TEXT NOT NULL, created_by TEXT NOT NULL, revoked_at TEXT,
+            revoked_by TEXT, last_used_at TEXT)""",
+        "CREATE INDEX api_tokens_user ON api_tokens (username)",
+    )(dialect)
+
+
 def _v6_inspections(dialect: str) -> list[str]:
     """Field inspections and their photos; kept files (uploads, photos) listed in ``blobs``, their
     bytes in ``blobs.content`` on PostGIS (no shared folder between app servers) and under
@@ -114,6 +125,7 @@ def _v6_inspections(dialect: str) -> list[str]:
 # (version, name, statements(dialect))
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "sites, batches, audit, users, plans, indicators", _v1_sites),
+    (4, "personal API tokens", _v4_api_tokens),
     (6, "inspections, photos, kept files in the store", _v6_inspections),
 ]
 

@@ -22,6 +22,7 @@ from geo.errors import P03Error
 from geo.i18n import t as _t
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from geo.store import Store, open_store
+from pages.ui import chrome
 
 LANG_KEY = "p03_lang"
 
@@ -40,14 +41,15 @@ def t(key: str) -> str:
     return _t(key, lang())
 
 
-# (script, title key, icon). A page is listed once its file exists.
+# (script, title key, Material Symbols icon: no emoji, which shows as a box where no emoji font
+# exists). A page is listed once its file exists.
 PAGES: tuple[tuple[str, str, str], ...] = (
-    ("app.py", "home", "🏠"),
-    ("pages/district_map.py", "district_map", "🗺️"),
-    ("pages/upload.py", "upload", "📤"),
-    ("pages/field_visit.py", "field_visit", "🚗"),
-    ("pages/indicators.py", "indicators", "📊"),
-    ("pages/admin.py", "admin", "🔐"),
+    ("app.py", "home", ":material/home:"),
+    ("pages/district_map.py", "district_map", ":material/map:"),
+    ("pages/upload.py", "upload", ":material/upload_file:"),
+    ("pages/field_visit.py", "field_visit", ":material/directions_car:"),
+    ("pages/indicators.py", "indicators", ":material/monitoring:"),
+    ("pages/admin.py", "admin", ":material/admin_panel_settings:"),
 )
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -71,7 +73,8 @@ def nav() -> None:
 def sidebar() -> str:
     """Draw the shared sidebar (navigation, language toggle); return the language."""
     current = lang()
-    st.set_page_config(page_title=t("app_title"), page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title=t("app_title"), page_icon=":material/map:", layout="wide")
+    chrome.install(t)  # Streamlit's own English strings in the chosen language
     nav()
     with st.sidebar:
         choice = st.radio(
@@ -107,7 +110,7 @@ def use_local_assets() -> None:
 
 def show_error(exc: P03Error) -> None:
     # messages quote user input (file names, values, addresses): no links, images or HTML from it
-    st.error(md_neutralise(exc.message(lang())), icon="⚠️")
+    st.error(md_neutralise(exc.message(lang())), icon=":material/error:")
 
 
 @contextmanager
@@ -154,7 +157,7 @@ def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
     options = views.unit_options(b, layer, lang)
     if st.session_state.get(f"{prefix}_unit") not in options:
         st.session_state[f"{prefix}_unit"] = None
-    unit = st.selectbox(t("choose_unit"), [None, *options], key=f"{prefix}_unit",
+    unit = st.selectbox(t("choose_unit"), [None, *options], key=f"{prefix}_unit", placeholder=t("st_choose"),
                         format_func=lambda c: t("whole_city") if c is None else options[c])
     cats = st.multiselect(t("category"), [c.code for c in CATEGORIES], key=f"{prefix}_cats",
                           format_func=lambda c: category_label(c, lang), placeholder=t("all"))

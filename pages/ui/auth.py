@@ -169,7 +169,7 @@ def sign_in_box() -> auth.User | None:
             try:
                 sign_in(name, password)
             except P03Error as exc:
-                st.error(exc.message(ui.lang()), icon="🔒")
+                st.error(exc.message(ui.lang()), icon=":material/lock:")
             else:
                 st.rerun()
         if oidc_configured():
@@ -194,7 +194,7 @@ def gate() -> auth.User | None:
     visitors when ``P03_READ_REQUIRES_LOGIN`` is true."""
     user = sign_in_box()
     if user is None and settings.get("P03_READ_REQUIRES_LOGIN"):
-        st.info(ui.t("sign_in_to_browse"), icon="🔒")
+        st.info(ui.t("sign_in_to_browse"), icon=":material/lock:")
         st.stop()
     return user
 
@@ -219,7 +219,7 @@ def require_role(role: str, action: str | None = None) -> auth.User:
     try:
         return ensure_role(role, action)
     except PermissionDenied as exc:
-        st.warning(exc.message(ui.lang()), icon="🔒")
+        st.warning(exc.message(ui.lang()), icon=":material/lock:")
         if isinstance(exc, auth.NotSignedIn):
             st.caption(ui.t("sign_in_hint"))
         st.stop()

@@ -13,6 +13,7 @@ the project's.
 from __future__ import annotations
 
 import io
+import json
 import sqlite3
 import struct
 import sys
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pyogrio
 import shapely
 
@@ -95,6 +97,69 @@ def gpkg_virtual(secret: str) -> bytes:
         return path.read_bytes()
 
 
+def wide_header_csv(columns: int = 200_000, rows: int = 20_000) -> bytes:
+    """One very wide header row over many one-cell rows (8 MB of this grew to 3.7 GB)."""
+    header = ",".join(f"c{i}" for i in range(columns))
+    return (header + "\n" + "1\n" * rows).encode()
+
+
+def many_keys_geojson(features: int = 200, keys: int = 200) -> bytes:
+    """Every feature with its own distinct property names (700 × 700 passed 4.7 GB)."""
+    feats = []
+    for f in range(features):
+        props = {f"k{f}_{k}": k for k in range(keys)}
+        props.update(name=f"Chợ Khóa {f}", category="market")
+        feats.append({"type": "Feature", "properties": props,
+                      "geometry": {"type": "Point", "coordinates": [HK[0], HK[1]]}})
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def shared_strings_xlsx(strings: int = 20_000) -> bytes:
+    """A workbook whose sharedStrings part lists ``strings`` distinct strings (ten million took
+    openpyxl 290 s and 1.9 GB)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    sst = (f'<?xml version="1.0" encoding="UTF-8"?><sst {ns} count="{strings}" uniqueCount="{strings}">'
+           + "".join(f"<si><t>s{i}</t></si>" for i in range(strings)) + "</sst>")
+    sheet = (f'<?xml version="1.0" encoding="UTF-8"?><worksheet {ns}><sheetData>'
+             '<row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c></row></sheetData></worksheet>')
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    return zipped({
+        "[Content_Types].xml": (
+            b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/'
+            b'workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            b'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-'
+            b'officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+            b'"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.'
+                        f'org/package/2006/relationships"><Relationship Id="rId1" Type="{rel}/officeDocument" '
+                        'Target="xl/workbook.xml"/></Relationships>').encode(),
+        "xl/workbook.xml": (f'<?xml version="1.0" encoding="UTF-8"?><workbook {ns} xmlns:r="{rel}"><sheets>'
+                            '<sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>').encode(),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/'
+            f'2006/relationships"><Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ).encode(),
+        "xl/worksheets/sheet1.xml": sheet.encode(),
+        "xl/sharedStrings.xml": sst.encode(),
+    })
+
+
+def big_polygon_geojson(vertices: int = 60_000) -> bytes:
+    """One site whose polygon has ``vertices`` vertices (a million made the district map 23 MB)."""
+    t = np.linspace(0, 2 * np.pi, vertices, endpoint=False)
+    ring = np.column_stack([HK[0] + 0.002 * np.cos(t), HK[1] + 0.002 * np.sin(t)]).round(7).tolist()
+    ring.append(ring[0])
+    small = [[HK[0] + 0.01, HK[1]], [HK[0] + 0.011, HK[1]], [HK[0] + 0.011, HK[1] + 0.001], [HK[0] + 0.01, HK[1]]]
+    feats = [{"type": "Feature", "properties": {"name": "Công Viên Nhiều Đỉnh", "category": "park"},
+              "geometry": {"type": "Polygon", "coordinates": [ring]}},
+             {"type": "Feature", "properties": {"name": "Công Viên Ít Đỉnh", "category": "park"},
+              "geometry": {"type": "Polygon", "coordinates": [small]}}]
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
 NOT_SHP = "is not part of a Shapefile (.shp/.shx): it is XML (possibly a GDAL VRT)"
 
 CASES: tuple[Case, ...] = (
@@ -119,7 +184,22 @@ CASES: tuple[Case, ...] = (
          lambda s, u: shapefile_with(dbf=shapefile()[".dbf"][:-60])),
     Case("shapefile_bad_prj.zip", 2, "member “sites.prj” does not describe a readable coordinate system",
          lambda s, u: shapefile_with(prj=b"PROJCS[\"broken\", GEOGCS[")),
+    Case("wide_header.csv", 2, "distinct columns/property names, beyond the limit of 500 (P03_MAX_COLUMNS)",
+         lambda s, u: wide_header_csv()),
+    Case("many_keys.geojson", 2, "distinct property names (or more), beyond the limit of 500 (P03_MAX_COLUMNS)",
+         lambda s, u: many_keys_geojson()),
+    Case("shared_strings.xlsx", 2, "shared strings (Excel), beyond the limit of 100,000 (P03_MAX_SHARED_STRINGS)",
+         lambda s, u: shared_strings_xlsx(200_000), env="P03_MAX_SHARED_STRINGS=100000"),
+    Case("big_polygon.geojson", 1, "the geometry has 60,001 vertices, beyond the limit of 50,000 "
+         "(P03_MAX_VERTICES_PER_GEOMETRY)", lambda s, u: big_polygon_geojson()),
+    Case("many_vertices.geojson", 2, "vertices in all, beyond the limit of 1,000 (P03_MAX_VERTICES)",
+         lambda s, u: big_polygon_geojson(2_000), env="P03_MAX_VERTICES=1000"),
+    Case("slow_check.geojson", 2, "beyond the limit of 0 s (P03_CHECK_SECONDS)",
+         lambda s, u: big_polygon_geojson(100), env="P03_CHECK_SECONDS=0"),
 )
+
+#: the files whose memory the tests measure (the amplification attacks, scaled down)
+AMPLIFY = ("wide_header.csv", "many_keys.geojson", "shared_strings.xlsx", "big_polygon.geojson")
 
 
 def build(out: Path, secret: str, url: str) -> dict[str, Path]:

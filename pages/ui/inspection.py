@@ -1,0 +1,266 @@
+"""Field inspections on the pages: the record form (a stop of a saved visit plan, or any site's
+details), a site's inspections with thumbnails that open full size, and the "last inspected"
+filter of the district map. The logic is in :mod:`geo.inspections` and :mod:`geo.photos`.
+
+State: the form's widgets keep what was typed in ``st.session_state`` (keys ``<key>_<nonce>_*``)
+until the inspection is saved, so a save that fails (connection lost, a refused photo) can be sent
+again; a successful save bumps the nonce (a fresh form). Checked photos are kept per uploaded
+file in ``<key>_photos`` so that a rerun does not decode them again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo import inspections as insp_ops
+from geo import photos
+from geo.errors import P03Error
+from geo.schema import STATUSES, status_label
+from pages import ui
+
+PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
+
+
+# ---------------------------------------------------------------- cached reads (per store version)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _inspections(version: int, site_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    store = insp_ops.store_of(ui.store())
+    df = store.list_inspections(site_id=site_id)
+    return df, store.list_photos(list(df["inspection_id"]), thumbs=True)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _last_inspected(version: int) -> dict[str, str]:
+    return insp_ops.store_of(ui.store()).last_inspected()
+
+
+# ---------------------------------------------------------------- the record form
+
+
+def _prepared(key: str, files: list[Any]) -> tuple[list[tuple[Any, photos.Photo]], list[P03Error]]:
+    """Each uploaded file checked once (kept per file id): the good photos and the refusals."""
+    cache: dict[str, Any] = st.session_state.setdefault(f"{key}_photos", {})
+    good, bad = [], []
+    for f in files:
+        fid = f"{getattr(f, 'file_id', '')}:{f.name}:{f.size}"
+        if fid not in cache:
+            try:
+                cache[fid] = photos.prepare(f.getvalue(), f.name)
+            except P03Error as exc:
+                cache[fid] = exc
+        (bad.append(cache[fid]) if isinstance(cache[fid], P03Error) else good.append((fid, cache[fid])))
+    return good, bad
+
+
+def _fields(k: str, user_label: str) -> dict[str, Any]:
+    """The typed fields (date, time, inspectors, findings, assessment, proposal)."""
+    ss = st.session_state
+    ss.setdefault(f"{k}_date", dt.date.today())
+    ss.setdefault(f"{k}_time", dt.datetime.now().time().replace(second=0, microsecond=0))
+    ss.setdefault(f"{k}_people", user_label)
+    with st.container(horizontal=True):
+        st.date_input(ui.t("insp_date"), key=f"{k}_date", format="DD/MM/YYYY")
+        st.time_input(ui.t("insp_time"), key=f"{k}_time", step=dt.timedelta(minutes=5))
+    st.text_area(ui.t("insp_inspectors"), key=f"{k}_people", height=68, max_chars=2000)
+    st.text_area(ui.t("insp_findings"), key=f"{k}_findings", height=120, max_chars=insp_ops.MAX_FINDINGS)
+    st.radio(ui.t("insp_assessment"), list(insp_ops.ASSESSMENTS), key=f"{k}_assess", horizontal=True,
+             format_func=lambda a: ui.t(f"assess_{a}"))
+    with st.expander(ui.t("insp_propose")):
+        st.selectbox(ui.t("insp_proposed_status"), [None, *(s.code for s in STATUSES)], key=f"{k}_status",
+                     format_func=lambda c: ui.t("insp_no_change") if c is None else status_label(c, ui.lang()))
+        st.number_input(ui.t("insp_proposed_progress"), min_value=0.0, max_value=100.0, step=5.0, value=None,
+                        key=f"{k}_progress")
+    when = dt.datetime.combine(ss[f"{k}_date"], ss[f"{k}_time"])
+    return {"inspected_at": when.strftime("%Y-%m-%dT%H:%M"), "findings": ss[f"{k}_findings"],
+            "inspectors": [p for p in ss[f"{k}_people"].splitlines() if p.strip()],
+            "assessment": ss[f"{k}_assess"], "proposed_status": ss[f"{k}_status"],
+            "proposed_progress": ss[f"{k}_progress"]}
+
+
+def _photo_inputs(key: str, k: str, site_geom: Any, when: str) -> tuple[list[photos.Photo], list[P03Error]]:
+    """File picker (camera or gallery on a phone) and, on request, the camera; a caption each;
+    flags (far from the site, another day) and refusals shown before saving."""
+    files = list(st.file_uploader(ui.t("insp_photos"), type=PHOTO_TYPES, accept_multiple_files=True,
+                                  key=f"{k}_files") or [])
+    if st.toggle(ui.t("insp_camera"), key=f"{k}_cam_on"):
+        shot = st.camera_input(ui.t("insp_take"), key=f"{k}_cam")
+        files += [shot] if shot is not None else []
+    good, bad = _prepared(key, files)
+    for exc in bad:
+        ui.show_error(exc)
+    out = []
+    for fid, photo in good:
+        with st.container(horizontal=True):
+            st.image(photo.thumb, width=96)
+            photo.caption = st.text_input(ui.t("insp_caption"), key=f"{k}_cap_{fid}", max_chars=500)
+        for warning in photos.flag(photo, site_geom, when):
+            st.warning(ui.md_neutralise(warning[ui.lang()]), icon=":material/location_on:")
+        out.append(photo)
+    return out, bad
+
+
+def record_form(site_id: str, *, key: str, plan_id: str | None = None, stop_seq: int | None = None) -> None:
+    """The form recording an inspection of ``site_id`` (for stop ``stop_seq`` of ``plan_id``)."""
+    user = ui.current_user()
+    flash = st.session_state.pop(f"{key}_flash", None)
+    if flash:
+        st.success(flash)
+    if user is None or not user.can("inspect"):
+        st.info(ui.t("insp_sign_in"), icon=":material/lock:")
+        return
+    k = f"{key}_{st.session_state.setdefault(f'{key}_nonce', 0)}"
+    fields = _fields(k, user.label)
+    with ui.errors_shown():
+        geom = ui.store().get_site(site_id)["geometry"]
+    pics, bad = _photo_inputs(key, k, geom, fields["inspected_at"])
+    if bad:
+        st.caption(ui.t("insp_fix_photos"))
+    if st.button(ui.t("insp_save"), key=f"{k}_save", type="primary", disabled=bool(bad)):
+        draft = insp_ops.Draft(site_id=site_id, plan_id=plan_id, stop_seq=stop_seq, photos=pics, **fields)
+        try:
+            insp_ops.record(ui.store(), draft, user)
+        except P03Error as exc:  # the typed fields stay in session state: fix and send again
+            ui.show_error(exc)
+            return
+        st.session_state[f"{key}_nonce"] += 1
+        st.session_state.pop(f"{key}_photos", None)
+        st.session_state[f"{key}_flash"] = ui.t("insp_saved").format(n=len(pics))
+        st.rerun()
+
+
+# ---------------------------------------------------------------- a site's inspections
+
+
+@st.dialog(" ", width="large")
+def _full_size(photo_id: str, caption: str, meta: dict[str, Any]) -> None:
+    st.image(insp_ops.store_of(ui.store()).photo_image(photo_id, "display"), width="stretch")
+    if caption:
+        st.caption(ui.md_escape(caption))
+    if meta.get("taken_at"):
+        st.caption(ui.t("insp_taken").format(at=str(meta["taken_at"]).replace("T", " ")))
+    if ui.current_user() is None:  # the original and the place it was taken: signed-in users only
+        return
+    if meta.get("lat") is not None and not pd.isna(meta["lat"]):
+        d = meta.get("distance_m")
+        st.caption(ui.t("insp_gps").format(lat=f"{meta['lat']:.6f}", lon=f"{meta['lon']:.6f}",
+                                           d="?" if d is None or pd.isna(d) else f"{d:.0f}"))
+    st.download_button(ui.t("insp_download_original"), insp_ops.store_of(ui.store()).photo_image(photo_id, "original"),
+                       file_name=meta.get("file_name") or "photo.jpg", mime=meta.get("media_type"),
+                       key=f"dl_{photo_id}")
+
+
+def _accept(inspection_id: str) -> None:
+    with ui.errors_shown():
+        insp_ops.apply(ui.store(), inspection_id, ui.ensure_role("editor", "apply_inspection"))
+    st.session_state["insp_accept_flash"] = ui.t("insp_accepted_ok")
+
+
+def _one(insp: dict[str, Any], pics: pd.DataFrame, editor: bool) -> None:
+    when = str(insp["inspected_at"]).replace("T", " ")
+    people = "; ".join(p for p in str(insp.get("inspectors") or "").split("\n") if p)
+    st.markdown(f"**{when}** · {ui.t('assess_' + insp['assessment'])} · {ui.md_escape(people)}")
+    st.text(insp["findings"])
+    change = insp_ops.proposal(insp)
+    if change:
+        words = [status_label(change["status"], ui.lang())] if "status" in change else []
+        words += [f"{change['progress_pct']:g} %"] if "progress_pct" in change else []
+        done = ui.t("insp_accepted").format(who=ui.md_escape(insp["applied_by"]), at=insp["applied_at"]) \
+            if insp.get("applied_at") else ""
+        st.caption(f"{ui.t('insp_proposal')}: {', '.join(words)} {done}")
+        if editor and not insp.get("applied_at"):
+            st.button(ui.t("insp_accept"), key=f"acc_{insp['inspection_id']}", on_click=_accept,
+                      args=(insp["inspection_id"],))
+    cols = st.columns(4)
+    for i, p in enumerate(pics.to_dict("records")):
+        with cols[i % 4]:
+            st.image(p["thumb"], width="stretch")
+            caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
+            if caption:
+                st.caption(ui.md_escape(caption))
+            if st.button(":material/zoom_in:", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
+                _full_size(p["photo_id"], caption, {k: p[k] for k in ("taken_at", "lat", "lon", "distance_m",
+                                                                      "file_name", "media_type")})
+
+
+def site_inspections(site_id: str) -> None:
+    """The site's inspections, newest first, thumbnails (not originals) that open full size; a
+    form to record one; editors accept proposals."""
+    st.subheader(ui.t("insp_title"))
+    flash = st.session_state.pop("insp_accept_flash", None)
+    if flash:
+        st.success(flash)
+    df, pics = _inspections(ui.cached_version(), site_id)
+    user = ui.current_user()
+    editor = user is not None and user.can("apply_inspection")
+    if df.empty:
+        st.caption(ui.t("insp_none"))
+    for insp in df.to_dict("records"):
+        with st.container(border=True):
+            _one(insp, pics[pics["inspection_id"] == insp["inspection_id"]], editor)
+    with st.expander(ui.t("insp_record")):
+        record_form(site_id, key=f"insp_site_{site_id}")
+
+
+# ---------------------------------------------------------------- visit stops and the map filter
+
+
+def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
+    """Under a stop of a visit: whether it is recorded, and the form (saved plans only)."""
+    if not plan_id:
+        return
+    n = insp_ops.plan_recorded(ui.store(), plan_id).get(site_id, 0)
+    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
+    with st.expander(ui.t("insp_record")):
+        record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
+
+
+def age_filter(sites: pd.DataFrame) -> pd.DataFrame:
+    """Sidebar: keep the sites last inspected never / more than 90 days ago / within 90 days."""
+    with st.sidebar:
+        chosen = st.multiselect(ui.t("insp_last"), list(insp_ops.AGE_CLASSES), key="dm_age",
+                                format_func=lambda c: ui.t(f"age_{c}"), placeholder=ui.t("all"))
+    if not chosen or sites.empty:
+        return sites
+    last = _last_inspected(ui.cached_version())
+    classes = [insp_ops.age_class(last.get(s)) for s in sites["id"]]
+    return sites[[c in chosen for c in classes]]
+
+
+def _on_request(label: str, key: str, make: Any, file_name: str, mime: str) -> None:
+    """A button that makes a file (kept in session state), then its download button."""
+    if st.button(label, key=key):
+        with st.spinner(label), ui.errors_shown():
+            st.session_state[key + "_made"] = (file_name, make())
+    made = st.session_state.get(key + "_made")
+    if made and made[0] == file_name:
+        st.download_button("⬇ " + file_name, made[1], file_name=file_name, mime=mime, key=key + "_dl")
+
+
+def visit_downloads(plan_id: str | None) -> None:
+    """For a saved visit: the minutes (PDF) and the photos (ZIP; signed-in users only, the
+    originals carry GPS), each made on request, and the inspections (GeoJSON)."""
+    if not plan_id:
+        return
+    store = ui.store()
+    df = insp_ops.store_of(store).list_inspections(plan_id=plan_id)
+    if df.empty:
+        return
+    plan = store.get_plan(plan_id)["plan"]  # type: ignore[attr-defined]
+    st.caption(ui.t("insp_visit_progress").format(done=df["site_id"].nunique(), n=len(plan.get("stop_ids") or [])))
+    user = ui.current_user()
+    with st.container(horizontal=True):
+        from geo import minutes
+
+        _on_request(ui.t("insp_minutes"), "insp_minutes", lambda: minutes.minutes_pdf(store, plan_id, ui.bounds()),
+                    f"bien-ban-{plan_id}.pdf", "application/pdf")
+        if user is not None:
+            _on_request(ui.t("insp_zip"), "insp_zip", lambda: insp_ops.photos_zip(store, plan, plan_id),
+                        f"anh-{plan_id}.zip", "application/zip")
+        st.download_button(ui.t("insp_geojson"), insp_ops.to_geojson(store, df, with_gps=user is not None),
+                           file_name=f"kiem-tra-{plan_id}.geojson", mime="application/geo+json", key="insp_dl_geojson")
