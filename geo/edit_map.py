@@ -54,6 +54,14 @@ class SiteEditor(folium.plugins.GeoMan):
     """
 
     _template = Template("""
+        {% macro header(this, kwargs) %}
+        <style>
+          /* finger-sized (44 px) tools and actions: the map is used on phones in the field */
+          .leaflet-pm-toolbar a.leaflet-buttons-control-button { width: 44px; height: 44px; line-height: 44px; }
+          .button-container .leaflet-pm-actions-container .leaflet-pm-action { height: 44px; line-height: 44px;
+            font-size: 15px; }
+        </style>
+        {% endmacro %}
         {% macro script(this, kwargs) %}
         (function() {
           var map = {{ this._parent.get_name() }};

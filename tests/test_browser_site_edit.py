@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 import shapely
+from playwright.sync_api import expect
 
 from geo import auth, boundaries
 from geo.store import open_store
@@ -144,6 +145,49 @@ def test_draw_a_new_polygon_site(edit_app, browser, request):
         page.screenshot(path=str(out_dir(request) / "drawn.png"), full_page=True)
         assert page.p03_external == [], page.p03_external
         assert page.p03_console_errors == [], page.p03_console_errors
+    finally:
+        page.screenshot(path=str(out_dir(request) / "last.png"), full_page=True)
+        page.context.close()
+
+
+def test_phone_places_a_point_with_a_tap(edit_app, browser, request):
+    """390 px wide, touch only: the draw tools, their actions and the undo button are finger-sized
+    (44 px), and a new site's point is placed by two taps (tool, map); its form names where it lies."""
+    page = new_page(browser, width=390, height=844, has_touch=True, is_mobile=True)
+    try:
+        page.goto(edit_app.url + "/district_map?district=002")
+        page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
+        side = page.locator("[data-testid='stSidebar']")
+        if not side.get_by_label("Tên đăng nhập").is_visible():
+            page.get_by_test_id("stExpandSidebarButton").or_(
+                page.get_by_test_id("stSidebarCollapsedControl").locator("button")).first.tap()
+        side.get_by_label("Tên đăng nhập").fill("lan")
+        side.get_by_label("Mật khẩu").fill(PASSWORD)
+        side.get_by_label("Mật khẩu").press("Enter")  # the form's button lies outside a phone's viewport
+        page.get_by_text("Nguyễn Lan").first.wait_for(timeout=30_000)
+        if side.get_attribute("data-collapsed") == "false":  # close it (its button shows on hover only)
+            side.locator("[data-testid='stSidebarHeader'] button").first.evaluate("b => b.click()")
+        expect(side).to_have_attribute("data-collapsed", "true", timeout=30_000)
+        toggle = page.get_by_text("➕ Vẽ công trình mới")
+        toggle.scroll_into_view_if_needed()
+        toggle.tap()
+        ef, iframe = edit_frame(page)
+        iframe.scroll_into_view_if_needed()
+        line = ef.locator("a.leaflet-buttons-control-button").filter(has=ef.locator(".leaflet-pm-icon-polyline"))
+        for control in (line, ef.locator(".p03-undo")):
+            box = control.bounding_box()
+            assert box["width"] >= 44 and box["height"] >= 44, box  # a finger's size
+        line.tap()
+        cancel = ef.locator(".action-cancel:visible")
+        assert cancel.bounding_box(timeout=10_000)["height"] >= 44  # "Huỷ", "Xong", "Xoá đỉnh cuối"
+        cancel.tap()
+        ef.locator("a.leaflet-buttons-control-button").filter(has=ef.locator(".leaflet-pm-icon-marker")).tap()
+        box = iframe.bounding_box()
+        page.touchscreen.tap(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
+        assert ef.locator("body").evaluate("() => window.drawnItems.toGeoJSON().features[0].geometry.type") == "Point"
+        page.screenshot(path=str(out_dir(request) / "phone.png"), full_page=True)
+        assert page.p03_external == [], page.p03_external
     finally:
         page.screenshot(path=str(out_dir(request) / "last.png"), full_page=True)
         page.context.close()
