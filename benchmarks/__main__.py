@@ -193,6 +193,18 @@ def main(argv: list[str] | None = None) -> int:
 
         page_sizes = [int(s) for s in os.environ.get("BENCH_PAGE_SIZES", f"{DEMO},10000,100000").split(",") if s]
         bench_pages(res.add, page_sizes, int(os.environ.get("BENCH_PAGE_REPEAT", "3")))
+    from benchmarks.photos import bench_photos  # issue 12: photo_save_s, site_details_20_photos_s
+
+    for name, value in bench_photos().items():
+        res.add(name, value)
+    from benchmarks.reference import bench_reference  # OSM reference layers vs one folium.GeoJson each
+
+    for name, value in bench_reference().items():
+        res.add(name, value)
+    from benchmarks.api import bench_api  # OGC API through GDAL's OAPIF driver vs a GeoPackage
+
+    for name, value in bench_api().items():
+        res.add(name, value)
     if args.markdown:
         write_markdown(args.markdown, markdown(res, info))
         print(f"# results written to {args.markdown}")

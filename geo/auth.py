@@ -43,6 +43,7 @@ ACTIONS: dict[str, str] = {
     "plan_others": "editor",  # change or delete a plan someone else made
     "upload": "editor",
     "edit_sites": "editor",
+    "edit_site": "editor",  # geo.edits: edit, create, delete, undelete, restore a site
     "rollback": "editor",
     "indicators": "editor",  # values, definitions, targets
     "audit": "admin",
@@ -61,6 +62,7 @@ ACTION_WORDS: dict[str, tuple[str, str]] = {
     "plan_others": ("sửa kế hoạch của người khác", "change other people's plans"),
     "upload": ("tải dữ liệu lên", "upload data"),
     "edit_sites": ("sửa công trình", "edit sites"),
+    "edit_site": ("sửa công trình", "edit sites"),
     "rollback": ("hoàn tác lô tải lên", "roll back upload batches"),
     "indicators": ("sửa chỉ tiêu", "edit indicators"),
     "audit": ("xem nhật ký thay đổi", "see the audit trail"),

@@ -34,7 +34,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Polygon as MplPolygon
 
-from geo import visits
+from geo import fmt, visits
 from geo.boundaries import Boundaries, unit_names
 from geo.errors import P03Error
 from geo.i18n import t
@@ -208,20 +208,11 @@ def qr_png(url: str) -> bytes:
 
 
 def _money(value: Any, lang: str) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    text = f"{float(value):,.0f}"
-    return (text.replace(",", ".") + " đồng") if lang == "vi" else ("VND " + text)
+    return fmt.money(value, lang, empty="")
 
 
 def _date(value: Any, lang: str) -> str:
-    if not value:
-        return ""
-    try:
-        d = dt.date.fromisoformat(str(value)[:10])
-    except ValueError:
-        return str(value)
-    return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
+    return fmt.date(value, lang, empty="")
 
 
 def site_facts(site: dict[str, Any], b: Boundaries | None, lang: str = "vi") -> list[tuple[str, str]]:
@@ -232,7 +223,7 @@ def site_facts(site: dict[str, Any], b: Boundaries | None, lang: str = "vi") -> 
         (t("district", lang), unit_names(b, "district", site.get("district_codes"), lang) if b else ""),
         (t("commune", lang), unit_names(b, "commune", site.get("commune_codes"), lang) if b else ""),
         (t("status", lang), status_label(site.get("status"), lang)),
-        (t("progress_pct", lang), "" if progress is None or pd.isna(progress) else f"{float(progress):g} %"),
+        (t("progress_pct", lang), fmt.percent(progress, lang, empty="")),
         (t("start_date", lang), _date(site.get("start_date"), lang)),
         (t("end_date", lang), _date(site.get("end_date"), lang)),
         (t("budget_vnd", lang), _money(site.get("budget_vnd"), lang)),

@@ -7,9 +7,10 @@ import argparse
 import importlib
 import os
 import sys
+from pathlib import Path
 
 from geo import settings
-from geo.errors import P03Error
+from geo.errors import InputError, P03Error
 
 COMMAND_MODULES: tuple[str, ...] = (
     "geo.commands.core",
@@ -63,5 +64,11 @@ def write_out(data: str | bytes, path: str | None) -> None:
         sys.stdout.flush()
         return
     assert path is not None
+    folder = Path(path).expanduser().resolve().parent
+    if not folder.is_dir():
+        raise InputError(f"không có thư mục “{folder}” để ghi “{Path(path).name}”; hãy tạo thư mục trước hoặc chọn "
+                         "đường dẫn khác.",
+                         f"there is no folder “{folder}” to write “{Path(path).name}” into; create it first or "
+                         "choose another path.")
     with open(path, "wb") as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)

@@ -125,6 +125,79 @@ def _where(file: str | None, feature: int | None, field: str | None) -> tuple[st
     return ", ".join(vi) + ": ", ", ".join(en) + ": "
 
 
+class SiteInvalid(InputError):
+    """An edit of a site breaks a rule an upload is checked by (``field`` names it); nothing was
+    written. ``problems`` lists every (field, vi, en) found."""
+
+    exit_code = 1
+
+    def __init__(self, vi: str, en: str, *, field: str | None = None, site_id: str | None = None,
+                 problems: list[tuple[str, str, str]] | None = None) -> None:
+        label_vi = f"Công trình “{site_id}”, " if site_id else ""
+        label_en = f"Site “{site_id}”, " if site_id else ""
+        super().__init__(vi, en, field=field)
+        self.vi, self.en = label_vi + self.vi, label_en + self.en
+        self.args = (self.en,)
+        self.site_id = site_id
+        self.problems = problems or ([(field or "", vi, en)])
+
+
+def _short(value: object) -> str:
+    text = "—" if value is None else str(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+class EditConflict(ConflictError):
+    """A site changed in the store since the writer read it (optimistic concurrency): nothing was
+    written. ``conflicts``: one dict per site, ``{site_id, expected, stored, by, at, fields}``
+    with ``fields`` = {field: (yours, stored)}. The first site's values are also attributes."""
+
+    exit_code = 1
+
+    def __init__(self, conflicts: list[dict[str, object]]) -> None:
+        self.conflicts = conflicts
+        first = conflicts[0]
+        self.site_id = str(first["site_id"])
+        self.expected, self.stored = first.get("expected"), first.get("stored")
+        self.by, self.at = first.get("by"), first.get("at")
+        self.fields: dict[str, tuple[object, object]] = dict(first.get("fields") or {})  # type: ignore[call-overload]
+        vi, en = [], []
+        for c in conflicts[:10]:
+            fields = dict(c.get("fields") or {})  # type: ignore[call-overload]
+            diff_vi = "; ".join(f"{f}: của bạn “{_short(y)}”, trong kho “{_short(s)}”" for f, (y, s) in fields.items())
+            diff_en = "; ".join(f"{f}: yours “{_short(y)}”, stored “{_short(s)}”" for f, (y, s) in fields.items())
+            vi.append(f"“{c['site_id']}” đã được {c.get('by') or '?'} sửa lúc {c.get('at') or '?'} (phiên bản "
+                      f"{c.get('stored')}, bạn sửa từ phiên bản {c.get('expected')})" + (f" — {diff_vi}" if diff_vi else ""))
+            en.append(f"“{c['site_id']}” was changed by {c.get('by') or '?'} at {c.get('at') or '?'} (version "
+                      f"{c.get('stored')}; you edited version {c.get('expected')})" + (f" — {diff_en}" if diff_en else ""))
+        more = len(conflicts) - 10
+        tail_vi = f" … và {more} công trình nữa" if more > 0 else ""
+        tail_en = f" … and {more} more sites" if more > 0 else ""
+        super().__init__(
+            "Không lưu: công trình đã bị người khác sửa trong lúc bạn sửa. " + "; ".join(vi) + tail_vi
+            + ". Hãy tải lại công trình, xem giá trị mới rồi sửa lại.",
+            "Not saved: the site was changed by someone else while you were editing. " + "; ".join(en) + tail_en
+            + ". Reload the site, look at the stored values and edit again.")
+
+
+class RollbackBlocked(ConflictError):
+    """Rolling back a batch would overwrite later edits; nothing was written. ``edits`` lists
+    ``{site_id, by, at, version}`` of each later change."""
+
+    exit_code = 1
+
+    def __init__(self, batch_id: str, edits: list[dict[str, object]]) -> None:
+        self.batch_id = batch_id
+        self.edits = edits
+        shown = "; ".join(f"“{e['site_id']}” ({e.get('by')}, {e.get('at')})" for e in edits[:10])
+        more = f" (+{len(edits) - 10})" if len(edits) > 10 else ""
+        super().__init__(
+            f"Không hoàn tác lô {batch_id}: các công trình sau đã được sửa sau lô này và sẽ mất thay đổi: {shown}{more}. "
+            "Hãy khôi phục hoặc sửa từng công trình trong lịch sử của nó; không ghi gì cả.",
+            f"Batch {batch_id} was not rolled back: these sites were changed after it and their changes would be lost: "
+            f"{shown}{more}. Restore or edit each site from its history instead; nothing was written.")
+
+
 class ReferenceLayerError(P03Error):
     """A reference-layer source (OpenStreetMap markets, parks, ...) is missing or broken; nothing
     was imported."""

@@ -140,8 +140,8 @@ STRINGS.update({
     "visit_participants_short": ("Thành phần", "Participants"),
     "visit_choose": ("Chọn công trình", "Choose sites"),
     "visit_chosen": ("Công trình đã chọn", "Chosen sites"),
-    "visit_tick_help": ("Đánh dấu cột “Chọn” để thêm hoặc bỏ công trình; bấm vào công trình trên bản đồ để thêm.",
-                        "Tick the “Pick” column to add or drop a site; click a site on the map to add it."),
+    "visit_tick_help": ("Bấm vào một dòng để thêm hoặc bỏ công trình; bấm vào công trình trên bản đồ để thêm.",
+                        "Click a row to add or remove a site; click a site on the map to add it."),
     "visit_pick": ("Chọn", "Pick"),
     "visit_added": ("Đã thêm “{name}”.", "Added “{name}”."),
     "visit_start": ("Điểm xuất phát", "Start"),
@@ -544,3 +544,4 @@ STRINGS.update({
     "insp_zip": ("Ảnh của chuyến (ZIP)", "The visit's photos (ZIP)"),
     "insp_geojson": ("Kết quả kiểm tra (GeoJSON)", "Inspections (GeoJSON)"),
 })
+STRINGS.update({"visit_add_all": ("Thêm tất cả đang hiển thị ({n})", "Add all shown ({n})")})

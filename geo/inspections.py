@@ -177,21 +177,23 @@ def apply(store: Store, inspection_id: str, user: auth.User | None) -> dict[str,
     if insp.get("applied_at") or not changes:
         raise ConflictError(f"Biên bản {inspection_id} không có đề xuất chờ duyệt.",
                             f"Inspection {inspection_id} has no proposal waiting to be accepted.")
-    with holder.transaction() as cur:
+    site = _edit_site(store, insp, changes, user)  # refused (role, rule, conflict): nothing is marked
+    with holder.transaction() as cur:  # accepted twice at once: the second is refused here, the site as the first
         holder.mark_applied(cur, inspection_id, actor=user.username)
-    return _edit_site(store, insp, changes, user)
+        holder._bump(cur)
+    return site
 
 
 def _edit_site(store: Store, insp: dict[str, Any], changes: dict[str, Any], user: auth.User) -> dict[str, Any]:
     """A new version of the site through :func:`geo.edits.edit_site` when present (site history),
     else the store's plain edit."""
-    reason = f"inspection {insp['inspection_id']} of {insp['inspected_at'][:10]}"
+    reason = f"Biên bản kiểm tra {insp['inspection_id']} ngày {insp['inspected_at'][:10]}"
     try:
-        from geo import edits  # type: ignore[attr-defined]
+        from geo import edits  # type: ignore[attr-defined]  # site history (issue 11), when present
     except ImportError:
         return store.update_site(insp["site_id"], changes, actor=user.username)
-    return edits.edit_site(store, insp["site_id"], changes, user=user, expected_version=None,  # pragma: no cover
-                           reason=reason, source="inspection", inspection_id=insp["inspection_id"])
+    return dict(edits.edit_site(store, insp["site_id"], changes, user=user, expected_version=None, reason=reason,
+                                source="inspection", inspection_id=insp["inspection_id"]))
 
 
 # ---------------------------------------------------------------- the site's record

@@ -1,8 +1,8 @@
 """Inspection photos: checked, read (EXIF time and GPS), and reduced to a display size and a thumbnail.
 
 A photo is kept byte for byte as it came (with its SHA-256); what is shown is derived from it:
-a display image (longest side :data:`DISPLAY_PX`) and a thumbnail (:data:`THUMB_PX`), both JPEG,
-turned upright by the EXIF orientation, and both without any EXIF (so neither carries the GPS).
+a display image (longest side :data:`DISPLAY_PX` to :data:`DISPLAY_MAX`) and a thumbnail
+(:data:`THUMB_PX`), both JPEG, turned upright by the EXIF orientation, and both without any EXIF (so neither carries the GPS).
 
 Refused, whatever the file's name: anything Pillow does not recognise as JPEG, PNG or HEIC/HEIF
 (HEIC through pillow-heif), files over ``P03_MAX_PHOTO_MB``, and images of more than
@@ -27,14 +27,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import shapely
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from geo import settings
 from geo.errors import InputError
 
 #: the largest image accepted, in pixels (a 48-megapixel phone photo passes, 200 MP does not)
 MAX_PIXELS = 64_000_000
-DISPLAY_PX = 1600
+DISPLAY_PX = 1600  # the display image's longest side is at least this (when the photo is), at most DISPLAY_MAX
+DISPLAY_MAX = 2048
 THUMB_PX = 320
 FAR_M = 300.0
 #: Pillow format -> the media type kept with the photo
@@ -120,12 +121,39 @@ def _too_many_pixels(name: str, w: int, h: int) -> InputError:
                    f"has too many pixels{size}, at most {limit}; take it again at a lower resolution.")
 
 
-def _jpeg(image: Image.Image, px: int, quality: int) -> bytes:
-    out = image.copy()
-    out.thumbnail((px, px), Image.Resampling.LANCZOS, reducing_gap=2.0)
+#: EXIF orientation -> the transpose that turns the picture upright
+_UPRIGHT = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+            5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+            8: Image.Transpose.ROTATE_90}
+
+
+def _fit(image: Image.Image, px: int, resample: Image.Resampling) -> Image.Image:
+    """``image`` scaled down (never up) so that its longest side is at most ``px``."""
+    scale = px / max(image.size)
+    if scale >= 1:
+        return image
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    return image.resize(size, resample, reducing_gap=2.0)
+
+
+def _encode(image: Image.Image, quality: int) -> bytes:
     buf = io.BytesIO()
-    out.save(buf, format="JPEG", quality=quality, optimize=False)
+    image.save(buf, format="JPEG", quality=quality)  # no exif= : the derived images carry no EXIF
     return buf.getvalue()
+
+
+def _derive(image: Image.Image, orientation: Any) -> tuple[bytes, bytes]:
+    """(display, thumbnail) JPEGs, upright. Scaled first, turned after: the turn is then cheap."""
+    if image.format in ("JPEG", "MPO"):
+        k = DISPLAY_PX / max(image.size)  # decode at a reduced scale (1/2, 1/4 ...) keeping DISPLAY_PX: much faster
+        image.draft("RGB", (math.ceil(image.width * k), math.ceil(image.height * k)))
+    # a JPEG drafted to 1/2, 1/4 ... is used as it comes when it fits DISPLAY_MAX (12 MP -> 2000 px): no resampling
+    display = _fit(_rgb(image), DISPLAY_MAX if image.format in ("JPEG", "MPO") else DISPLAY_PX,
+                   Image.Resampling.LANCZOS)
+    if orientation in _UPRIGHT:
+        display = display.transpose(_UPRIGHT[orientation])
+    thumb = _fit(display, THUMB_PX, Image.Resampling.BICUBIC)
+    return _encode(display, 82), _encode(thumb, 75)
 
 
 def _rgb(image: Image.Image) -> Image.Image:
@@ -162,11 +190,7 @@ def prepare(content: bytes, file_name: str, caption: str = "") -> Photo:
     if exif.get(0x0112) in (5, 6, 7, 8):  # turned a quarter: upright it is the other way round
         w, h = h, w
     try:
-        if image.format in ("JPEG", "MPO"):
-            image.draft("RGB", (DISPLAY_PX, DISPLAY_PX))  # decode at a reduced scale: much faster
-        upright = _rgb(ImageOps.exif_transpose(image))
-        display = _jpeg(upright, DISPLAY_PX, 82)
-        thumb = _jpeg(upright, THUMB_PX, 75)
+        display, thumb = _derive(image, exif.get(0x0112))
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise _refuse(name, "bị hỏng, không giải mã được; chọn lại ảnh.",
                       "is damaged and cannot be decoded; choose the picture again.") from exc

@@ -454,9 +454,9 @@ def payload_text(sites: gpd.GeoDataFrame, b: Boundaries | None, lang: str = "vi"
 def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi", layer: str = "district",
              focus: gpd.GeoDataFrame | None = None, tiles: str | None | bool = True,
              height: int | str = "100%", reference: Any = None,
-             reference_found: gpd.GeoDataFrame | None = None) -> folium.Map:
+             reference_found: gpd.GeoDataFrame | None = None, fit_city: bool = False) -> folium.Map:
     """A map of ``sites`` over the boundary ``layer``, fitted to ``focus`` (a unit's row(s)), else
-    to the sites, else to the city.
+    to the whole city when ``fit_city`` (every district in view), else to the sites, else to the city.
 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
     ``reference``: a :class:`geo.reference.Reference` whose layers are offered (off by default),
@@ -471,6 +471,8 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
     if focus is not None and len(focus):
         bounds = focus.total_bounds
+    elif fit_city and b is not None:
+        bounds = b.city.total_bounds
     elif len(sites):
         bounds = sites.total_bounds
     elif b is not None:

@@ -15,8 +15,9 @@ import numpy as np
 import pandas as pd
 import pyogrio
 
-from geo import boundaries
+from geo import boundaries, fmt
 from geo.errors import InputError
+from geo.i18n import t
 from geo.schema import ATTRIBUTE_NAMES, CATEGORY_BY_CODE, category_label, status_label
 from geo.store.base import Store, Upload, new_id
 
@@ -197,3 +198,26 @@ def representative_points(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """lon/lat of a point on each site (the point itself, a point on a line or inside a polygon)."""
     pts = gdf.geometry.representative_point()
     return np.column_stack([pts.x.to_numpy(), pts.y.to_numpy()])
+
+
+def site_details(site: dict[str, Any], b: boundaries.Boundaries | None, lang: str = "vi") -> list[tuple[str, str]]:
+    """(label, value) rows describing one site for the details panel: every field, formatted
+    as in the visit brief (:mod:`geo.fmt`: money, dd/mm/yyyy dates, percentages), "—" when empty."""
+    geometry = site.get("geometry")
+    rows = [
+        ("name", fmt.text(site.get("name"))),
+        ("category", fmt.text(category_label(site.get("category"), lang))),
+        ("status", fmt.text(status_label(site.get("status"), lang))),
+        ("indicator", fmt.text(site.get("indicator"))),
+        ("district", fmt.text(boundaries.unit_names(b, "district", site.get("district_codes"), lang) if b else "")),
+        ("commune", fmt.text(boundaries.unit_names(b, "commune", site.get("commune_codes"), lang) if b else "")),
+        ("responsible_unit", fmt.text(site.get("responsible_unit"))),
+        ("start_date", fmt.date(site.get("start_date"), lang)),
+        ("end_date", fmt.date(site.get("end_date"), lang)),
+        ("budget_vnd", fmt.money(site.get("budget_vnd"), lang)),
+        ("progress_pct", fmt.percent(site.get("progress_pct"), lang)),
+        ("notes", fmt.text(site.get("notes"))),
+        ("id", fmt.text(site.get("id"))),
+        ("geometry", fmt.text(getattr(geometry, "geom_type", None))),
+    ]
+    return [(t(key, lang), value) for key, value in rows]

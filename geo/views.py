@@ -43,6 +43,12 @@ class View:
         gdf = b.layer(self.layer)
         return gdf[gdf["code"] == self.unit]
 
+    @property
+    def fits_city(self) -> bool:
+        """Whether the map opens on the whole city (all 30 districts), not just on the sites:
+        no unit chosen, and no search or upload batch that is about particular sites."""
+        return not self.unit and not self.text and not self.batch
+
     def unit_label(self, b: boundaries.Boundaries, lang: str = "vi") -> str:
         if not self.unit:
             return "Toàn thành phố" if lang == "vi" else "Whole city"

@@ -145,11 +145,16 @@ def main() -> None:
     ui.sidebar()
     st.title(ui.t("admin"))
     ui.require_role("admin", "users")
-    tab_users, tab_audit = st.tabs([ui.t("users"), ui.t("audit_trail")])
+    tab_users, tab_audit, tab_tokens = st.tabs([ui.t("users"), ui.t("audit_trail"),
+                                                "Mã truy cập API" if ui.lang() == "vi" else "API tokens"])
     with tab_users:
         users_tab()
     with tab_audit:
         audit_tab()
+    with tab_tokens:
+        from pages.ui import api_tokens  # personal OGC API tokens (geo/tokens.py)
+
+        api_tokens.tokens_tab()
 
 
 main()

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import render, views
+from geo import fmt, render, views
 from geo import sites as site_ops
-from geo.schema import CATEGORIES, category_label, status_label
+from geo.schema import CATEGORIES
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
@@ -29,7 +29,8 @@ def query(version: int, view: views.View, as_of: str | None = None) -> gpd.GeoDa
 @st.cache_data(show_spinner=False, max_entries=64)
 def site_table(version: int, view: views.View, lang: str, as_of: str | None = None) -> tuple[pd.DataFrame, int]:
     """The table's first rows, labelled, and the number of sites (per store version, view, language)."""
-    return site_ops.table_head(query(version, view, as_of), ui.bounds(), lang)
+    table, total = site_ops.table_head(query(version, view, as_of), ui.bounds(), lang)
+    return fmt.for_display(table, lang), total  # "—" for empty, 37,5 %
 
 
 def choose_view(lang: str) -> views.View:
@@ -42,7 +43,7 @@ def choose_view(lang: str) -> views.View:
         st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
                                 dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
-    with st.sidebar:
+    with ui.sidebar_top():  # above the sign-in box: the first thing in the sidebar after the page list
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
         view = batch_filter(view)
@@ -64,17 +65,7 @@ def details(site_id: str, lang: str) -> None:
     with ui.errors_shown():
         site = ui.store().get_site(site_id, include_deleted=True)  # a deleted one shows, to be restored
     b = ui.bounds()
-    labels = {
-        "name": site["name"], "category": category_label(site["category"], lang),
-        "status": status_label(site["status"], lang), "indicator": site.get("indicator"),
-        "district": site_ops.boundaries.unit_names(b, "district", site.get("district_codes"), lang),
-        "commune": site_ops.boundaries.unit_names(b, "commune", site.get("commune_codes"), lang),
-        "responsible_unit": site.get("responsible_unit"), "start_date": site.get("start_date"),
-        "end_date": site.get("end_date"), "budget_vnd": site.get("budget_vnd"),
-        "progress_pct": site.get("progress_pct"), "notes": site.get("notes"), "id": site["id"],
-        "geometry": site["geometry"].geom_type,
-    }
-    rows = [{ui.t("field"): ui.t(k), ui.t("value"): "" if v is None else str(v)} for k, v in labels.items()]
+    rows = [{ui.t("field"): k, ui.t("value"): v} for k, v in site_ops.site_details(site, b, lang)]
     st.subheader(ui.t("details"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     site_edit.site_panel(site_id, lang)  # edit (editors), history, restore
@@ -100,7 +91,7 @@ def main() -> None:
         ref = ref_ui.layers()
         ref_hits = ref_ui.found(ref, view.text)
         fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), reference=ref,
-                               reference_found=ref_hits)
+                               reference_found=ref_hits, fit_city=view.fits_city)
         out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
                         returned_objects=["last_object_clicked_tooltip"])
         clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
@@ -117,11 +108,12 @@ def main() -> None:
                                            "progress_pct")]
         st.subheader(ui.t("shown_sites"))
         picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
-                              on_select="rerun", selection_mode="single-row")
+                              on_select="rerun", selection_mode=["single-row", "single-cell"])
         if len(table) < total:
             st.caption(ui.t("table_showing").format(n=len(table), total=total))
-        rows = picked.selection.rows if picked else []
-        chosen = sites.iloc[rows[0]]["id"] if rows else clicked or site_edit.last_edited()
+        rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
+        chosen = table.iloc[rows[0]][ui.t("id")] if rows else clicked or site_edit.last_edited()  # any cell of a row
+        chosen = chosen or (sites.iloc[0]["id"] if len(sites) == 1 else None)  # one site found: its details
         if chosen:
             details(chosen, lang)
             insp_ui.site_inspections(chosen)
@@ -135,6 +127,15 @@ def main() -> None:
         # the file is made only when the button is clicked (5 MB and 1 s at 10,000 sites)
         st.download_button(ui.t("download_shown"), data=lambda: site_ops.export(sites, fmt), on_click="ignore",
                            file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
+        if fmt == "gpkg":  # the QGIS style the GeoPackage embeds, also on its own (geo/styles.py)
+            from geo import styles
+
+            kind = (styles.kinds_of([str(t) for t in sites.geom_type]) or ["point"])[0]
+            q, d = st.columns(2)
+            q.download_button("QGIS (.qml)", data=lambda: styles.qml(kind, lang), on_click="ignore",
+                              file_name=f"p03_sites_{kind}.qml", mime="application/xml", key="dm_qml")
+            d.download_button("SLD (.sld)", data=lambda: styles.sld(lang), on_click="ignore",
+                              file_name="p03_sites.sld", mime="application/vnd.ogc.sld+xml", key="dm_sld")
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")

@@ -25,6 +25,7 @@ from geo.schema import category_label, status_label
 from geo.store import SiteFilter
 from pages import ui
 from pages.ui import inspection as insp_ui
+from pages.ui import visit_pick
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
 
@@ -246,7 +247,7 @@ def plan_details() -> None:
 
 
 def choose_view(lang: str) -> views.View:
-    with st.expander(ui.t("filters")):
+    with st.container(border=True):  # in the first screen: choosing by district is the usual start
         return ui.view_filters("fv", lang, horizontal=True)
 
 
@@ -257,6 +258,14 @@ def choose_sites(version: int, lang: str) -> None:
     b = ui.bounds()
     st.caption(ui.t("n_sites_in").format(n=len(shown), unit=view.unit_label(b, lang)) + " · "
                + ui.t("visit_tick_help"))
+    visit_pick.add_all_button(shown)
+    if not visit_pick.row_list(shown, b, lang):
+        _tick_table(view, shown, b, lang)
+    _choose_rest(version, view, shown, lang)
+
+
+def _tick_table(view: views.View, shown: gpd.GeoDataFrame, b: Any, lang: str) -> None:
+    """Above visit_pick.ROWS_MAX shown sites: the table with a Pick column."""
     key = f"fv_table_{hash(view)}_{st.session_state[NONCE]}"
     # the ticks the table starts from stay fixed for its key, so its own ticks never re-mount it;
     # changes from elsewhere bump the nonce (a new table)
@@ -279,6 +288,9 @@ def choose_sites(version: int, lang: str) -> None:
     new_sel = visits.merge_ticks(st.session_state[SEL], list(edited["id"]), list(edited.loc[edited["pick"], "id"]))
     if new_sel != st.session_state[SEL]:
         st.session_state[SEL] = new_sel
+
+
+def _choose_rest(version: int, view: views.View, shown: gpd.GeoDataFrame, lang: str) -> None:
     names = dict(zip(shown["id"], shown["name"], strict=True))
     names.update(dict(zip(*_names_of(version, st.session_state[SEL]), strict=True)))
     st.multiselect(ui.t("visit_chosen"), list(dict.fromkeys([*st.session_state[SEL], *shown["id"]])), key=SEL,

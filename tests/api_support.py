@@ -106,7 +106,8 @@ def oapif_read(url: str, options: dict[str, Any] | None = None, headers: dict[st
             (Path(tmp) / "headers.txt").write_text("".join(f"{k}: {v}\n" for k, v in headers.items()))
             config["GDAL_HTTP_HEADER_FILE"] = str(Path(tmp) / "headers.txt")
         args = {"url": url, "options": options or {}, "config": config, "out": str(out)}
-        subprocess.run([sys.executable, "-c", _CLIENT, json.dumps(args)], check=True, cwd=REPO, timeout=600)
+        env = {k: v for k, v in os.environ.items() if k not in ("GDAL_SKIP", "CPL_VSIL_CURL_ALLOWED_EXTENSIONS")}
+        subprocess.run([sys.executable, "-c", _CLIENT, json.dumps(args)], check=True, cwd=REPO, timeout=600, env=env)
         with open(out, "rb") as fh:
             result = pickle.load(fh)  # noqa: S301 - written by our own child process
     if not result["ok"]:

@@ -41,6 +41,7 @@ def test_conformance_collections_queryables_and_attribution(client) -> None:
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
                 "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30"):
         assert cls in conf
+    assert not [c for c in conf if "create-replace-delete" in c]  # read-only: no transactions claimed
     colls = {c["id"]: c for c in client.get("/collections?f=json").get_json()["collections"]}
     assert {"sites", "districts", "communes"} <= set(colls)
     assert "dvhcvn" in colls["districts"]["attribution"]
@@ -168,3 +169,47 @@ def test_token_rate_limit_and_once_a_minute_audit(client, sqlite_demo, monkeypat
     assert len(sqlite_demo.audit(action="api_token_use")) == 1
     monkeypatch.setenv("P03_READ_REQUIRES_LOGIN", "false")
     assert client.get("/collections").status_code == 200  # open reads, as the map
+
+
+def test_admin_page_issues_and_revokes_tokens(sqlite_demo) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.auth_support import PASSWORDS, ensure_user
+
+    ensure_user(sqlite_demo, "admin")
+    ensure_user(sqlite_demo, "viewer")
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "admin.py"), default_timeout=90)
+    at.run()
+    at.sidebar.text_input(key="p03_signin_user").input("test-admin")
+    at.sidebar.text_input(key="p03_signin_pw").input(PASSWORDS["admin"])
+    at.sidebar.button(key="p03_signin_submit").click()
+    at.run()
+    assert not at.exception, at.exception
+    at.selectbox(key="p03_token_user").set_value("test-viewer")
+    at.text_input(key="p03_token_label").input("QGIS <b>laptop</b>")
+    at.button(key="p03_token_issue_submit").click().run()
+    assert not at.exception, at.exception
+    secret = at.code[0].value
+    assert secret.startswith("p03_") and tokens.use_token(sqlite_demo, secret).username == "test-viewer"
+    at.button(key="p03_token_revoke").click().run()
+    assert not at.exception and at.code == [] or secret not in [c.value for c in at.code]
+    with pytest.raises(tokens.TokenRefused):
+        tokens.use_token(sqlite_demo, secret)
+    assert {"api_token_issue", "api_token_revoke"} <= set(sqlite_demo.audit()["action"])
+
+
+def test_district_map_offers_the_style_beside_the_geopackage(sqlite_demo) -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "pages" / "district_map.py"),
+                           default_timeout=120)
+    at.run()
+    assert not at.exception, at.exception
+    at.selectbox(key="dm_fmt").set_value("gpkg").run()
+    assert not at.exception, at.exception
+    keys = {b.key for b in at.get("download_button")}
+    assert {"dm_download", "dm_qml", "dm_sld"} <= keys

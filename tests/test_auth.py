@@ -26,7 +26,7 @@ def test_role_matrix_is_ordered():
     expected = {
         None: set(),
         "viewer": {"browse", "plan"},
-        "editor": {"browse", "plan", "plan_others", "upload", "edit_sites", "rollback", "indicators"},
+        "editor": {"browse", "plan", "plan_others", "upload", "edit_sites", "edit_site", "rollback", "indicators"},
         "admin": set(auth.ACTIONS),
     }
     for role, allowed in expected.items():

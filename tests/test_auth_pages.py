@@ -113,7 +113,7 @@ def test_admin_page_role_matrix(people, user):
     if user:
         sign_in(at, user)
     if ROLE.get(user) == "admin":
-        assert [t.label for t in at.tabs] == ["Người dùng", "Nhật ký thay đổi"]
+        assert [t.label for t in at.tabs] == ["Người dùng", "Nhật ký thay đổi", "Mã truy cập API"]
         assert not at.warning
     else:
         assert not at.tabs and not at.dataframe

@@ -89,26 +89,19 @@ def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, br
     page = browser_page
     page.goto(app_server.url + "/field_visit")
     page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
-    # filter to Hoàn Kiếm
-    page.get_by_text("Bộ lọc", exact=True).first.click()
+    # filter to Hoàn Kiếm (the filters are in the first screen)
     pick(page, "Chọn quận, huyện hoặc xã, phường", "Hoàn Kiếm", "Quận Hoàn Kiếm · Hoan Kiem", close=False)
     expect(page.get_by_text("21 công trình trong Quận Hoàn Kiếm", exact=False)).to_have_count(1, timeout=60_000)
-    # tick the first row of the table (a canvas grid): select a cell of the row, move to its Pick
-    # cell and press Space, as a keyboard user does
-    idle(page)  # the table is replaced when the filter changes
-    page.get_by_role("heading", name="Chọn công trình").click()  # leave the select box
-    grid = page.locator("[data-testid='stDataFrameResizable']").first
-    grid.scroll_into_view_if_needed()
-    page.wait_for_timeout(500)
-    box = grid.bounding_box()
+    idle(page)
+    # a click anywhere on a row toggles it: on, off, on again
     chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
-    for _ in range(2):  # the first click may only focus the grid; clicking a name changes nothing
-        page.mouse.click(box["x"] + 200, box["y"] + 35 + 17)
-        page.wait_for_timeout(300)
-    page.keyboard.press("ArrowLeft")
-    page.keyboard.press(" ")
-    expect(chosen).to_have_count(1, timeout=60_000)
-    assert chosen.nth(0).get_attribute("aria-label") == "Chợ Đồng Xuân"  # first in the table's order
+    row = page.locator("[data-testid='stCheckbox']", has_text="Chợ Đồng Xuân").first
+    for expected in (1, 0, 1):
+        row.get_by_text("Chợ Đồng Xuân").click()
+        expect(chosen).to_have_count(expected, timeout=60_000)
+        idle(page)
+        row = page.locator("[data-testid='stCheckbox']", has_text="Chợ Đồng Xuân").first
+    assert chosen.nth(0).get_attribute("aria-label") == "Chợ Đồng Xuân"
     idle(page)
     # click sites on the map: each joins the selection (two in a row: no click is forgotten)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
@@ -127,5 +120,43 @@ def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, br
         expect(chosen).to_have_count(target, timeout=30_000)
     expect(page.get_by_text("Tổng:")).to_have_count(1, timeout=60_000)
     page.screenshot(path=str(out_dir(request) / "desktop_three_stops.png"))
+    assert page.p03_external == [], page.p03_external
+    assert page.p03_console_errors == [], page.p03_console_errors
+
+
+def test_six_stop_brief_from_the_home_page_in_8_clicks(app_server, browser_page, request):
+    """From the home page: Field visit, the district (box + option), "add all shown", prepare the
+    brief, download the PDF: every click counted, at most 8."""
+    page = browser_page
+    clicks = 0
+
+    def click(locator) -> None:
+        nonlocal clicks
+        locator.click()
+        clicks += 1
+
+    page.goto(app_server.url)
+    click(page.get_by_role("link", name="Đi kiểm tra thực địa").first)
+    box = page.get_by_label("Chọn quận, huyện hoặc xã, phường", exact=True).first
+    box.wait_for(timeout=90_000)
+    click(box)
+    page.keyboard.type("Đống Đa")
+    click(page.get_by_role("option", name="Quận Đống Đa · Dong Da").first)
+    page.get_by_text("6 công trình trong Quận Đống Đa").first.wait_for(timeout=60_000)
+    click(page.get_by_role("button", name="Thêm tất cả đang hiển thị (6)"))
+    expect(page.locator("[data-testid='stMultiSelect'] [data-tag]")).to_have_count(6, timeout=60_000)
+    page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
+    click(page.get_by_role("button", name="Chuẩn bị tài liệu"))
+    button = page.get_by_role("button", name="Tải PDF")
+    button.wait_for(timeout=90_000)
+    with page.expect_download(timeout=60_000) as info:
+        click(button)
+    reader = pypdf.PdfReader(io.BytesIO(open(info.value.path(), "rb").read()))
+    text = "\n".join(p.extract_text() for p in reader.pages)
+    chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+    names = [chosen.nth(k).get_attribute("aria-label") for k in range(6)]
+    assert all(name in text for name in names), names
+    page.screenshot(path=str(out_dir(request) / "six_stops.png"), full_page=True)
+    assert clicks <= 8, clicks
     assert page.p03_external == [], page.p03_external
     assert page.p03_console_errors == [], page.p03_console_errors

@@ -9,7 +9,9 @@ import re
 
 import pytest
 
-from tests.browser_support import app_server, browser, new_page, out_dir  # noqa: F401
+from geo import auth
+from geo.store import open_store
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -50,6 +52,33 @@ TOO_WIDE = """(width) => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, boundaries_dir):
+    """The app over the demo sites with an editor, so that the pages show their editing widgets."""
+    data = make_data_dir(tmp_path_factory.mktemp("lang"), boundaries_dir)
+    auth.add_user(open_store(url="", folder=data / "projects"), "lan", "lan-pass-123", "admin", actor="test",
+                  bootstrap=True)
+    server = AppServer(data)
+    yield server
+    server.stop()
+
+
+def signed_in_page(browser, server, **kwargs):
+    """A page signed in as the admin (the cookie then signs every later page load in)."""
+    page = new_page(browser, **kwargs)
+    page.goto(server.url + "/")
+    settle(page)
+    side = page.locator("[data-testid='stSidebar']")
+    if not side.is_visible():
+        page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button"
+                     ).first.click()
+    side.get_by_label("Tên đăng nhập").fill("lan")
+    side.get_by_label("Mật khẩu").fill("lan-pass-123")
+    side.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=60_000)
+    return page
+
+
 def settle(page) -> None:
     """Readiness: the script run has finished (Streamlit's own state attribute) and drawn a title."""
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
@@ -66,7 +95,7 @@ def strip_icons(page, text: str) -> str:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_vietnamese_pages_show_no_streamlit_english_and_no_emoji(app_server, browser, path):
-    page = new_page(browser)
+    page = signed_in_page(browser, app_server)
     try:
         page.goto(app_server.url + path)
         settle(page)
@@ -76,13 +105,15 @@ def test_vietnamese_pages_show_no_streamlit_english_and_no_emoji(app_server, bro
         leaks = [w for w in STREAMLIT_ENGLISH if re.search(rf"(?<![\w/]){re.escape(w)}(?!\w)", text)]
         assert leaks == [], (path, leaks)
         assert EMOJI.findall(text) == [], (path, EMOJI.findall(text))
+        assert page.p03_external == [], page.p03_external  # icons and favicon are served by the app
     finally:
         page.context.close()
 
 
 @pytest.mark.parametrize("path", PAGES)
 def test_phone_width_no_sideways_overflow(app_server, browser, request, path):
-    page = new_page(browser, width=390, height=844, is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = signed_in_page(browser, app_server, width=390, height=844, is_mobile=True, has_touch=True,
+                          device_scale_factor=2)
     try:
         page.goto(app_server.url + path)
         settle(page)

@@ -209,3 +209,61 @@ def test_cli_checks_the_size_before_reading(tmp_path, data_dir, monkeypatch, cap
     monkeypatch.setattr(Path, "read_bytes", no_reading)
     assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
     assert "the file is 60.00 MB, beyond the 50 MB limit (P03_MAX_UPLOAD_MB)" in capsys.readouterr().err
+
+
+def _fc(*props: dict) -> bytes:
+    feats = [{"type": "Feature", "properties": {"category": "market", **p},
+              "geometry": {"type": "Point", "coordinates": [105.85 + i * 0.001, 21.03]}} for i, p in enumerate(props)]
+    return json.dumps({"type": "FeatureCollection", "features": feats}).encode()
+
+
+def test_control_characters_nfd_ids_and_infinite_numbers(tmp_path, data_dir, capsys):
+    """Each refused per field with the feature named; NFC and NFD spellings of one id are one id."""
+    path = tmp_path / "text.geojson"
+    path.write_bytes(_fc({"name": "Chợ\u0000Nul"}, {"name": "Chợ Màu", "notes": "đỏ\u001b[31m"},
+                         {"id": "cafe\u0301", "name": "Chợ A"}, {"id": "caf\u00e9", "name": "Chợ B"},
+                         {"name": "Chợ C", "budget_vnd": float("inf")}, {"name": "Chợ D", "progress_pct": float("nan")},
+                         {"name": "Chợ\u0085E"}).replace(b"Infinity", b"1e309"))
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run", "--json"]) == 1
+    errors = {(e["feature"], e["field"]): e["message"] for e in json.loads(capsys.readouterr().out)["errors"]}
+    assert "holds the control character U+0000 at position 4" in errors[(1, "name")]
+    assert "holds the control character U+001B at position 3" in errors[(2, "notes")]
+    assert "id “café” is repeated (already used by feature 3)" in errors[(4, "id")]
+    assert "“1e309” is not a number" in errors[(5, "budget_vnd")]
+    assert "“NaN” is not a number" in errors[(6, "progress_pct")]
+    assert "U+0085" in errors[(7, "name")]
+    assert (3, "id") not in errors
+
+
+def test_export_into_a_missing_folder(tmp_path, data_dir, capsys):
+    out = tmp_path / "no" / "such" / "sites.csv"
+    assert cli.main(["--lang", "en", "sites", "export", "--format", "csv", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"there is no folder “{out.parent}” to write “sites.csv” into" in err and "Traceback" not in err
+
+
+def test_store_and_uploads_are_private(tmp_path, monkeypatch):
+    """The SQLite store (password hashes, audit trail) is 0600 in a 0700 folder; kept uploads too,
+    whatever the umask."""
+    import os
+    import stat
+
+    from geo.store import open_store
+    from geo.store.base import Upload
+
+    monkeypatch.setenv("P03_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("P03_DATABASE_URL", raising=False)
+    old = os.umask(0o022)
+    try:
+        store = open_store()
+        store.keep_file(Upload("a.geojson", b"{}"))
+    finally:
+        os.umask(old)
+    projects = tmp_path / "data" / "projects"
+    files = [p for p in projects.rglob("*") if p.is_file()]
+    folders = [p for p in projects.rglob("*") if p.is_dir()]
+    assert any(p.name.endswith(".sqlite") for p in files) and any(p.name == "a.geojson" for p in files)
+    for p in files:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
+    for p in folders:
+        assert stat.S_IMODE(p.stat().st_mode) == 0o700, p

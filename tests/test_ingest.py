@@ -214,11 +214,11 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     assert (row["file_name"], row["n_features"], row["crs"], row["actor"]) == ("new_sites.geojson", 3, "EPSG:4326",
                                                                                 "tester")
     assert store.read_blob(row["sha256"]) == content and row["sha256"] == hashlib.sha256(content).hexdigest()
-    # the same file again: recognised, its features flagged as duplicates, commit refused
+    # the same file again: recognised, its features match the stored sites (unchanged), commit refused
     again = ingest.check(content, "renamed.geojson", store=store)
     assert again.previous_batch["batch_id"] == batch
-    assert again.n_valid == 0 and all("already in the store" in p.en or "duplicates stored site" in p.en
-                                      for p in again.errors)
+    assert again.all_valid and again.plan is not None
+    assert again.plan.counts()["unchanged"] == 3 and {m.how for m in again.plan.matches} == {"name"}
     with pytest.raises(ConflictError, match="already stored"):
         ingest.commit(result, store, "tester")
     assert ingest.rollback(store, batch, "tester") == 3
@@ -228,8 +228,9 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     assert store.read_blob(row["sha256"]) == content  # the file and the batch record stay
     with pytest.raises(ConflictError):
         ingest.rollback(store, batch, "tester")
-    # after the rollback the same file can be uploaded again
-    assert ingest.check(content, "new_sites.geojson", store=store).all_valid
+    # after the rollback the same file can be uploaded again, as new sites
+    fresh = ingest.check(content, "new_sites.geojson", store=store)
+    assert fresh.all_valid and fresh.plan is not None and fresh.plan.counts()["new"] == 3
 
 
 def test_commit_of_nothing_refused(store, bounds):
@@ -245,8 +246,10 @@ def test_duplicate_of_stored_site_by_name_and_place(demo_store):
     near = shapely.Point(p.x + 0.0002, p.y)  # ~20 m east
     content = geojson([feature(near.x, near.y, name=stored["name"].upper(), category=stored["category"])])
     r = ingest.check(content, "dup.geojson", store=demo_store)
-    assert r.n_valid == 0
-    assert f"duplicates stored site “{stored['id']}”" in r.errors[0].en
+    assert r.all_valid and r.plan is not None
+    (m,) = r.plan.matches
+    assert (m.how, m.site_id, m.decision, m.effect) == ("name", stored["id"], "update", "changed")
+    assert set(m.changes) >= {"name", "geometry"}
 
 
 # ---------------------------------------------------------------- CLI
@@ -445,7 +448,8 @@ def test_row_number_ids_do_not_collide(store):
     named = geojson([feature(105.81, 21.0, name="Chợ Mã", id="CHO-001")])
     ingest.commit(ingest.check(named, "a.geojson", store=store), store, "tester")
     again = ingest.check(geojson([feature(105.86, 21.04, name="Chợ Mã Khác", id="CHO-001")]), "b.geojson", store=store)
-    assert "id “CHO-001” is already in the store" in again.errors[0].en
+    (m,) = again.plan.matches
+    assert (m.how, m.site_id, m.effect) == ("id", "CHO-001", "changed") and m.changes["name"][1] == "Chợ Mã Khác"
 
 
 def test_table_with_dms_and_labelled_coordinate_columns(bounds):

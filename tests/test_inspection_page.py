@@ -107,13 +107,32 @@ def test_field_visit_stop_form_and_recorded_mark(demo_store, data_dir):
     sign_in_app(at, demo_store, "viewer")
     at.run()
     assert not at.exception
-    assert [c.value for c in at.caption if "Chưa ghi" in c.value] == ["⬜ Chưa ghi", "⬜ Chưa ghi"]
+    assert len([c.value for c in at.caption if c.value.endswith("Chưa ghi")]) == 2
     findings = [t for t in at.text_area if t.key.startswith(f"insp_stop_{pid}_") and t.key.endswith("_findings")]
     assert len(findings) == 2
     findings[0].input("Chợ đã sửa xong mái.")
     seq = findings[0].key.split("_")[-3]
     at.button(key=f"insp_stop_{pid}_{seq}_0_save").click().run()
     assert not at.exception and not at.error
-    assert len([c for c in at.caption if c.value.startswith("✅")]) == 1
+    assert len([c for c in at.caption if c.value.endswith("Đã ghi 1 lần")]) == 1
     df = demo_store.list_inspections(plan_id=pid)
     assert len(df) == 1 and df.iloc[0]["stop_seq"] == int(seq)
+
+
+def test_editor_accepts_a_proposal_with_one_click(form, demo_store):
+    from geo import auth
+    from geo import inspections as insp_ops
+
+    iid = insp_ops.record(demo_store, insp_ops.Draft(site_id=SITE, findings="Đã xong.", proposed_status="completed",
+                                                     proposed_progress=100.0), auth.User("minh", "viewer"))
+    sign_in_app(form, demo_store, "viewer")
+    at = form.run()
+    assert not [b for b in at.button if b.key == f"acc_{iid}"]  # viewers record, they do not accept
+    sign_in_app(at, demo_store, "editor")
+    at.run()
+    at.button(key=f"acc_{iid}").click().run()
+    assert not at.exception and not at.error
+    site = demo_store.get_site(SITE)
+    assert (site["status"], site["progress_pct"]) == ("completed", 100.0)
+    assert demo_store.get_inspection(iid)["applied_by"] == "test-editor"
+    assert not [b for b in at.button if b.key == f"acc_{iid}"]

@@ -24,7 +24,7 @@ def test_exif_time_gps_and_orientation():
     assert p.taken_at == "2026-11-30T09:15:42"
     assert p.lat == pytest.approx(DONG_XUAN[0], abs=1e-6) and p.lon == pytest.approx(DONG_XUAN[1], abs=1e-6)
     assert (p.width, p.height) == (600, 800)  # orientation 6: turned upright it is portrait
-    for derived, px in ((p.display, photos.DISPLAY_PX), (p.thumb, photos.THUMB_PX)):
+    for derived, px in ((p.display, photos.DISPLAY_MAX), (p.thumb, photos.THUMB_PX)):
         im = Image.open(io.BytesIO(derived))
         assert im.format == "JPEG" and im.width < im.height and max(im.size) <= px
         assert not im.getexif().get_ifd(0x8825) and 0x0112 not in im.getexif()  # no GPS, no orientation left

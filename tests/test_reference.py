@@ -142,3 +142,14 @@ def test_map_offers_the_layers_off_by_default_with_attribution_and_escaped_names
     assert "OpenStreetMap" in html and "ODbL" in html
     assert "</script><" not in html.split("var R = ", 1)[1].split(";\n", 1)[0]
     assert html.count('"n":"Chợ Đồng Xuân"') == 2  # in its layer and highlighted as found
+
+
+def test_setup_imports_when_absent_and_can_be_switched_off(tmp_path, ref_src, monkeypatch):
+    from geo.commands.reference import setup_reference
+
+    monkeypatch.setenv("P03_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("P03_REFERENCE_SRC", "none")
+    assert "skipped" in setup_reference() and not reference.installed()
+    monkeypatch.setenv("P03_REFERENCE_SRC", str(ref_src))
+    assert "hanoi_osm_lakes.geojson" in setup_reference() and reference.installed()
+    assert "present" in setup_reference()

@@ -254,3 +254,65 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         assert notes in cells and name in cells, cells  # old -> new cells and details, character for character
     finally:
         page.context.close()
+
+
+def test_api_html_pages_show_hostile_names_literally(hostile_app, browser) -> None:
+    """The OGC API's HTML pages (pygeoapi templates, geo/api/templates) over the hostile corpus:
+    nothing runs, nothing is fetched from outside (no CDN), every name shows literally."""
+    from tests.api_support import start_api
+
+    with start_api({"P03_DATA_DIR": str(hostile_app.data_dir), "P03_DATABASE_URL": ""}) as url:
+        page = new_page(browser)
+        dialogs = _watch(page)
+        try:
+            page.goto(url + "/collections/sites/items?f=html&limit=100")
+            page.locator("table").wait_for(timeout=60_000)
+            _assert_clean(page, dialogs)
+            for site_id, props in PROPS.items():
+                page.goto(f"{url}/collections/sites/items/{site_id}?f=html")
+                page.locator("main").wait_for(timeout=60_000)
+                shown = " ".join(page.locator("main").inner_text().split())
+                assert " ".join(str(props["name"]).split()) in shown, site_id
+                _assert_clean(page, dialogs)
+        finally:
+            page.context.close()
+
+
+#: field inspections (issue 12): findings, inspectors and a photo caption typed as payloads
+INSP_FINDINGS = "<img src=x onerror=window.__pwned=41> [bấm](javascript:window.__pwned=42) **đậm** <script>window.__pwned=43</script>"
+INSP_CAPTION = "![beacon](http://evil.p03.test/b.png) <svg onload=window.__pwned=44> `mã`"
+INSP_PERSON = "<b onmouseover=window.__pwned=45>Minh</b> [x](javascript:window.__pwned=46)"
+
+
+def test_hostile_inspection_text_shows_literally(hostile_app, browser, request):
+    """An inspection whose findings, inspector and photo caption are payloads, in the site's details
+    on the district map: shown as typed, nothing runs, nothing is fetched."""
+    from geo import inspections as insp_ops
+    from geo import photos
+    from geo.store.base import SiteFilter
+    from tests.photo_support import make_photo
+
+    store = open_store(url="", folder=hostile_app.data_dir / "projects")
+    sites = store.query_sites()
+    site = next(r for r in sites.itertuples() if len(store.query_sites(SiteFilter(text=r.name))) == 1)
+    photo = photos.prepare(make_photo(), "<img src=x onerror=window.__pwned=47>.jpg", INSP_CAPTION)
+    insp_ops.record(store, insp_ops.Draft(site_id=site.id, findings=INSP_FINDINGS, inspectors=[INSP_PERSON],
+                                          assessment="problem", photos=[photo]), auth.User("lan", "editor"))
+    page = new_page(browser)
+    dialogs = _watch(page)
+    try:
+        from urllib.parse import quote
+
+        page.goto(hostile_app.url + "/district_map?q=" + quote(site.name))
+        page.get_by_text("Kết quả kiểm tra thực địa").first.wait_for(timeout=90_000)
+        page.get_by_text(INSP_FINDINGS, exact=False).first.wait_for(timeout=30_000)  # literally
+        page.get_by_text(INSP_CAPTION, exact=False).first.wait_for(timeout=30_000)
+        assert page.get_by_text("Minh</b> [x](javascript:", exact=False).count() >= 1
+        page.wait_for_timeout(1500)  # late handlers, image beacons
+        page.screenshot(path=str(out_dir(request) / "inspection.png"), full_page=True)
+        ignore = [u for u in page.p03_external if "/materialsymbolsrounded/" in u]  # the page icon (not ours)
+        for u in ignore:
+            page.p03_external.remove(u)
+        _assert_clean(page, dialogs)
+    finally:
+        page.context.close()

@@ -32,6 +32,7 @@ def create_app(url: str | None = None, lang: str | None = None) -> Flask:
     from pygeoapi.openapi import get_oas
 
     _fast_json()
+    _read_only_conformance()
     logging.getLogger("pygeoapi").setLevel(logging.ERROR)  # its l10n warns on every config key
     lang = lang or str(settings.get("P03_LANG"))
     url = url or str(settings.get("P03_API_URL")) or f"http://127.0.0.1:{settings.get('P03_API_PORT')}"
@@ -90,6 +91,15 @@ def _fast_json() -> None:
         return orjson.dumps(dict_, default=json_serial, option=opts).decode("utf-8")
 
     items.to_json = to_json
+
+
+def _read_only_conformance() -> None:
+    """Do not claim OGC API – Features part 4 (create/replace/delete): this service is read-only,
+    and a client seeing it would offer editing that can only fail."""
+    import pygeoapi.api.itemtypes as items
+
+    items.CONFORMANCE_CLASSES_FEATURES[:] = [c for c in items.CONFORMANCE_CLASSES_FEATURES
+                                             if "ogcapi-features-4" not in c]
 
 
 def _run(api: Any, function: Any, *args: Any) -> Response:

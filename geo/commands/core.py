@@ -47,6 +47,9 @@ def register(sub: Any) -> None:
     ex.add_argument("out", help="output file, '-' for stdout")
     _filters(ex)
     ex.set_defaults(func=cmd_sites_export)
+    from geo.commands.edits import register_sites
+
+    register_sites(ssub)  # show, edit, history, restore, delete, undelete
 
     p = sub.add_parser("schema", help="print the site schema (Markdown)")
     p.set_defaults(func=lambda a: print(schema_markdown()))

@@ -31,6 +31,12 @@ def register(sub: Any) -> None:
     p.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
                    help="use the file's COLUMN for FIELD (name, category, status, lon, lat, geometry...); repeatable")
     p.add_argument("--category", default=None, help="category code for features without one")
+    p.add_argument("--on-duplicate", choices=("update", "new", "skip"), default=None,
+                   help="what to do with each possible duplicate of a stored site (same name within 1 km, or any "
+                        "site within 10 m); default: keep it as a new site")
+    p.add_argument("--sync", action="store_true",
+                   help="mark (a new version noting it) the stored sites of the file's districts that it lacks; "
+                        "nothing is deleted")
     p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("rollback", help="remove the sites an upload batch added")
@@ -72,14 +78,19 @@ def cmd_import(args: argparse.Namespace) -> int:
     result = ingest.check(path.read_bytes(), path.name, crs=args.crs, mapping=_mapping(args), store=store)
     batch_id = None
     unconfirmed = result.crs_source == "guessed" and not args.dry_run
-    if result.n_valid and not args.dry_run and not unconfirmed and (result.all_valid or args.accept_valid):
+    decided = result.plan.decide(None, args.on_duplicate) if result.plan else None
+    counts = decided.counts() if decided else {"new": result.n_valid, "changed": 0, "absent": 0}
+    todo = counts["new"] + counts["changed"] + (counts["absent"] if args.sync else 0)
+    if todo and not args.dry_run and not unconfirmed and (result.all_valid or args.accept_valid):
         auth.cli_require("editor", store, what=auth.ACTION_WORDS["upload"])
-        batch_id = ingest.commit(result, store, actor())
+        batch_id = ingest.commit(result, store, actor(), on_duplicate=args.on_duplicate, sync=args.sync)
     out = result.summary(lang)
+    out.update(result.diff(decided))
     if unconfirmed:
         out["errors"].insert(0, {"feature": None, "field": "crs", "value": result.crs,
                                  "message": _confirm_crs(result, lang)})
-    out.update(committed=batch_id is not None, batch_id=batch_id, n_committed=result.n_valid if batch_id else 0)
+    out.update(committed=batch_id is not None, batch_id=batch_id,
+               n_committed=counts["new"] + counts["changed"] if batch_id else 0)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
@@ -115,8 +126,11 @@ def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> N
          f"hệ tọa độ {crs} ({source}).") if vi else
         (f"{result.file_name}: {result.n_features} features, {result.n_valid} valid, {result.n_rejected} rejected; "
          f"CRS {crs} ({out['crs_source']})."))
+    lines += _diff_lines(out, vi)
     if out["committed"]:
         lines.append(f"Đã lưu lô {out['batch_id']}." if vi else f"Committed as batch {out['batch_id']}.")
+    elif result.n_valid and not out["new"] and not out["changed"]:
+        lines.append("Không có gì mới hay thay đổi; chưa lưu gì." if vi else "Nothing new or changed; nothing committed.")
     elif result.n_valid:
         lines.append("Chưa lưu gì (dùng --accept-valid để lưu các đối tượng hợp lệ)." if vi and not result.all_valid
                      else "Chưa lưu gì." if vi else
@@ -153,3 +167,21 @@ def cmd_uploads_list(args: argparse.Namespace) -> int:
         shown = df.drop(columns="sha256").assign(crs=df["crs"].astype(str).str.slice(0, 16))
         print(shown.to_string(index=False))
     return 0
+
+
+def _diff_lines(out: dict[str, Any], vi: bool) -> list[str]:
+    """The counts, then each changed feature field by field and each possible duplicate."""
+    lines = [(f"mới {out['new']}, thay đổi {out['changed']}, không đổi {out['unchanged']}, vắng mặt {out['absent']}"
+              f", có thể trùng {out['possible_duplicates']}.") if vi else
+             (f"new {out['new']}, changed {out['changed']}, unchanged {out['unchanged']}, absent {out['absent']}"
+              f", possible duplicates {out['possible_duplicates']}.")]
+    for m in out["diff"][:200]:
+        if m["effect"] == "changed":
+            fields = "; ".join(f"{f}: {'' if o is None else o} → {'' if n is None else n}" if f != "geometry"
+                               else "geometry" for f, (o, n) in m["changes"].items())
+            lines.append(f"  #{m['feature']} {m['site_id']}: {fields}")
+        if m["how"] == "possible":
+            cands = ", ".join(f"{c['site_id']} “{c['name']}” {c['distance_m']:g} m" for c in m["candidates"][:3])
+            lines.append((f"  #{m['feature']} có thể trùng với {cands} → {m['decision']} (--on-duplicate)") if vi else
+                         (f"  #{m['feature']} may duplicate {cands} → {m['decision']} (--on-duplicate)"))
+    return lines

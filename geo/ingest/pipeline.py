@@ -20,11 +20,11 @@ import pandas as pd
 from geo import boundaries, reference, settings
 from geo import crs as crs_mod
 from geo import sites as site_ops
-from geo.errors import ConflictError, InputError
-from geo.ingest import crs_evidence, limits, normalise, read, report, validate
+from geo.errors import InputError
+from geo.ingest import crs_evidence, limits, match, normalise, read, report, text_checks, validate
 from geo.ingest.report import ERROR, Problem, Problems
 from geo.schema import ATTRIBUTE_NAMES
-from geo.store.base import Store, Upload
+from geo.store.base import Store, Upload, already_stored
 
 Progress = Callable[[str, float], None]
 STAGES = ("reading", "checking", "placing", "done")
@@ -51,6 +51,7 @@ class CheckResult:
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     previous_batch: dict[str, Any] | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    plan: match.UpdatePlan | None = None  # against the store (geo.ingest.match), when checked with one
     unused: list[str] = field(default_factory=list)  # the file's columns no field takes
     value_rules: list[Any] = field(default_factory=list)  # geo.ingest.matching.RuleUse
     suggested: dict[str, str | None] = field(default_factory=dict)  # unused column -> the field it likely feeds
@@ -95,7 +96,14 @@ class CheckResult:
                 "crs_candidates": self.candidates, "unmatched": self.unmatched,
                 "crs_evidence": [c.as_dict() for c in self.crs_evidence.candidates] if self.crs_evidence else [],
                 "columns": {k: v for k, v in self.column_map.items() if v},
-                "previous_batch": self.previous_batch["batch_id"] if self.previous_batch else None}
+                "previous_batch": self.previous_batch["batch_id"] if self.previous_batch else None,
+                **self.diff()}
+
+    def diff(self, decided: match.UpdatePlan | None = None) -> dict[str, Any]:
+        """``new``/``changed``/``unchanged``/``absent`` counts and, per feature, its match and
+        field-by-field changes (``diff``) and the absent sites (``absent_sites``)."""
+        p = decided or self.plan or match.UpdatePlan([match.Match(i, f) for i, f in enumerate(self.accepted_features)])
+        return {**p.counts(), "diff": [m.to_dict() for m in p.matches], "absent_sites": p.absent}
 
 
 def _noop(stage: str, fraction: float) -> None:
@@ -190,14 +198,20 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     geoms = _placeable(geoms, choice, problems, b)
     coord_cols = {c.strip() for c in raw.coord_source.split(",") if c.strip()}
     attrs = validate.check_attributes(raw.props, mapping, file_name, problems, coord_cols)
+    text_checks.check_control_characters(attrs.frame, problems)
     tick("checking", 0.6)
     live = geoms.copy()
     live[problems.rejected] = None
-    validate.check_duplicates(live, attrs.frame, store, problems)
+    validate.check_duplicates(live, attrs.frame, None, problems)  # stored sites: matched below (geo.ingest.match)
     timings["check"] = time.perf_counter() - t0 - timings["read"]
     tick("placing", 0.8)
     accepted, numbers = _place(geoms, attrs.frame, problems, b)
     timings["place"] = time.perf_counter() - t0 - timings["read"] - timings["check"]
+    plan = None
+    if store is not None:
+        given = attrs.frame.iloc[[n - 1 for n in numbers]].reset_index(drop=True)
+        plan = match.plan(accepted, given, [f for f, c in attrs.columns.items() if c], numbers, store)
+        timings["match"] = time.perf_counter() - t0 - timings["read"] - timings["check"] - timings["place"]
     previous = store.find_batch_by_sha256(hashlib.sha256(content).hexdigest()) if store is not None else None
     if previous:
         problems.file_warning(
@@ -208,7 +222,7 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
     return CheckResult(file_name, content, raw.fmt, len(raw), accepted, numbers, problems.sorted(), choice.used,
                        choice.source, choice.declared, choice.candidates, [str(c) for c in raw.props.columns],
                        attrs.columns, attrs.unmatched, previous, timings, unused=attrs.unused,
-                       value_rules=attrs.rules, suggested=attrs.suggested, crs_evidence=evidence)
+                       value_rules=attrs.rules, suggested=attrs.suggested, crs_evidence=evidence, plan=plan)
 
 
 def _check_size(content: bytes, file_name: str) -> None:
@@ -263,32 +277,48 @@ def _empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
 
 
-def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool = False) -> str:
-    """Store the accepted features of ``result`` as one batch, with the original file kept
-    verbatim; return the batch id. All or nothing.
+def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool = False,
+           decisions: dict[int, str] | None = None, on_duplicate: str | None = None, sync: bool = False) -> str:
+    """Store the accepted features of ``result`` as one batch — new sites added, matched ones
+    updated field by field (each against the version seen at the check) — with the original file
+    kept verbatim; return the batch id. All or nothing.
+
+    ``decisions``: feature number -> ``update``/``new``/``skip`` for same-name matches and possible
+    duplicates; ``on_duplicate``: the same for every possible duplicate not decided one by one.
+    ``sync``: mark the stored sites absent from the file (a version noting it; nothing deleted).
 
     Raises
     ------
     InputError
-        When no feature was accepted.
+        When no feature was accepted, or nothing is new or changed.
     ConflictError
-        When the same file is already committed (and not rolled back), unless ``allow_repeat``.
+        When the same file is already committed (and not rolled back), unless ``allow_repeat``
+        (checked again inside the commit's transaction); EditConflict when a site to update
+        changed since the check.
     """
     if not result.n_valid:
         raise InputError("không có đối tượng hợp lệ nào để lưu; không ghi gì cả.",
                          "no valid feature to store; nothing was written.", file=result.file_name)
     previous = store.find_batch_by_sha256(result.sha256)
     if previous and not allow_repeat:
-        raise ConflictError(
-            f"Tệp “{result.file_name}” đã được lưu (lô {previous['batch_id']}, {previous['created_at']}); không ghi "
-            "lại. Hãy hoàn tác lô đó trước nếu muốn tải lại.",
-            f"File “{result.file_name}” is already stored (batch {previous['batch_id']}, {previous['created_at']}); "
-            "nothing was written again. Roll that batch back first to upload it again.")
+        raise already_stored(result.file_name, previous["batch_id"], previous["created_at"])
+    checked = result.plan or match.plan(result.accepted, result.accepted, validate.INPUT_FIELDS,
+                                        result.accepted_features, store)
+    decided = checked.decide(decisions, on_duplicate)
+    new, updates = match.writes(result.accepted, decided, store)
+    if sync:
+        updates += match.absent_marks(decided, store)
+    if not len(new) and not updates:
+        raise InputError("không có công trình mới hay thay đổi nào; không ghi gì cả.",
+                         "nothing is new or changed; nothing was written.", file=result.file_name)
     summary = result.summary("en")
+    summary.update(decided.counts(), diff=[m.to_dict() for m in decided.matches][:2000])
     summary["errors"] = summary["errors"][:500]
     summary["warnings"] = summary["warnings"][:500]
     upload = Upload(result.file_name, result.content, result.crs or crs_mod.WGS84, summary)
-    return store.commit_batch(result.accepted, actor=actor, kind="upload", upload=upload)
+    return store.commit_batch(new, actor=actor, kind="upload", upload=upload, updates=updates,
+                              unique_file=not allow_repeat,
+                              reason=f"--sync: absent sites of {result.file_name} marked" if sync else None)
 
 
 def rollback(store: Store, batch_id: str, actor: str) -> int:

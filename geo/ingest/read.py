@@ -176,8 +176,11 @@ def nfc_frame(df: pd.DataFrame) -> pd.DataFrame:
 
     df = df.rename(columns={c: nfc(c) for c in df.columns if isinstance(c, str)})
     for col in df.columns:
-        if df[col].dtype == object:
-            df[col] = df[col].map(nfc)
+        if _texty(df[col]):
+            values = df[col].tolist()
+            fixed = [nfc(v) for v in values]
+            if any(a is not b for a, b in zip(values, fixed, strict=True)):
+                df[col] = pd.Series(fixed, index=df.index, dtype=object)
     return df
 
 

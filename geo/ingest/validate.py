@@ -393,3 +393,69 @@ def fast_fold(text: Any) -> str:
         return ""
     s = unicodedata.normalize("NFC", str(text)).translate(_FOLD).casefold()
     return " ".join(s.split())
+
+
+# ---------------------------------------------------------------- one site (edits)
+
+
+@dataclass
+class Record:
+    """One site's values and geometry after the upload checks (:func:`check_record`)."""
+
+    values: dict[str, Any]
+    geometry: Any
+    problems: list[Any]
+
+    @property
+    def errors(self) -> list[Any]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def _as_geometry(value: Any) -> Any:
+    """A shapely geometry from a geometry, a GeoJSON dict or WKT text (None when absent or unreadable)."""
+    if value is None or isinstance(value, shapely.Geometry):
+        return value
+    try:
+        if isinstance(value, dict):
+            return shapely.geometry.shape(value)
+        return shapely.from_wkt(str(value))
+    except (shapely.errors.ShapelyError, ValueError, TypeError, AttributeError, KeyError):
+        return None
+
+
+def check_record(values: dict[str, Any], geometry: Any, b: Any, *, repair: bool = False,
+                 name: str = "") -> Record:
+    """One site (schema field -> value, and a geometry) through the very checks a feature of an
+    upload goes through: attributes by :func:`check_attributes` on a one-row frame, geometry by
+    :mod:`geo.ingest.normalise` (present, allowed type, finite, valid, inside Hanoi).
+
+    ``repair``: an invalid geometry is repaired as in an upload; by default it is refused (an edit
+    should not be silently reshaped). ``values`` may hold codes or labels, text or numbers.
+    """
+    from geo.ingest import normalise
+    from geo.ingest.read import Raw
+
+    fields = {k: v for k, v in values.items() if k in INPUT_FIELDS and k != "id"}
+    props = pd.DataFrame({k: pd.Series([v], dtype=object) for k, v in fields.items()})
+    problems = Problems(1)
+    attrs = check_attributes(props, None, name, problems, set())
+    geoms = np.empty(1, dtype=object)
+    geoms[0] = _as_geometry(geometry)
+    if geometry is not None and geoms[0] is None:
+        problems.add(0, "geometry", str(geometry)[:60], ERROR, "hình học không đọc được (GeoJSON hoặc WKT).",
+                     "the geometry cannot be read (GeoJSON or WKT).")
+    else:
+        geoms = normalise.readable(Raw("form", props, geoms), problems)
+    if not problems.rejected[0] and not repair and not shapely.is_valid(geoms[0]):
+        why = shapely.is_valid_reason(geoms[0])
+        problems.add(0, "geometry", why, ERROR, f"hình học không hợp lệ ({why}); hãy sửa các đỉnh (ví dụ đường "
+                     "biên tự cắt nhau).", f"the geometry is invalid ({why}); fix its vertices (e.g. a boundary "
+                     "that crosses itself).")
+    elif not problems.rejected[0]:
+        geoms = normalise.repair(geoms, problems)
+    if not problems.rejected[0]:
+        normalise.inside_hanoi(geoms, b, problems)
+    row = attrs.frame.iloc[0].to_dict()
+    clean = {k: (None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v)
+             for k, v in row.items() if k in fields}
+    return Record(clean, geoms[0], problems.sorted())

@@ -10,6 +10,7 @@ this module's SQL; a backend supplies connections, DDL types and the spatial fil
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -26,8 +27,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.errors import ConflictError, NotFound, StoreError
+from geo.errors import ConflictError, NotFound, RollbackBlocked, StoreError
 from geo.i18n import fold
+from geo.private_files import private_dir, write_private
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
 from geo.store.indicators import IndicatorsMixin
 from geo.store.inspections import InspectionsMixin
@@ -36,6 +38,7 @@ from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
 from geo.store.sessions import SessionsMixin
 from geo.store.users import UsersMixin
+from geo.store.versions import SiteWrite, VersionsMixin, Written
 
 SITE_COLUMNS: tuple[str, ...] = ATTRIBUTE_NAMES  # id ... batch_id
 _TEXT = ("id", "name", "category", "status", "indicator", "district_codes", "commune_codes",
@@ -60,6 +63,7 @@ class SiteFilter:
     text: str = ""  # diacritic-insensitive name search
     ids: Sequence[str] = ()
     bbox: tuple[float, float, float, float] | None = None  # minx, miny, maxx, maxy (lon/lat)
+    as_of: str | None = None  # 'YYYY-MM-DD': the sites as they stood at the end of that day (UTC)
     batch_id: str | None = None  # the sites an upload batch added
 
 
@@ -89,15 +93,17 @@ class Store(ABC):
         """Sites matching ``flt`` as a GeoDataFrame in EPSG:4326 with the schema's columns."""
 
     @abstractmethod
-    def get_site(self, site_id: str) -> dict[str, Any]:
-        """One site as a dict (``geometry`` a shapely geometry). Raises NotFound."""
+    def get_site(self, site_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+        """One site as a dict (``geometry`` a shapely geometry) with its ``version`` and ``deleted``.
+        Raises NotFound (also for a deleted site unless ``include_deleted``)."""
 
     @abstractmethod
     def count_sites(self) -> int: ...
 
     @abstractmethod
     def commit_batch(self, sites: gpd.GeoDataFrame, *, actor: str, kind: str = "upload",
-                     upload: Upload | None = None) -> str:
+                     upload: Upload | None = None, updates: Sequence[SiteWrite] = (), unique_file: bool = False,
+                     reason: str | None = None) -> str:
         """Insert ``sites`` (schema columns, placed) as one batch; return its id. All or nothing."""
 
     @abstractmethod
@@ -111,17 +117,37 @@ class Store(ABC):
     def find_batch_by_sha256(self, sha256: str) -> dict[str, Any] | None: ...
 
     @abstractmethod
-    def update_site(self, site_id: str, changes: dict[str, Any], *, actor: str) -> dict[str, Any]: ...
+    def update_site(self, site_id: str, changes: dict[str, Any], *, actor: str,
+                    expected_version: int | None = None, source: str = "edit", reason: str | None = None,
+                    inspection_id: str | None = None, action: str = "edit") -> dict[str, Any]: ...
 
     @abstractmethod
-    def delete_site(self, site_id: str, *, actor: str) -> None: ...
+    def delete_site(self, site_id: str, *, actor: str, expected_version: int | None = None,
+                    reason: str | None = None, source: str = "edit") -> None: ...
+
+    @abstractmethod
+    def write_site(self, write: SiteWrite, *, actor: str, source: str, action: str, reason: str | None = None,
+                   inspection_id: str | None = None) -> Written:
+        """One site's next version with its audit row, in one transaction."""
+
+    @abstractmethod
+    def site_version_rows(self, site_id: str) -> list[dict[str, Any]]:
+        """Every version row of a site, oldest first."""
+
+    @abstractmethod
+    def last_versions(self, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The latest version row of each of ``ids`` that has one."""
+
+    @abstractmethod
+    def versions_of(self, ids: Sequence[str]) -> dict[str, int]:
+        """The stored version of each of ``ids`` that is stored."""
 
     @abstractmethod
     def audit(self, since: str | None = None, actor: str | None = None, action: str | None = None,
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, Store):
+class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, VersionsMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 
@@ -211,6 +237,8 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
 
     def query_sites(self, flt: SiteFilter | None = None) -> gpd.GeoDataFrame:
         flt = flt or SiteFilter()
+        if flt.as_of:
+            return _filtered(_frame(self._versions_as_of(_check_day(flt.as_of))), flt)
         where, params = [], []
         if flt.district:
             where.append("s.id IN (SELECT site_id FROM site_units WHERE layer = 'district' AND code = ?)")
@@ -237,12 +265,21 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
         sql += " ORDER BY s.rid"
         return _frame(self.fetchall(sql.replace("LIKE ?", "LIKE ? ESCAPE '\\'"), params))
 
-    def get_site(self, site_id: str) -> dict[str, Any]:
-        gdf = self.query_sites(SiteFilter(ids=[site_id]))
-        if gdf.empty:
+    def get_site(self, site_id: str, *, include_deleted: bool = False) -> dict[str, Any]:
+        """One site as a dict with its ``version`` and ``deleted``; ``geometry`` a shapely geometry.
+        A deleted site is NotFound unless ``include_deleted`` (then: as it was when deleted)."""
+        rows = self.fetchall(f"SELECT {', '.join(SITE_COLUMNS)}, geom_wkb, version FROM sites WHERE id = ?",
+                             [site_id])
+        deleted = False
+        if not rows and include_deleted:
+            last = self.last_versions([site_id]).get(site_id)
+            rows, deleted = ([last], True) if last and last["deleted"] else ([], False)
+        if not rows:
             raise NotFound("công trình", "site", site_id)
-        row = gdf.iloc[0].to_dict()
-        return {k: (None if is_missing(v) else v) for k, v in row.items()}
+        row = _frame(rows).iloc[0].to_dict()
+        out = {k: (None if is_missing(v) else v) for k, v in row.items()}
+        out.update(version=int(rows[0]["version"]), deleted=deleted)
+        return out
 
     def list_batches(self) -> pd.DataFrame:
         rows = self.fetchall(
@@ -285,12 +322,12 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
         """Save an uploaded file verbatim under uploads/<sha256>/ (idempotent); return its path
         relative to the uploads folder. Done before, and whatever the outcome of, the commit."""
         safe = re.sub(r"[^\w.\-]+", "_", Path(upload.file_name).name, flags=re.UNICODE).strip("._") or "upload"
-        folder = self.uploads_dir / upload.sha256
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.uploads_dir)
+        folder = private_dir(self.uploads_dir / upload.sha256)  # 0700, files 0600 (issue #10)
         target = folder / safe[:120]
         if not target.exists():
             tmp = target.with_name(target.name + ".part")
-            tmp.write_bytes(upload.content)
+            write_private(tmp, upload.content)
             tmp.replace(target)
         return str(target.relative_to(self.uploads_dir))
 
@@ -340,13 +377,21 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
                               (str(stored), content if self.files_in_db else None), len(content))
 
     def commit_batch(self, sites: gpd.GeoDataFrame, *, actor: str, kind: str = "upload",
-                     upload: Upload | None = None) -> str:
+                     upload: Upload | None = None, updates: Sequence[SiteWrite] = (), unique_file: bool = False,
+                     reason: str | None = None) -> str:
+        """Insert ``sites`` and apply ``updates`` (stored sites, each checked against the version it
+        was read at) as one batch, every site getting its next version. ``unique_file``: refuse
+        (ConflictError) when a committed batch already holds the same file (checked inside the
+        transaction, so that concurrent commits of one file store it once)."""
         rows = _rows(sites)
         batch_id = new_id("b")
         kept = self._prepare_blob(upload.sha256, upload.content, upload.file_name) if upload is not None else None
         stored = kept[0] if kept else None
+        writes = [SiteWrite(r["id"], None, r) for r in rows] + list(updates)
         try:
             with self.transaction() as cur:
+                if upload is not None and unique_file:
+                    self._refuse_repeat(cur, upload)
                 if upload is not None and kept is not None:
                     self._insert_blob(cur, upload.sha256, "upload", upload.file_name, kept, len(upload.content))
                 self.execute(
@@ -354,13 +399,17 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
                     "INSERT INTO batches (batch_id, created_at, actor, kind, file_name, sha256, stored_path,"
                     " n_features, crs, status, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'committed', ?)",
                     [batch_id, now_iso(), actor, kind, upload.file_name if upload else None,
-                     upload.sha256 if upload else None, stored, len(rows), upload.crs if upload else "EPSG:4326",
+                     upload.sha256 if upload else None, stored, len(writes), upload.crs if upload else "EPSG:4326",
                      _dump(upload.report) if upload else None])
-                self._insert_sites(cur, rows, batch_id)
-                self.record(cur, actor, kind, "batch", batch_id,
-                            after={"file_name": upload.file_name if upload else None, "n_features": len(rows),
-                                   "sha256": upload.sha256 if upload else None, "site_ids": [r["id"] for r in rows]},
-                            batch_id=batch_id)
+                for r in rows:
+                    r["batch_id"] = batch_id
+                done = self._write_sites(cur, writes, actor=actor, source=kind, via_batch=batch_id, reason=reason)
+                after: dict[str, Any] = {
+                    "file_name": upload.file_name if upload else None, "n_features": len(writes),
+                    "sha256": upload.sha256 if upload else None, "site_ids": [r["id"] for r in rows]}
+                if updates:
+                    after["updated"] = {w.site_id: w.changes for w in done[len(rows):]}
+                self.record(cur, actor, kind, "batch", batch_id, after=after, batch_id=batch_id)
                 self._bump(cur)
         except Exception as exc:
             if _is_unique_violation(exc):
@@ -372,35 +421,101 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
             raise
         return batch_id
 
-    def _insert_sites(self, cur: Any, rows: list[dict[str, Any]], batch_id: str) -> None:
-        cols = [*SITE_COLUMNS, "name_folded", "geom_wkb", "minx", "miny", "maxx", "maxy"]
+    def _refuse_repeat(self, cur: Any, upload: Upload) -> None:
+        """Inside the commit's transaction: refuse a file already committed. PostGIS takes a
+        transaction lock on the file's checksum first (SQLite's BEGIN IMMEDIATE serialises)."""
+        if self.dialect == "postgis":
+            self.execute(cur, "SELECT pg_advisory_xact_lock(hashtext(?))", [upload.sha256])
+        self.execute(cur, "SELECT batch_id, created_at FROM batches WHERE sha256 = ? AND status = 'committed'"
+                          " ORDER BY created_at DESC", [upload.sha256])
+        found = cur.fetchone()
+        if found:
+            raise already_stored(upload.file_name, str(found[0]), str(found[1]))
+
+    def _insert_sites(self, cur: Any, rows: list[dict[str, Any]], batch_id: str | None) -> None:
+        cols = [*SITE_COLUMNS, "name_folded", "geom_wkb", "minx", "miny", "maxx", "maxy", "version"]
         sql = f"INSERT INTO sites ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
-        unit_rows = []
         for r in rows:
-            r["batch_id"] = batch_id
+            if batch_id is not None:
+                r["batch_id"] = batch_id
+            r.setdefault("version", 1)
         cur.executemany(self._sql(sql), [tuple(r[c] for c in cols) for r in rows])
+        self._insert_units(cur, rows)
+        self._after_site_insert(cur, rows)
+
+    def _insert_units(self, cur: Any, rows: list[dict[str, Any]]) -> None:
+        unit_rows = []
         for r in rows:
             for layer, key in (("district", "district_codes"), ("commune", "commune_codes")):
                 unit_rows += [(r["id"], layer, code) for code in (r[key] or "").split(";") if code]
         if unit_rows:
             cur.executemany(self._sql("INSERT INTO site_units (site_id, layer, code) VALUES (?, ?, ?)"), unit_rows)
-        self._after_site_insert(cur, rows)
 
     def rollback_batch(self, batch_id: str, *, actor: str) -> int:
-        batch = self.get_batch(batch_id)
-        if batch["status"] != "committed":
-            raise ConflictError(
-                f"Lô {batch_id} đã được hoàn tác lúc {batch['rolled_back_at']}; không làm gì thêm.",
-                f"Batch {batch_id} was already rolled back at {batch['rolled_back_at']}; nothing more to do.")
+        """Undo a batch: the sites it added are removed, the sites it updated get back the
+        version before it (as a new version). Refused (RollbackBlocked, nothing written) when a
+        site was changed after the batch. Returns how many sites were removed or restored."""
+        self.get_batch(batch_id)
         with self.transaction() as cur:
-            before = self._site_snapshots(cur, "batch_id = ?", [batch_id])
-            self._delete_sites(cur, "batch_id = ?", [batch_id])
+            lock = " FOR UPDATE" if self.dialect == "postgis" else ""
+            self.execute(cur, "SELECT status, rolled_back_at FROM batches WHERE batch_id = ?" + lock, [batch_id])
+            status, when = cur.fetchone()
+            if status != "committed":
+                raise ConflictError(
+                    f"Lô {batch_id} đã được hoàn tác lúc {when}; không làm gì thêm.",
+                    f"Batch {batch_id} was already rolled back at {when}; nothing more to do.")
+            writes = self._rollback_writes(cur, batch_id)
+            done = self._write_sites(cur, writes, actor=actor, source="rollback", via_batch=batch_id,
+                                     reason=f"rollback {batch_id}")
             self.execute(cur, "UPDATE batches SET status = 'rolled_back', rolled_back_at = ?, rolled_back_by = ?"
                          " WHERE batch_id = ?", [now_iso(), actor, batch_id])
+            removed = sum(w.deleted for w in done)
+            before = [w.before for w in done if w.before is not None]
             self.record(cur, actor, "rollback", "batch", batch_id, before={"sites": before},
-                        after={"n_removed": len(before)}, batch_id=batch_id)
+                        after={"n_removed": removed, "n_restored": len(done) - removed,
+                               "restored": {w.site_id: w.changes for w in done if not w.deleted}},
+                        batch_id=batch_id)
             self._bump(cur)
-        return len(before)
+        return len(done)
+
+    def _rollback_writes(self, cur: Any, batch_id: str) -> list[SiteWrite]:
+        """What undoing ``batch_id`` writes: each site it touched back to its version before it.
+        Raises RollbackBlocked when a site has a later version."""
+        self.execute(cur, "SELECT id, version FROM site_versions WHERE via_batch = ? AND source <> 'rollback'",
+                     [batch_id])
+        mine = {str(r[0]): int(r[1]) for r in cur.fetchall()}
+        last = self._last(cur, list(mine))
+        later = [sid for sid, v in mine.items() if sid in last and int(last[sid]["version"]) > v]
+        if later:
+            edits = self._rows_in(cur, "SELECT id, version, actor, at, source FROM site_versions"
+                                       " WHERE id IN ({ids}) ORDER BY id, version", later)
+            raise RollbackBlocked(batch_id, [{"site_id": e["id"], "by": e["actor"], "at": e["at"],
+                                              "version": e["version"]} for e in edits if e["version"] > mine[e["id"]]])
+        prior = self._prior_versions(cur, mine)
+        writes = []
+        for sid, v in mine.items():
+            before = prior.get(sid)
+            if before is None or before["deleted"]:
+                if not last[sid]["deleted"]:
+                    writes.append(SiteWrite(sid, v, None))
+            else:
+                writes.append(SiteWrite(sid, v, _row_from_version(before)))
+        return writes
+
+    def _prior_versions(self, cur: Any, mine: dict[str, int]) -> dict[str, dict[str, Any]]:
+        """The version just before ``mine[id]`` of each site (absent for version 1)."""
+        out: dict[str, dict[str, Any]] = {}
+        pairs = [(sid, v - 1) for sid, v in mine.items() if v > 1]
+        for k in range(0, len(pairs), 200):
+            chunk = pairs[k:k + 200]
+            where = " OR ".join("(id = ? AND version = ?)" for _ in chunk)
+            self.execute(cur, f"SELECT * FROM site_versions WHERE {where}", [x for p in chunk for x in p])
+            names = [d[0] for d in cur.description]
+            for row in cur.fetchall():
+                d = dict(zip(names, row))
+                d["geom_wkb"] = bytes(d["geom_wkb"])
+                out[d["id"]] = d
+        return out
 
     def _site_snapshots(self, cur: Any, where: str, params: list[Any]) -> list[dict[str, Any]]:
         self.execute(cur, f"SELECT {', '.join(SITE_COLUMNS)}, geom_wkb FROM sites WHERE {where}", params)
@@ -417,33 +532,96 @@ class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, Inspectio
         self.execute(cur, f"DELETE FROM site_units WHERE site_id IN (SELECT id FROM sites WHERE {where})", params)
         self.execute(cur, f"DELETE FROM sites WHERE {where}", params)
 
-    def update_site(self, site_id: str, changes: dict[str, Any], *, actor: str) -> dict[str, Any]:
+    def update_site(self, site_id: str, changes: dict[str, Any], *, actor: str,
+                    expected_version: int | None = None, source: str = "edit", reason: str | None = None,
+                    inspection_id: str | None = None, action: str = "edit") -> dict[str, Any]:
+        """Write ``changes`` (schema fields, ``geometry`` shapely) as the site's next version.
+        ``expected_version``: the version the change was made from (EditConflict when the stored
+        one differs); None: whatever is stored. No checks of the values: see :mod:`geo.edits`."""
         bad = set(changes) - set(SITE_COLUMNS) - {"geometry"} | ({"id", "batch_id"} & set(changes))
         if bad:
             raise StoreError(f"Không sửa được trường {', '.join(sorted(bad))}.",
                              f"Fields {', '.join(sorted(bad))} cannot be edited.")
         current = self.get_site(site_id)
-        updated = {**current, **changes}
+        updated = {k: v for k, v in {**current, **changes}.items() if k not in ("version", "deleted")}
         row = _rows(gpd.GeoDataFrame([updated], geometry="geometry", crs=4326))[0]
-        row["batch_id"] = current.get("batch_id")
-        with self.transaction() as cur:
-            before = self._site_snapshots(cur, "id = ?", [site_id])
-            self._delete_sites(cur, "id = ?", [site_id])
-            self._insert_sites(cur, [row], row["batch_id"])
-            after = self._site_snapshots(cur, "id = ?", [site_id])
-            self.record(cur, actor, "edit", "site", site_id, before=before[0], after=after[0],
-                        batch_id=row["batch_id"])
-            self._bump(cur)
+        expected = current["version"] if expected_version is None else expected_version
+        self.write_site(SiteWrite(site_id, expected, row, dict(changes)), actor=actor, source=source, reason=reason,
+                        inspection_id=inspection_id, action=action)
         return self.get_site(site_id)
 
-    def delete_site(self, site_id: str, *, actor: str) -> None:
-        with self.transaction() as cur:
-            before = self._site_snapshots(cur, "id = ?", [site_id])
-            if not before:
-                raise NotFound("công trình", "site", site_id)
-            self._delete_sites(cur, "id = ?", [site_id])
-            self.record(cur, actor, "delete", "site", site_id, before=before[0])
-            self._bump(cur)
+    def write_site(self, write: SiteWrite, *, actor: str, source: str, action: str, reason: str | None = None,
+                   inspection_id: str | None = None) -> Written:
+        """One site's next version with its audit row, in one transaction (see ``_write_sites``)."""
+        try:
+            with self.transaction() as cur:
+                done = self._write_sites(cur, [write], actor=actor, source=source, reason=reason,
+                                         inspection_id=inspection_id)[0]
+                self.record(cur, actor, action, "site", write.site_id, before=done.before, after=done.after,
+                            batch_id=(done.after or done.before or {}).get("batch_id"))
+                self._bump(cur)
+        except Exception as exc:
+            if _is_unique_violation(exc):
+                raise ConflictError(
+                    f"Công trình “{write.site_id}” vừa được người khác ghi; không ghi gì. Hãy tải lại và thử lại.",
+                    f"Site “{write.site_id}” was just written by someone else; nothing was written. Reload and "
+                    "try again.") from exc
+            raise
+        return done
+
+    def delete_site(self, site_id: str, *, actor: str, expected_version: int | None = None,
+                    reason: str | None = None, source: str = "edit") -> None:
+        """Remove a site from the map; its versions stay (restorable)."""
+        if expected_version is None:
+            expected_version = int(self.get_site(site_id)["version"])
+        self.write_site(SiteWrite(site_id, expected_version, None), actor=actor, source=source, reason=reason,
+                        action="delete")
+
+
+def already_stored(file_name: str, batch_id: str, created_at: str) -> ConflictError:
+    """The refusal of a file that is already committed."""
+    return ConflictError(
+        f"Tệp “{file_name}” đã được lưu (lô {batch_id}, {created_at}); không ghi lại. Hãy hoàn tác lô đó trước "
+        "nếu muốn tải lại.",
+        f"File “{file_name}” is already stored (batch {batch_id}, {created_at}); nothing was written again. "
+        "Roll that batch back first to upload it again.")
+
+
+def _row_from_version(v: dict[str, Any]) -> dict[str, Any]:
+    """A stored-row dict (as ``_rows`` makes) from a version row."""
+    geom = shapely.from_wkb(v["geom_wkb"])
+    row = {c: v.get(c) for c in SITE_COLUMNS}
+    row["name_folded"] = fold(row["name"])
+    row["geom_wkb"] = v["geom_wkb"]
+    row["minx"], row["miny"], row["maxx"], row["maxy"] = (float(b) for b in shapely.bounds(geom))
+    return row
+
+
+def _check_day(day: str) -> str:
+    try:
+        return dt.date.fromisoformat(str(day)[:10]).isoformat()
+    except ValueError as exc:
+        raise StoreError(f"Ngày “{day}” không hợp lệ; hãy viết YYYY-MM-DD.",
+                         f"Date “{day}” is invalid; write YYYY-MM-DD.") from exc
+
+
+def _filtered(gdf: gpd.GeoDataFrame, flt: SiteFilter) -> gpd.GeoDataFrame:
+    """``flt`` applied in memory (to sites as they stood on a past day)."""
+    keep = np.ones(len(gdf), dtype=bool)
+    for col, code in (("district_codes", flt.district), ("commune_codes", flt.commune)):
+        if code:
+            keep &= gdf[col].fillna("").map(lambda v, c=code: c in v.split(";")).to_numpy(dtype=bool)
+    for col, values in (("category", flt.categories), ("status", flt.statuses), ("indicator", flt.indicators),
+                        ("id", flt.ids), ("batch_id", [flt.batch_id] if flt.batch_id else [])):
+        if values:
+            keep &= gdf[col].isin(list(values)).to_numpy()
+    words = fold(flt.text).split()
+    if words:
+        names = gdf["name"].map(fold)
+        keep &= names.map(lambda n: all(w in n for w in words)).to_numpy(dtype=bool)
+    if flt.bbox and len(gdf):
+        keep &= gdf.geometry.intersects(shapely.box(*flt.bbox)).to_numpy()
+    return gdf[keep].reset_index(drop=True)
 
 
 # ---------------------------------------------------------------- conversion

@@ -85,6 +85,34 @@ def _v1_sites(dialect: str) -> list[str]:
     return common
 
 
+#: the snapshot columns of a site kept in site_versions (as in sites)
+_SNAPSHOT = ("id, name, category, status, indicator, district_codes, commune_codes, responsible_unit, start_date,"
+             " end_date, budget_vnd, progress_pct, notes, batch_id, geom_wkb")
+
+
+def _v2_site_versions(dialect: str) -> list[str]:
+    """Every site gets a version number and every version of it is kept (geo.edits): who, when,
+    through which batch or edit, why, what changed, and the whole site as it was. Existing sites
+    become version 1, dated and signed by the batch that added them."""
+    return _portable(
+        "ALTER TABLE sites ADD COLUMN version INTEGER NOT NULL DEFAULT 1",
+        """CREATE TABLE site_versions (
+            id TEXT NOT NULL, version INTEGER NOT NULL, deleted INTEGER NOT NULL DEFAULT 0, at TEXT NOT NULL,
+            actor TEXT NOT NULL, source TEXT NOT NULL, via_batch TEXT, reason TEXT, inspection_id TEXT,
+            changes_json TEXT,
+            name TEXT NOT NULL, category TEXT NOT NULL, status TEXT NOT NULL, indicator TEXT, district_codes TEXT,
+            commune_codes TEXT, responsible_unit TEXT, start_date TEXT, end_date TEXT, budget_vnd REAL,
+            progress_pct REAL, notes TEXT, batch_id TEXT, geom_wkb BLOB NOT NULL,
+            PRIMARY KEY (id, version))""",
+        "CREATE INDEX site_versions_batch ON site_versions (via_batch)",
+        "CREATE INDEX site_versions_at ON site_versions (at)",
+        f"""INSERT INTO site_versions (version, deleted, at, actor, source, via_batch, {_SNAPSHOT})
+            SELECT 1, 0, COALESCE(b.created_at, '1970-01-01T00:00:00+00:00'), COALESCE(b.actor, 'migration'),
+                   COALESCE(b.kind, 'migration'), s.batch_id, {', '.join('s.' + c.strip() for c in _SNAPSHOT.split(','))}
+            FROM sites s LEFT JOIN batches b ON b.batch_id = s.batch_id""",
+    )(dialect)
+
+
 def _v4_api_tokens(dialect: str) -> list[str]:
     """Personal API tokens for the OGC API (h14): only a SHA-256 of each token is kept."""
     return _portable(
@@ -125,6 +153,7 @@ def _v6_inspections(dialect: str) -> list[str]:
 # (version, name, statements(dialect))
 MIGRATIONS: list[tuple[int, str, Callable[[str], list[str]]]] = [
     (1, "sites, batches, audit, users, plans, indicators", _v1_sites),
+    (2, "site versions", _v2_site_versions),
     (4, "personal API tokens", _v4_api_tokens),
     (6, "inspections, photos, kept files in the store", _v6_inspections),
 ]

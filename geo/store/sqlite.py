@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from geo.private_files import private_dir, private_file
 from geo.store.base import SQLStore
 
 STORE_FILE = "p03.sqlite"
@@ -18,10 +19,9 @@ class SQLiteStore(SQLStore):
     dialect = "sqlite"
 
     def __init__(self, folder: Path) -> None:
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = private_dir(Path(folder))  # 0700: the store holds password hashes (issue #10)
         super().__init__(folder / "uploads")
-        self.path = folder / STORE_FILE
+        self.path = private_file(folder / STORE_FILE)  # 0600, before SQLite creates it
         self.migrate()
 
     def __repr__(self) -> str:
@@ -65,3 +65,8 @@ class SQLiteStore(SQLStore):
 
     def _before_site_delete(self, cur: Any, where: str, params: list[Any]) -> None:
         cur.execute(f"DELETE FROM sites_rtree WHERE rid IN (SELECT rid FROM sites WHERE {where})", params)
+
+    def _after_site_update(self, cur: Any, rows: list[dict[str, Any]]) -> None:
+        cur.executemany("UPDATE sites_rtree SET minx = ?, maxx = ?, miny = ?, maxy = ? WHERE rid ="
+                        " (SELECT rid FROM sites WHERE id = ?)",
+                        [(r["minx"], r["maxx"], r["miny"], r["maxy"], r["id"]) for r in rows])

@@ -70,10 +70,19 @@ def nav() -> None:
         st.divider()
 
 
+TOP_KEY = "_p03_sidebar_top"
+
+
+def sidebar_top() -> Any:
+    """The sidebar slot above the sign-in box (for a page's key filters, e.g. the district
+    chooser), filled this run by :func:`sidebar`; the sidebar itself when there is none."""
+    return st.session_state.get(TOP_KEY) or st.sidebar
+
+
 def sidebar() -> str:
     """Draw the shared sidebar (navigation, language toggle); return the language."""
     current = lang()
-    st.set_page_config(page_title=t("app_title"), page_icon=":material/map:", layout="wide")
+    st.set_page_config(page_title=t("app_title"), page_icon=str(Path(__file__).with_name("page_icon.png")), layout="wide")
     chrome.install(t)  # Streamlit's own English strings in the chosen language
     nav()
     with st.sidebar:
@@ -83,6 +92,7 @@ def sidebar() -> str:
     if choice != current:
         st.session_state[LANG_KEY] = choice
         st.rerun()
+    st.session_state[TOP_KEY] = st.sidebar.container()  # page filters go here, above the sign-in box
     gate()  # sign-in box; stops anonymous visitors when P03_READ_REQUIRES_LOGIN
     return choice
 

@@ -183,7 +183,7 @@ def _one(insp: dict[str, Any], pics: pd.DataFrame, editor: bool) -> None:
             caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
             if caption:
                 st.caption(ui.md_escape(caption))
-            if st.button(":material/zoom_in:", key=f"open_{p['photo_id']}", help=ui.t("insp_open_photo")):
+            if st.button(ui.t("insp_open_photo"), key=f"open_{p['photo_id']}", icon=":material/open_in_full:"):
                 _full_size(p["photo_id"], caption, {k: p[k] for k in ("taken_at", "lat", "lon", "distance_m",
                                                                       "file_name", "media_type")})
 
@@ -215,7 +215,8 @@ def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
     if not plan_id:
         return
     n = insp_ops.plan_recorded(ui.store(), plan_id).get(site_id, 0)
-    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
+    st.caption((":material/check_circle: " + ui.t("insp_recorded").format(n=n)) if n
+               else (":material/radio_button_unchecked: " + ui.t("insp_not_recorded")))
     with st.expander(ui.t("insp_record")):
         record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
 
