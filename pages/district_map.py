@@ -27,9 +27,12 @@ def query(version: int, view: views.View, as_of: str | None = None) -> gpd.GeoDa
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def site_table(version: int, view: views.View, lang: str, as_of: str | None = None) -> tuple[pd.DataFrame, int]:
-    """The table's first rows, labelled, and the number of sites (per store version, view, language)."""
-    table, total = site_ops.table_head(query(version, view, as_of), ui.bounds(), lang)
+def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] = (),
+               as_of: str | None = None) -> tuple[pd.DataFrame, int]:
+    """The table's first rows, labelled, and the number of sites (per store version, view, language,
+    last-inspected classes, "as at" day)."""
+    sites = insp_ui.by_age(query(version, view, as_of), ages, version)
+    table, total = site_ops.table_head(sites, ui.bounds(), lang)
     return fmt.for_display(table, lang), total  # "—" for empty, 37,5 %
 
 
@@ -79,9 +82,10 @@ def main() -> None:
         b = ui.bounds()
         view = choose_view(lang)
         version = ui.cached_version()
-        as_of = site_edit.as_of()
+        as_of = site_edit.as_of()  # the sites as they stood that day (None: today)
         sites = query(version, view, as_of)
-        sites = insp_ui.age_filter(sites)  # last inspected: never / > 90 days / <= 90 days
+        ages = insp_ui.age_choice()  # last inspected: never / > 90 days / <= 90 days
+        sites = insp_ui.by_age(sites, ages, version)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
 
     left, right = st.columns([3, 2], gap="medium")
@@ -103,7 +107,7 @@ def main() -> None:
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
-        table, total = site_table(version, view, lang, as_of)
+        table, total = site_table(version, view, lang, ages, as_of)
         table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
                                            "progress_pct")]
         st.subheader(ui.t("shown_sites"))

@@ -136,3 +136,19 @@ def test_editor_accepts_a_proposal_with_one_click(form, demo_store):
     assert (site["status"], site["progress_pct"]) == ("completed", 100.0)
     assert demo_store.get_inspection(iid)["applied_by"] == "test-editor"
     assert not [b for b in at.button if b.key == f"acc_{iid}"]
+
+
+def test_district_map_filters_by_last_inspected(demo_store, data_dir):
+    from geo import auth
+    from geo import inspections as insp_ops
+
+    insp_ops.record(demo_store, insp_ops.Draft(site_id=SITE, findings="Đã xem."), auth.User("minh", "viewer"))
+    at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=120).run()
+    assert not at.exception
+    total = demo_store.count_sites()
+    at.multiselect(key="dm_age").set_value(["recent"]).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.iloc[:, 0]) == [SITE]  # the one inspected today
+    at.multiselect(key="dm_age").set_value(["never"]).run()
+    ids = list(at.dataframe[0].value.iloc[:, 0])
+    assert SITE not in ids and len(ids) == total - 1

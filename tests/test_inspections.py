@@ -116,6 +116,11 @@ def test_roles_viewer_records_editor_accepts(demo_store):
     site = insp_ops.apply(store, iid, EDITOR)
     assert (site["status"], site["progress_pct"]) == ("in_progress", 80.0)
     assert store.get_inspection(iid)["applied_by"] == "lan"
+    from geo.edits import site_history
+
+    last = site_history(store, SITE)[-1]  # a new version of the site, citing the inspection
+    assert (last["source"], last["inspection_id"], last["actor"]) == ("inspection", iid, "lan")
+    assert last["changes"]["progress_pct"][1] == 80.0 and iid in last["reason"]  # the status was in_progress already
     with pytest.raises(ConflictError):
         insp_ops.apply(store, iid, EDITOR)
 
