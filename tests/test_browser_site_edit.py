@@ -121,12 +121,12 @@ def test_draw_a_new_polygon_site(edit_app, browser, request):
         ef.locator(".leaflet-pm-icon-polygon").click()
         box = iframe.bounding_box()
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
-        corners = [(-60, -50), (60, -50), (70, 40), (-50, 50)]
+        corners = [(20, -40), (140, -40), (150, 50), (30, 60)]  # right of the toolbar and its actions
         for dx, dy in [*corners, (0, 0)]:
             page.mouse.click(cx + dx, cy + dy)
             page.wait_for_timeout(150)  # one tap at a time, as a finger would
         ef.locator(".action-removeLastVertex:visible").click()  # undo the last vertex (the centre)
-        page.mouse.click(cx + corners[0][0], cy + corners[0][1])  # close the ring on its first vertex
+        ef.locator(".action-finish:visible").click()  # "Xong": close the ring
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         form = page.locator("[data-testid='stForm']")
         form.get_by_label("Tên").fill("Không gian đi bộ <b>mới</b>")
