@@ -545,3 +545,12 @@ STRINGS.update({
     "insp_geojson": ("Kết quả kiểm tra (GeoJSON)", "Inspections (GeoJSON)"),
 })
 STRINGS.update({"visit_add_all": ("Thêm tất cả đang hiển thị ({n})", "Add all shown ({n})")})
+
+# home page: the city map (app.py)
+STRINGS.update({
+    "home_city_map": ("Bản đồ toàn thành phố", "City map"),
+    "home_map_help": ("Màu theo số công trình của mỗi quận, huyện. Bấm vào một quận (trên bản đồ hoặc trong bảng) "
+                      "để mở bản đồ của quận đó.",
+                      "Coloured by each district's number of sites. Click a district (on the map or in the table) "
+                      "to open its map."),
+})

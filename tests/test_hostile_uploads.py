@@ -267,3 +267,21 @@ def test_store_and_uploads_are_private(tmp_path, monkeypatch):
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     for p in folders:
         assert stat.S_IMODE(p.stat().st_mode) == 0o700, p
+
+
+def test_huge_shapes_are_simplified_for_the_map_only():
+    """A 40,000-vertex park (under the per-geometry limit) is drawn with at most 2,000 vertices;
+    its area barely changes; small shapes are untouched."""
+    import numpy as np
+    import shapely
+
+    from geo import display
+
+    t = np.linspace(0, 2 * np.pi, 40_000, endpoint=False)
+    ring = np.column_stack([105.85 + 0.002 * np.cos(t), 21.03 + 0.002 * np.sin(t)])
+    big, small = shapely.Polygon(ring), shapely.box(105.8, 21.0, 105.801, 21.001)
+    out = display.lighter(np.array([big, small], dtype=object))
+    assert shapely.get_num_coordinates(out[0]) <= display.DISPLAY_VERTICES
+    assert abs(out[0].area - big.area) / big.area < 0.01
+    assert out[1] is small
+    assert shapely.get_num_coordinates(big) == 40_001  # the original is not changed
