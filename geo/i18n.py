@@ -545,6 +545,26 @@ STRINGS.update({
     "insp_geojson": ("Kết quả kiểm tra (GeoJSON)", "Inspections (GeoJSON)"),
 })
 STRINGS.update({"visit_add_all": ("Thêm tất cả đang hiển thị ({n})", "Add all shown ({n})")})
+STRINGS.update({  # issue 11: update by upload (pages/upload.py)
+    "up_diff": ("So với dữ liệu đã lưu", "Against the stored sites"),
+    "up_diff_counts": ("Mới {new} · thay đổi {changed} · không đổi {unchanged} · vắng mặt trong tệp {absent} "
+                       "(giữ nguyên) · có thể trùng {possible_duplicates}",
+                       "New {new} · changed {changed} · unchanged {unchanged} · absent from the file {absent} "
+                       "(left alone) · possible duplicates {possible_duplicates}"),
+    "up_diff_old": ("Đang lưu", "Stored"),
+    "up_diff_new": ("Trong tệp", "In the file"),
+    "up_diff_site": ("Công trình", "Site"),
+    "up_decide": ("Quyết định từng đối tượng trùng", "Decide each possible duplicate"),
+    "up_decide_one": ("Đối tượng số {feature} “{name}” — {how} “{site}” ({dist} m)",
+                      "Feature {feature} “{name}” — {how} “{site}” ({dist} m)"),
+    "up_how_name": ("cùng tên, gần", "same name, near"),
+    "up_how_possible": ("có thể trùng với", "may duplicate"),
+    "up_dec_update": ("Cập nhật công trình đã lưu", "Update the stored site"),
+    "up_dec_new": ("Giữ là công trình mới", "Keep as a new site"),
+    "up_dec_skip": ("Bỏ qua", "Skip"),
+    "up_absent": ("Công trình đã lưu không có trong tệp (giữ nguyên): {ids}",
+                  "Stored sites absent from the file (left alone): {ids}"),
+})
 
 # home page: the city map (app.py)
 STRINGS.update({
