@@ -574,3 +574,16 @@ STRINGS.update({
                       "Coloured by each district's number of sites. Click a district (on the map or in the table) "
                       "to open its map."),
 })
+
+# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+STRINGS.update({
+    "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
+    "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),
+    "ind_lag_help": ("Tỷ lệ công trình hoàn thành của mỗi đơn vị trừ tỷ lệ dự kiến theo đường thẳng của chương trình "
+                     "({expected}): đỏ là chậm, xanh là vượt, xám là không có công trình. Bảng xếp đơn vị chậm nhất lên "
+                     "đầu.",
+                     "Each unit's share of sites completed minus the share the programme's straight line expects by "
+                     "now ({expected}): red is behind, green ahead, grey has no site. The table lists the furthest "
+                     "behind first."),
+    "ind_no_sites_unit": ("không có công trình", "no sites"),
+})

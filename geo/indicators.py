@@ -706,3 +706,28 @@ def status_label(status: str, lang: str = "vi") -> str:
     from geo.i18n import t
 
     return t(f"ind_status_{status}", lang)
+
+
+def unit_lag(table: pd.DataFrame, expected: float | None) -> pd.DataFrame:
+    """``table`` (from :func:`by_unit`) with ``expected`` (the share of the programme's time gone
+    by, the same for every unit) and ``lag``: the unit's share achieved minus that, so < 0 means
+    behind the straight line; NaN for a unit with no site behind the indicator (no data, which is
+    not the same as 0). Sorted worst first, units without data last.
+
+    >>> t = pd.DataFrame({"code": ["a", "b", "c"], "share": [0.9, 0.2, float("nan")]})
+    >>> unit_lag(t, 0.5)[["code", "lag"]].to_dict("list")
+    {'code': ['b', 'a', 'c'], 'lag': [-0.3, 0.4, nan]}
+    """
+    out = table.copy()
+    out["expected"] = np.nan if expected is None else float(expected)
+    out["lag"] = (out["share"] - out["expected"]).round(4)
+    return out.sort_values("lag", na_position="last", kind="stable").reset_index(drop=True)
+
+
+def worst_indicator(progress: list[Progress]) -> str | None:
+    """The code of the indicator furthest behind its straight line (progress minus expected),
+    the one the by-district view opens on; None when none has a value."""
+    known = [p for p in progress if p.progress is not None and p.expected is not None]
+    if not known:
+        return progress[0].indicator.code if progress else None
+    return min(known, key=lambda p: float(p.progress or 0.0) - float(p.expected or 0.0)).indicator.code
