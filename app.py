@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from geo import choropleth, fmt
 from geo import sites as site_ops
 from geo.schema import CATEGORIES
 from pages import ui
@@ -17,37 +19,67 @@ from pages import ui
 @st.cache_data(show_spinner=False, max_entries=8)
 def _overview(version: int, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     sites = ui.store().query_sites()
-    b = ui.bounds()
     by_cat = sites["category"].value_counts()
     cat_table = pd.DataFrame(
         [{ui.t("category"): c.label(lang), ui.t("count"): int(by_cat.get(c.code, 0))} for c in CATEGORIES])
-    per_unit = site_ops.unit_category_counts(sites, "district_codes")
-    rows = []
-    for _, d in b.districts.iterrows():
-        counts = per_unit.loc[d["code"]] if d["code"] in per_unit.index else {}
-        row = {ui.t("code"): d["code"], ui.t("district"): f"{d['type']} {d['name']}" if lang == "vi" else d["name_en"],
-               ui.t("total"): int(counts.get("_total", 0))}
-        row.update({c.label(lang): int(counts.get(c.code, 0)) for c in CATEGORIES})
-        rows.append(row)
-    return cat_table, pd.DataFrame(rows), len(sites)
+    return cat_table, site_ops.district_overview(sites, ui.bounds(), lang), len(sites)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _city_map(version: int, lang: str):  # noqa: ANN202 (a folium.Map, shared read-only)
+    """Sites per district, each district a link to its map."""
+    overview = _overview(version, lang)[1]
+    return choropleth.unit_choropleth(overview.rename(columns={"total": "value"}), ui.bounds(), "district",
+                                      column="value", lang=lang, title=ui.t("sites"),
+                                      link="district_map?district={code}")
+
+
+def _district_table(overview: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The overview with people's column names: what matters first (a phone shows those)."""
+    table = overview.assign(completed_share=[fmt.percent(v, lang, decimals=0) for v in overview["completed_share"]])
+    names = {"code": ui.t("code"), "district": ui.t("district"), "total": ui.t("total"),
+             "completed_share": ui.t("ind_share")} | {c.code: c.label(lang) for c in CATEGORIES}
+    return table[[c for c in names if c in table.columns]].rename(columns=names)
+
+
+def _open_district(code: str) -> None:
+    st.session_state.pop("dm_seeded", None)  # the district map reads its view from the URL again
+    st.session_state["home_pick"] = st.session_state.get("home_pick", 0) + 1  # a fresh, unselected table
+    try:
+        st.switch_page("pages/district_map.py", query_params={"district": code})
+    except StreamlitAPIException:  # the home page run alone (AppTest): no other pages
+        st.query_params["district"] = code
 
 
 def home() -> None:
+    # imported here, not at the top: `streamlit run` first imports this module to find the st.App,
+    # before Streamlit's runtime exists, and a component declared then is never served (404)
+    from streamlit_folium import st_folium
+
     lang = ui.sidebar()
+    ui.use_local_assets()
     st.title(ui.t("app_title"))
     st.caption(ui.t("app_tagline"))
     with ui.errors_shown():
-        cat_table, district_table, total = _overview(ui.cached_version(), lang)
+        version = ui.cached_version()
+        cat_table, overview, total = _overview(version, lang)
     if not total:
         st.info(ui.t("store_empty"))
     c1, c2, c3 = st.columns(3)
-    c1.metric(ui.t("sites"), f"{total:,}".replace(",", "."))
-    c2.metric(ui.t("districts"), 30)
-    c3.metric(ui.t("communes"), 126)
+    c1.metric(ui.t("sites"), fmt.number(total, lang))
+    c2.metric(ui.t("districts"), len(ui.bounds().districts))
+    c3.metric(ui.t("communes"), len(ui.bounds().communes))
+    st.subheader(ui.t("home_city_map"))
+    st.caption(ui.t("home_map_help"))
+    st_folium(_city_map(version, lang), height=460, use_container_width=True, key="home_map", returned_objects=[])
+    st.subheader(ui.t("counts_by_district"))
+    picked = st.dataframe(_district_table(overview, lang), hide_index=True, width="stretch", key=f"home_districts_{st.session_state.get('home_pick', 0)}",
+                          on_select="rerun", selection_mode=["single-row", "single-cell"])
+    rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
+    if rows:
+        _open_district(str(overview.iloc[rows[0]]["code"]))
     st.subheader(ui.t("counts_by_category"))
     st.dataframe(cat_table, hide_index=True, width="stretch")
-    st.subheader(ui.t("counts_by_district"))
-    st.dataframe(district_table, hide_index=True, width="stretch")
     st.subheader(ui.t("pages_intro"))
     for file, key, icon in ui.existing_pages()[1:]:
         st.page_link(file, label=ui.t(key), icon=icon)

@@ -28,7 +28,7 @@ import pandas as pd
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from geo import settings
+from geo import settings, throttle
 from geo.errors import InputError, P03Error, PermissionDenied, SettingError
 from geo.store.base import Store
 
@@ -243,8 +243,10 @@ def throttle_seconds(failures: int) -> int:
     return 0 if failures < 2 else min(2 ** (failures - 2), 60)
 
 
-def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None) -> User:
-    """The user ``username`` if ``password`` is theirs and the account may sign in.
+def authenticate(store: Store, username: str, password: str, *, now: dt.datetime | None = None,
+                 client: str | None = None) -> User:
+    """The user ``username`` if ``password`` is theirs and the account may sign in. Failures are
+    throttled per account and ``client`` (the browser's address, ``"cli"``; see geo.throttle).
 
     Raises
     ------
@@ -264,27 +266,33 @@ def authenticate(store: Store, username: str, password: str, *, now: dt.datetime
     if row is None:
         _verify(None, password)  # the same work as for a known name
         raise SignInFailed()
-    locked = _parse(row["locked_until"])
+    locked = _parse(throttle.locked_until(store, name, client))
     if locked is not None and locked > now:
         raise AccountLocked(max(1, math.ceil((locked - now).total_seconds())))
     if not _verify(row["password_hash"], password):
-        _failed(users, name, now)
+        _failed(store, name, client, now)
         raise SignInFailed()
     if row["disabled"]:
         raise AccountDisabled()
     new_hash = _HASHER.hash(password) if _HASHER.check_needs_rehash(row["password_hash"]) else None
+    throttle.clear(store, name, client)
     users.note_login_success(name, _iso(now), new_hash)
     return User(name, row["role"], row["display_name"] or "")
 
 
-def _failed(users: Store, name: str, now: dt.datetime) -> None:
-    failures = users.note_login_failure(name)
+def _failed(store: Store, name: str, client: str | None, now: dt.datetime) -> None:
+    """Count a failure for (account, client) and wait or lock that pair only; the account's row
+    shows the count and last lock (audited) for the admin page."""
+    users = store
+    users.note_login_failure(name)
+    failures = throttle.note_failure(store, name, client)
     if failures >= int(settings.get("P03_LOGIN_MAX_FAILURES")):
-        until = now + dt.timedelta(minutes=int(settings.get("P03_LOCKOUT_MINUTES")))
-        users.lock_user(name, _iso(until), failures=failures, reset_count=True, audit=True)
+        until = _iso(now + dt.timedelta(minutes=int(settings.get("P03_LOCKOUT_MINUTES"))))
+        throttle.lock(store, name, client, until, reset_count=True)
+        users.lock_user(name, until, failures=failures, reset_count=True, audit=True)
     elif throttle_seconds(failures):
-        until = now + dt.timedelta(seconds=throttle_seconds(failures))
-        users.lock_user(name, _iso(until), failures=failures, reset_count=False, audit=False)
+        throttle.lock(store, name, client, _iso(now + dt.timedelta(seconds=throttle_seconds(failures))),
+                      reset_count=False)
 
 
 def refresh(store: Store, user: User) -> User | None:
@@ -360,6 +368,7 @@ def reset_password(store: Store, username: str, password: str, *, actor: str) ->
     name = check_username(username)
     check_password(password, name)
     store.set_user_password(name, hash_password(password), actor=actor, at=_iso(_now()))
+    throttle.clear(store, name)
 
 
 # ------------------------------------------------------------------ the CLI identity
@@ -405,7 +414,7 @@ def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = (
             "hoặc gõ mật khẩu khi được hỏi.",
             f"Sign in to {what[1]}: set P03_USER=your_user_name (role “{role}” or higher) and P03_PASSWORD, "
             "or type the password when asked.", role)
-    user = authenticate(store, username, cli_password(username))
+    user = authenticate(store, username, cli_password(username), client=throttle.CLI)
     if not at_least(user.role, role):
         raise PermissionDenied(*what, role)
     return user

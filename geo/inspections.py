@@ -175,13 +175,10 @@ def apply(store: Store, inspection_id: str, user: auth.User | None) -> dict[str,
 
 
 def _edit_site(store: Store, insp: dict[str, Any], changes: dict[str, Any], user: auth.User) -> dict[str, Any]:
-    """A new version of the site through :func:`geo.edits.edit_site` when present (site history),
-    else the store's plain edit."""
+    """The site's next version (:func:`geo.edits.edit_site`), citing the inspection."""
+    from geo import edits  # geo.edits imports the ingest checks: only when a proposal is accepted
+
     reason = f"Biên bản kiểm tra {insp['inspection_id']} ngày {insp['inspected_at'][:10]}"
-    try:
-        from geo import edits  # type: ignore[attr-defined]  # site history (issue 11), when present
-    except ImportError:
-        return store.update_site(insp["site_id"], changes, actor=user.username)
     return dict(edits.edit_site(store, insp["site_id"], changes, user=user, expected_version=None, reason=reason,
                                 source="inspection", inspection_id=insp["inspection_id"]))
 

@@ -221,3 +221,24 @@ def site_details(site: dict[str, Any], b: boundaries.Boundaries | None, lang: st
         ("geometry", fmt.text(getattr(geometry, "geom_type", None))),
     ]
     return [(t(key, lang), value) for key, value in rows]
+
+
+def district_overview(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries, lang: str = "vi") -> pd.DataFrame:
+    """One row per district of ``b`` (however many the layer holds), in the layer's order:
+    ``code``, ``district`` (its name), ``total`` sites, ``completed`` sites, ``completed_share``
+    (None where the district has no site) and the count of each category (columns named by
+    category code). A site touching several districts counts in each."""
+    counts = unit_category_counts(gdf, "district_codes")
+    done = unit_category_counts(gdf[gdf["status"] == "completed"], "district_codes")
+    d = b.districts
+    names = (d["type"] + " " + d["name"]) if lang == "vi" else d["name_en"]
+    out = pd.DataFrame({"code": d["code"].to_numpy(), "district": names.to_numpy()})
+    total = counts["_total"] if "_total" in counts else pd.Series(dtype=int)
+    out["total"] = out["code"].map(total).fillna(0).astype(int)
+    out["completed"] = out["code"].map(done["_total"] if "_total" in done else pd.Series(dtype=int)).fillna(0)
+    out["completed"] = out["completed"].astype(int)
+    out["completed_share"] = (out["completed"] / out["total"].where(out["total"] > 0)).astype(object)
+    out.loc[out["total"] == 0, "completed_share"] = None
+    for code in (c for c in counts.columns if c != "_total"):
+        out[code] = out["code"].map(counts[code]).fillna(0).astype(int)
+    return out

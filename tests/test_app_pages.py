@@ -36,8 +36,9 @@ def test_home_overview(demo_dir, demo_store):
     assert at.title[0].value == "Bản đồ Chương trình 03"
     total = demo_store.count_sites()
     assert at.metric[0].value == str(total)
-    by_district = at.dataframe[1].value
+    by_district = at.dataframe(key="home_districts_0").value
     assert len(by_district) == 30
+    assert at.metric[1].value == "30" and at.metric[2].value == "126"  # counted from the layers
     hk = by_district[by_district["Mã"] == "002"].iloc[0]
     assert hk["Tổng"] == len(demo_store.query_sites(SiteFilter(district="002")))
 

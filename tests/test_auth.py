@@ -184,3 +184,33 @@ def test_denied_messages():
     assert "Sign in" in anon.en and "đăng nhập" in anon.vi
     viewer = auth.denied("users", auth.User("minh", "viewer"))
     assert "admin" in viewer.en and viewer.exit_code == 3
+
+
+def test_an_outsider_cannot_lock_the_admin_out(users, monkeypatch):
+    """Issue #10: failures lock the pair (account, client): five wrong passwords from one address
+    lock that address only; the admin signs in from another one, and always from the CLI."""
+    monkeypatch.setenv("P03_LOGIN_MAX_FAILURES", "5")
+    t = T0
+    for _ in range(5):  # each after the previous wait has passed: five counted failures
+        with pytest.raises(auth.SignInFailed) as exc:
+            auth.authenticate(users, "lan", "guess-guess", now=t, client="web:203.0.113.9")
+        assert type(exc.value) is auth.SignInFailed
+        t += dt.timedelta(seconds=61)
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(users, "lan", PW, now=t, client="web:203.0.113.9")
+    assert auth.authenticate(users, "lan", PW, now=t, client="web:10.0.0.5").role == "editor"
+    assert auth.authenticate(users, "lan", PW, now=t, client="cli").role == "editor"
+    assert len(users.audit(action="user_lock")) == 1
+    # the outsider's address stays locked for them (a success elsewhere does not free it)
+    with pytest.raises(auth.AccountLocked):
+        auth.authenticate(users, "lan", PW, now=t + dt.timedelta(minutes=5), client="web:203.0.113.9")
+
+
+def test_cli_sign_in_is_its_own_client(users, monkeypatch):
+    monkeypatch.setenv("P03_LOGIN_MAX_FAILURES", "2")
+    for _ in range(2):
+        with pytest.raises(auth.SignInFailed):
+            auth.authenticate(users, "minh", "nope-nope", now=T0, client="web")
+    monkeypatch.setenv("P03_USER", "minh")
+    monkeypatch.setenv("P03_PASSWORD", PW)
+    assert auth.cli_require("viewer", users).username == "minh"

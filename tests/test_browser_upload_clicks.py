@@ -51,7 +51,10 @@ def test_vn2000_shapefile_with_tt_onto_the_map_in_5_clicks(server, browser, requ
         clicks.click(page.get_by_role("button", name="Đăng nhập"))
         page.get_by_text("khaosat").first.wait_for(timeout=30_000)
         clicks.click(page.get_by_role("link", name="Tải lên").first)
-        page.get_by_text("Tệp cần tải lên").first.wait_for(timeout=60_000)
+        try:
+            page.get_by_text("Tệp cần tải lên").first.wait_for(timeout=90_000)
+        finally:
+            page.screenshot(path=str(out_dir(request) / "upload_page.png"), full_page=True)
         with page.expect_file_chooser() as chooser:
             clicks.click(page.locator("[data-testid='stFileUploaderDropzone'] button").first)
         chooser.value.set_files(str(SHAPEFILE))

@@ -136,3 +136,43 @@ def test_editor_accepts_a_proposal_with_one_click(form, demo_store):
     assert (site["status"], site["progress_pct"]) == ("completed", 100.0)
     assert demo_store.get_inspection(iid)["applied_by"] == "test-editor"
     assert not [b for b in at.button if b.key == f"acc_{iid}"]
+
+
+def test_district_map_filters_by_last_inspected(demo_store, data_dir):
+    from geo import auth
+    from geo import inspections as insp_ops
+
+    insp_ops.record(demo_store, insp_ops.Draft(site_id=SITE, findings="Đã xem."), auth.User("minh", "viewer"))
+    at = AppTest.from_file(str(REPO / "pages" / "district_map.py"), default_timeout=120).run()
+    assert not at.exception
+    total = demo_store.count_sites()
+    at.multiselect(key="dm_age").set_value(["recent"]).run()
+    assert not at.exception
+    assert list(at.dataframe[0].value.iloc[:, 0]) == [SITE]  # the one inspected today
+    at.multiselect(key="dm_age").set_value(["never"]).run()
+    ids = list(at.dataframe[0].value.iloc[:, 0])
+    assert SITE not in ids and len(ids) == total - 1
+
+
+def test_connection_lost_while_saving_keeps_what_was_typed(form, demo_store, monkeypatch):
+    from geo.store.base import SQLStore
+
+    def lost(*args, **kwargs):
+        raise ConnectionResetError("the phone lost its connection")
+
+    sign_in_app(form, demo_store, "viewer")
+    at = form.run()
+    at.text_area(key=key("findings")).input("Vỉa hè đã lát xong.")
+    at.file_uploader(key=key("files")).set_value([("IMG_1.JPG", make_photo(), "image/jpeg")])
+    at.run()
+    with monkeypatch.context() as m:
+        m.setattr(SQLStore, "_write_inspection", lost)
+        at.button(key=key("save")).click().run()
+    assert not at.exception
+    assert "Mất kết nối" in at.error[0].value and "không có gì được lưu" in at.error[0].value
+    assert at.text_area(key=key("findings")).value == "Vỉa hè đã lát xong." and at.session_state["t_nonce"] == 0
+    assert demo_store.list_inspections().empty
+    # connected again: the same form is sent again
+    at.button(key=key("save")).click().run()
+    assert at.success[0].value == "Đã lưu kết quả kiểm tra (1 ảnh)."
+    assert len(demo_store.list_inspections()) == 1

@@ -19,7 +19,7 @@ import pytest
 from geo import auth, photos
 from geo import inspections as insp_ops
 from geo.commands.store import store_from_url
-from geo.errors import ConflictError, InputError, NotFound, PermissionDenied
+from geo.errors import ConflictError, InputError, NotFound, PermissionDenied, StoreError
 from geo.store import Upload
 from geo.store.copy import copy_store
 from tests.photo_support import DONG_XUAN, HOAN_KIEM, make_photo
@@ -82,7 +82,7 @@ def test_nothing_half_saved(demo_store, monkeypatch):
         return real(self, cur, inspection_id, seq, p)
 
     monkeypatch.setattr(type(store), "_insert_photo", dies_on_second)
-    with pytest.raises(ConnectionResetError):
+    with pytest.raises(StoreError, match="connection was lost.*nothing was saved"):
         insp_ops.record(store, draft(), VIEWER)
     assert calls == [1, 2]
     after = (store.version(), len(store.list_inspections()), store.fetchall("SELECT COUNT(*) AS n FROM blobs"))
@@ -116,6 +116,11 @@ def test_roles_viewer_records_editor_accepts(demo_store):
     site = insp_ops.apply(store, iid, EDITOR)
     assert (site["status"], site["progress_pct"]) == ("in_progress", 80.0)
     assert store.get_inspection(iid)["applied_by"] == "lan"
+    from geo.edits import site_history
+
+    last = site_history(store, SITE)[-1]  # a new version of the site, citing the inspection
+    assert (last["source"], last["inspection_id"], last["actor"]) == ("inspection", iid, "lan")
+    assert last["changes"]["progress_pct"][1] == 80.0 and iid in last["reason"]  # the status was in_progress already
     with pytest.raises(ConflictError):
         insp_ops.apply(store, iid, EDITOR)
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from geo import ingest, views
+from geo.i18n import fold
 from geo.ingest import matching
 from geo.schema import match_keyword
 from geo.store import SiteFilter
@@ -30,9 +31,9 @@ def test_surveyors_shapefile_keeps_its_statuses_and_categories(bounds):
     assert r.unused == []
     # the values read by a keyword rule are in the report, with the rule
     used = {(u.value, u.code, u.keyword) for u in r.value_rules}
-    assert ("Khu xử lý chất thải rắn", "solid_waste", "chat thai ran") in used
-    assert ("Tuyến hạ ngầm cáp điện", "cable_underground", "ha ngam") in used
-    assert any("chat thai ran" in p.en and p.field == "category" for p in r.warnings)
+    assert ("Khu xử lý chất thải rắn", "solid_waste", "chất thải rắn") in used  # as the file wrote it
+    assert ("Tuyến hạ ngầm cáp điện", "cable_underground", "hạ ngầm") in used
+    assert any("“chất thải rắn”" in p.en and p.field == "category" for p in r.warnings)
 
 
 def _csv(columns: list[str], rows: list[list[str]]) -> bytes:
@@ -86,7 +87,7 @@ def test_tt_of_row_numbers_is_not_taken_for_a_status(bounds):
 ])
 def test_keyword_rules(fld, text, code, keyword):
     got, used = matching.vocab_code(fld, text)
-    assert got == code and used is not None and used.keyword == keyword
+    assert got == code and used is not None and fold(used.keyword) == keyword
 
 
 @pytest.mark.parametrize(("fld", "text"), [("category", "Nhà cho thuê"), ("category", "Bakery"),

@@ -37,7 +37,7 @@ def test_one_click_maps_an_unused_column_and_the_commit_links_to_the_map(data_di
     result = at.session_state["up_result"][1]
     assert result.column_map["status"] == "Tình hình" and result.unused == []
     assert result.accepted["status"].tolist() == ["in_progress", "suspended"]
-    assert [(r.value, r.keyword) for r in result.value_rules] == [("Khu xử lý chất thải rắn", "chat thai ran")]
+    assert [(r.value, r.keyword) for r in result.value_rules] == [("Khu xử lý chất thải rắn", "chất thải rắn")]
     next(b for b in at.button if b.label.startswith("Lưu 2")).click()
     at.run()
     assert not at.exception

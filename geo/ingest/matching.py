@@ -5,6 +5,7 @@ unused (the upload page maps it with one click)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,7 +38,26 @@ def vocab_code(fld: str, value: object) -> tuple[str | None, RuleUse | None]:
     rule = match_keyword(fld, value)
     if rule is None:
         return None, None
-    return rule.code, RuleUse(fld, str(value), rule.code, rule.keyword)
+    return rule.code, RuleUse(fld, str(value), rule.code, as_written(str(value), rule.keyword))
+
+
+def as_written(value: str, keyword: str) -> str:
+    """The words of ``value`` that a folded ``keyword`` matched, as the file wrote them
+    (diacritics kept), or the keyword when they cannot be found.
+
+    >>> as_written("Khu xử lý Chất Thải Rắn", "chat thai ran")
+    'Chất Thải Rắn'
+    """
+    chars, index = [], []
+    for k, ch in enumerate(value):
+        for c in fold(ch) or " ":
+            chars.append(c)
+            index.append(k)
+    folded = "".join(chars)
+    at = re.search(r"\s+".join(re.escape(w) for w in keyword.split()), folded)
+    if at is None:
+        return keyword
+    return value[index[at.start()]:index[at.end() - 1] + 1]
 
 
 def fit_share(fld: str, values: pd.Series) -> float:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.errors import ConflictError, NotFound
+from geo.errors import ConflictError, NotFound, StoreError
 from geo.store.contract import InspectionsStore
 from geo.store.mixin import StoreMixin, now_iso
 
@@ -26,6 +26,13 @@ INSPECTION_COLUMNS = ("inspection_id", "site_id", "plan_id", "stop_seq", "inspec
                       "created_by", "created_at")
 PHOTO_COLUMNS = ("photo_id", "inspection_id", "seq", "sha256", "file_name", "media_type", "size_bytes", "width",
                  "height", "caption", "taken_at", "lat", "lon", "distance_m", "flags_json")
+
+
+def _lost(exc: BaseException) -> StoreError:
+    return StoreError(f"Mất kết nối khi lưu kết quả kiểm tra ({type(exc).__name__}); không có gì được lưu. "
+                      "Những gì đã nhập vẫn còn: bấm Lưu lần nữa khi có mạng.",
+                      f"The connection was lost while saving the inspection ({type(exc).__name__}); nothing was "
+                      "saved. What was typed is kept: press Save again once connected.")
 
 
 class InspectionsMixin(StoreMixin, InspectionsStore):
@@ -45,6 +52,19 @@ class InspectionsMixin(StoreMixin, InspectionsStore):
         rec.update(inspection_id=inspection_id, applied_at=None, applied_by=None, created_by=actor,
                    created_at=now_iso())
         kept = [self._prepare_blob(p.sha256, p.content, p.file_name) for p in photos]
+        try:
+            self._write_inspection(rec, photos, kept, actor)
+        except (ConnectionError, TimeoutError) as exc:
+            raise _lost(exc) from exc
+        except Exception as exc:
+            if type(exc).__name__ in ("OperationalError", "InterfaceError"):  # the driver's lost connection
+                raise _lost(exc) from exc
+            raise
+        return inspection_id
+
+    def _write_inspection(self, rec: dict[str, Any], photos: list[Photo], kept: list[tuple[str, bytes | None]],
+                          actor: str) -> None:
+        inspection_id = rec["inspection_id"]
         cols = list(INSPECTION_COLUMNS)
         with self.transaction() as cur:
             self.execute(cur, f"INSERT INTO inspections ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -57,7 +77,6 @@ class InspectionsMixin(StoreMixin, InspectionsStore):
                         after={**{k: v for k, v in rec.items() if k not in ("created_by", "created_at")},
                                "photos": summary})
             self._bump(cur)
-        return inspection_id
 
     def _insert_photo(self, cur: Any, inspection_id: str, seq: int, p: Photo) -> dict[str, Any]:
         photo_id = f"ph-{uuid.uuid4().hex[:12]}"

@@ -172,3 +172,15 @@ def _v5_web_sessions(dialect: str) -> list[str]:
 
 
 MIGRATIONS.append((5, "web sessions (sign-in cookie)", _v5_web_sessions))
+
+
+def _v3_login_throttle(dialect: str) -> list[str]:
+    """Sign-in failures and locks per account and client (see geo.throttle, issue #10)."""
+    return _portable(
+        """CREATE TABLE login_throttle (
+            username TEXT NOT NULL, client TEXT NOT NULL, failed_count INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT, PRIMARY KEY (username, client))""",
+    )(dialect)
+
+
+MIGRATIONS.append((3, "sign-in throttling per account and client", _v3_login_throttle))

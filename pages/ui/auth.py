@@ -120,7 +120,7 @@ def _resume_from_cookie() -> dict[str, Any] | None:
 def sign_in(username: str, password: str) -> auth.User:
     """Check the password (throttled, see geo.auth) and start the session; raises SignInFailed.
     Also records a browser session whose cookie the page fetches on its next run."""
-    user = auth.authenticate(ui.store(), username, password)
+    user = auth.authenticate(ui.store(), username, password, client=client_address())
     sid, code = websession.start(ui.store(), user)
     st.session_state[SID_KEY] = sid
     st.session_state[HANDOFF_KEY] = code
@@ -129,6 +129,16 @@ def sign_in(username: str, password: str) -> auth.User:
     st.session_state[SEEN_KEY] = time.time()
     st.session_state.pop(EXPIRED_KEY, None)
     return user
+
+
+def client_address() -> str:
+    """The browser's network address as Streamlit sees it: sign-in failures are throttled per
+    account and address (geo.throttle), so that nobody can lock the admin out from elsewhere."""
+    try:
+        ip = st.context.ip_address
+    except Exception:  # no browser behind this run (AppTest, bare mode)
+        ip = None
+    return f"web:{ip}" if ip else "web"
 
 
 def sign_out() -> None:

@@ -221,16 +221,22 @@ def stop_status(plan_id: str | None, site_id: str, seq: int) -> None:
         record_form(site_id, key=f"insp_stop_{plan_id}_{seq}", plan_id=plan_id, stop_seq=seq)
 
 
-def age_filter(sites: pd.DataFrame) -> pd.DataFrame:
-    """Sidebar: keep the sites last inspected never / more than 90 days ago / within 90 days."""
+def age_choice() -> tuple[str, ...]:
+    """Sidebar: which sites to keep by when they were last inspected (never / more than 90 days
+    ago / within 90 days); empty: all."""
     with st.sidebar:
         chosen = st.multiselect(ui.t("insp_last"), list(insp_ops.AGE_CLASSES), key="dm_age",
                                 format_func=lambda c: ui.t(f"age_{c}"), placeholder=ui.t("all"))
-    if not chosen or sites.empty:
+    return tuple(chosen)
+
+
+def by_age(sites: pd.DataFrame, ages: tuple[str, ...], version: int) -> pd.DataFrame:
+    """The sites whose last inspection falls in ``ages`` (all when empty; never changes ``sites``)."""
+    if not ages or sites.empty:
         return sites
-    last = _last_inspected(ui.cached_version())
-    classes = [insp_ops.age_class(last.get(s)) for s in sites["id"]]
-    return sites[[c in chosen for c in classes]]
+    last = _last_inspected(version)
+    return sites[[insp_ops.age_class(last.get(s)) in ages for s in sites["id"]]]
+
 
 
 def _on_request(label: str, key: str, make: Any, file_name: str, mime: str) -> None:
