@@ -157,6 +157,38 @@ class UnitsLayer(MacroElement):
     return div;
   };
   legend.addTo(map);
+  // the 12 urban districts are small at city scale: a button zooms to them (and back), and at that
+  // zoom every unit carries its value as a label
+  if (D.inner) {
+    var zoom = L.control({position: "topleft"});
+    zoom.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar p03-inner-zoom"), inner = true;
+      var a = L.DomUtil.create("a", "", div);
+      a.href = "#"; a.setAttribute("role", "button"); a.title = D.inner.label_in;
+      a.style.cssText = "width:auto;padding:0 8px;font:bold 12px/30px sans-serif;white-space:nowrap";
+      a.textContent = D.inner.label_in;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        map.fitBounds(inner ? D.inner.bounds : D.city);
+        a.textContent = a.title = inner ? D.inner.label_out : D.inner.label_in;
+        inner = !inner;
+      });
+      return div;
+    };
+    zoom.addTo(map);
+  }
+  function labels() {
+    var on = map.getZoom() >= 11.5;
+    layer.eachLayer(function (l) {
+      if (on && !l.p03label) {
+        l.p03label = L.tooltip({permanent: true, direction: "center", className: "p03-unit-label", opacity: 0.85})
+          .setContent(l.feature.properties.value_text).setLatLng(l.getBounds().getCenter());
+        map.addLayer(l.p03label);
+      } else if (!on && l.p03label) { map.removeLayer(l.p03label); l.p03label = null; }
+    });
+  }
+  map.on("zoomend", labels);
   map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
   D.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
   window.p03choro = {layer: layer, count: D.data.features.length};
@@ -165,7 +197,8 @@ class UnitsLayer(MacroElement):
 """)
 
     def __init__(self, data: dict[str, Any], title: str, rows: list[tuple[str, str]],
-                 attribution: list[str] | None = None, link: str | None = None) -> None:
+                 attribution: list[str] | None = None, link: str | None = None,
+                 inner: dict[str, Any] | None = None, city: list[list[float]] | None = None) -> None:
         super().__init__()
         self._name = "UnitsLayer"
         self.data = data
@@ -173,7 +206,8 @@ class UnitsLayer(MacroElement):
             f"<i style='display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px;"
             f"border:1px solid #999;background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
         self.payload = script_json({"data": data, "title": html.escape(title), "legend": legend,
-                                    "attribution": [html.escape(a) for a in attribution or []], "link": link})
+                                    "attribution": [html.escape(a) for a in attribution or []], "link": link,
+                                    "inner": inner, "city": city})
 
 
 def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bounds: list[float],
@@ -214,10 +248,21 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
                                                share=column == "share")
     data = _features(table, b, layer, column, bounds, lang)
     legend = _lag_legend(lang) if column == "lag" else _legend_rows(bounds, column == "share", lang)
-    UnitsLayer(data, title, legend, b.attribution_lines(layer), link).add_to(m)
     minx, miny, maxx, maxy = (float(v) for v in b.city.total_bounds)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    city = [[miny, minx], [maxy, maxx]]
+    UnitsLayer(data, title, legend, b.attribution_lines(layer), link, _inner(b, lang), city).add_to(m)
+    m.fit_bounds(city)
     return m
+
+
+def _inner(b: Boundaries, lang: str) -> dict[str, Any] | None:
+    """The bounds of the urban districts (type "Quận") and the zoom button's labels."""
+    urban = b.districts[b.districts["type"] == "Quận"]
+    if urban.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in urban.total_bounds)
+    return {"bounds": [[miny, minx], [maxy, maxx]], "label_in": html.escape(t("choro_zoom_inner", lang)),
+            "label_out": html.escape(t("choro_zoom_city", lang))}
 
 
 def map_values(m: folium.Map) -> dict[str, float | None]:

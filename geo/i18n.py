@@ -587,3 +587,5 @@ STRINGS.update({
                      "behind first."),
     "ind_no_sites_unit": ("không có công trình", "no sites"),
 })
+STRINGS.update({"choro_zoom_inner": ("Phóng to nội thành", "Zoom to the inner districts"),
+                "choro_zoom_city": ("Toàn thành phố", "Whole city")})
