@@ -35,7 +35,7 @@ lint: $(BIN)/.dev-installed
 	$(BIN)/ruff check geo pages app.py tests
 
 typecheck: $(BIN)/.dev-installed
-	$(BIN)/mypy geo
+	$(BIN)/mypy geo pages app.py
 
 ## pytest: every test, the store's on SQLite and on a throwaway PostGIS (scripts/pg.sh) stopped afterwards;
 ## a P03_TEST_DATABASE_URL already set is used as it is. PYTEST_ARGS are passed on (e.g. "-m 'not slow'").

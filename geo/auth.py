@@ -144,7 +144,7 @@ def at_least(role: str | None, needed: str) -> bool:
     >>> at_least("editor", "viewer"), at_least(None, "viewer"), at_least("viewer", "admin")
     (True, False, False)
     """
-    return role in _RANK and _RANK[role] >= _RANK[check_role(needed)]  # type: ignore[index]
+    return role is not None and role in _RANK and _RANK[role] >= _RANK[check_role(needed)]
 
 
 def can(role: str | None, action: str) -> bool:

@@ -93,7 +93,7 @@ def _lag_legend(lang: str) -> list[tuple[str, str]]:
     rows = []
     for low, high, color in zip(edges[:-1], edges[1:], LAG_PALETTE, strict=True):
         if low is None:
-            text = f"< {_lag_text(float(high), lang)}"  # type: ignore[arg-type]
+            text = f"< {_lag_text(float(high), lang)}"  # type: ignore[arg-type]  # only the ends are None
         elif high is None:
             text = f"> {_lag_text(low, lang)}"
         else:

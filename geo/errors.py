@@ -160,10 +160,10 @@ class EditConflict(ConflictError):
         self.site_id = str(first["site_id"])
         self.expected, self.stored = first.get("expected"), first.get("stored")
         self.by, self.at = first.get("by"), first.get("at")
-        self.fields: dict[str, tuple[object, object]] = dict(first.get("fields") or {})  # type: ignore[call-overload]
+        self.fields: dict[str, tuple[object, object]] = dict(first.get("fields") or {})  # type: ignore[call-overload]  # the store writes a dict here
         vi, en = [], []
         for c in conflicts[:10]:
-            fields = dict(c.get("fields") or {})  # type: ignore[call-overload]
+            fields = dict(c.get("fields") or {})  # type: ignore[call-overload]  # as above
             diff_vi = "; ".join(f"{f}: của bạn “{_short(y)}”, trong kho “{_short(s)}”" for f, (y, s) in fields.items())
             diff_en = "; ".join(f"{f}: yours “{_short(y)}”, stored “{_short(s)}”" for f, (y, s) in fields.items())
             vi.append(f"“{c['site_id']}” đã được {c.get('by') or '?'} sửa lúc {c.get('at') or '?'} (phiên bản "

@@ -146,7 +146,7 @@ def proposal(insp: dict[str, Any]) -> dict[str, Any]:
         out["status"] = str(insp["proposed_status"])
     value = insp.get("proposed_progress")
     if not _missing(value):
-        out["progress_pct"] = float(value)  # type: ignore[arg-type]
+        out["progress_pct"] = float(value)  # type: ignore[arg-type]  # not missing: a number
     return out
 
 

@@ -251,7 +251,7 @@ var {{ this.get_name() }} = (function () {
         self.view = json.dumps(view)
         self.highlight = HIGHLIGHT
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         """Add the asset links, the style and the script to the figure.
 
         folium's own render wraps each macro's output in a ``branca.Element``, which compiles it as

@@ -103,7 +103,7 @@ class ReferenceLayers(folium.MacroElement):
         self._name = "ReferenceLayers"
         self.payload = payload
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         """The script goes into the page as it is (a large payload is not compiled as a template)."""
         figure: Any = self.get_root()
         figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
@@ -153,7 +153,7 @@ class CandidatesLayer(folium.MacroElement):
         self._name = "CandidatesLayer"
         self.payload = payload
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         figure: Any = self.get_root()
         figure.script.add_child(_Raw(self._template.module.script(self, kwargs)), name=self.get_name())
 

@@ -26,6 +26,7 @@ import hashlib
 import secrets
 import time
 from dataclasses import dataclass
+from typing import Any
 
 from geo import auth, settings
 from geo.store.base import Store
@@ -116,7 +117,7 @@ def end(store: Store, sid: str | None = None, *, token: str | None = None, now: 
         sessions.revoke_web_sessions(now=now, sid=sid)
 
 
-def cookie_attributes(*, secure: bool) -> dict[str, object]:
+def cookie_attributes(*, secure: bool) -> dict[str, Any]:
     """The cookie's flags (for Starlette's ``Response.set_cookie``): HttpOnly, SameSite=Lax (sent
     when someone follows a shared link, never on another site's POST), whole-app path."""
     return {"max_age": max_age_seconds(), "path": "/", "httponly": True, "samesite": "lax", "secure": secure}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -14,7 +16,7 @@ from pages import ui
 ALL = "—"
 
 
-def _done(fn, *args, **kwargs) -> bool:  # type: ignore[no-untyped-def]
+def _done(fn: Callable[..., object], *args: Any, **kwargs: Any) -> bool:
     """Run an admin change; show its error in plain words. True when it went through."""
     try:
         fn(*args, **kwargs)
@@ -78,7 +80,7 @@ def change_user(df: pd.DataFrame) -> None:
             _apply(auth.reset_password, name, pw)
 
 
-def _apply(fn, name: str, value: object) -> None:  # type: ignore[no-untyped-def]
+def _apply(fn: Callable[..., object], name: str, value: object) -> None:
     admin = ui.require_role("admin", "users")
     if _done(fn, ui.store(), name, value, actor=admin.username):
         st.session_state["p03_admin_flash"] = ui.t("user_done").format(name=ui.md_escape(name))

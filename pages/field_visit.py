@@ -179,7 +179,7 @@ def saved_plans(lang: str) -> None:
             st.caption(ui.t("visit_none_saved"))
         else:
             labels = {r.plan_id: f"{r.visit_date or '—'} · {r.name} ({r.n_stops})" for r in plans.itertuples()}
-            pid = st.selectbox(ui.t("visit_saved"), list(labels), format_func=labels.get, key="fv_pick_plan",
+            pid = st.selectbox(ui.t("visit_saved"), list(labels), format_func=lambda p: labels[p], key="fv_pick_plan",
                                label_visibility="collapsed")
             with st.container(horizontal=True):
                 opened = st.button(ui.t("visit_open"), key="fv_open")
@@ -321,7 +321,7 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
         names = dict(zip(chosen["id"], chosen["name"], strict=True))
         if st.session_state.get("fv_start_site") not in names:
             st.session_state["fv_start_site"] = next(iter(names))
-        sid = st.selectbox(ui.t("site"), list(names), key="fv_start_site", format_func=names.get)
+        sid = str(st.selectbox(ui.t("site"), list(names), key="fv_start_site", format_func=lambda s: names[s]))
         pt = chosen.set_index("id").geometry[sid].representative_point()
         return visits.Start("site", sid, float(pt.y), float(pt.x), names[sid])
     if kind == "coords":

@@ -5,6 +5,7 @@ change, history chart, link to its sites on the map), where each district or 202
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import altair as alt
 import geopandas as gpd
@@ -141,7 +142,7 @@ def by_unit_section(progress: list[ind_ops.Progress], version: int, as_of: dt.da
     if "ind_unit_code" not in st.session_state:  # the link's indicator, else the one furthest behind
         st.session_state["ind_unit_code"] = wanted if wanted in codes else ind_ops.worst_indicator(progress)
     c1, c2, c3 = st.columns([3, 2, 2])
-    code = c1.selectbox(ui.t("ind_choose"), codes, key="ind_unit_code", format_func=titles.get)
+    code = str(c1.selectbox(ui.t("ind_choose"), codes, key="ind_unit_code", format_func=lambda c: titles[c]))
     layer = c2.radio(ui.t("layer"), ["district", "commune"], key="ind_unit_layer",
                      format_func=lambda v: t("layer_" + v, lang))
     column = c3.radio(ui.t("ind_color_by"), ["lag", "value", "share"], key="ind_unit_column",
@@ -210,13 +211,13 @@ def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
         st.markdown(f"**{ui.t('ind_enter_value')}**")
         c1, c2, c3 = st.columns(3)
         titles = {p.indicator.code: f"{p.indicator.code} · {p.indicator.title(lang)}" for p in progress}
-        code = c1.selectbox(ui.t("ind_choose"), manual + [c for c in codes if c not in manual], key="ind_v_code",
-                            format_func=titles.get)
+        code = str(c1.selectbox(ui.t("ind_choose"), manual + [c for c in codes if c not in manual], key="ind_v_code",
+                                format_func=lambda c: titles[c]))
         value = c2.number_input(ui.t("ind_value_field"), value=0.0, step=1.0, key="ind_v_value")
         day = c3.date_input(ui.t("ind_date"), value=dt.date.today(), key="ind_v_date", format="DD/MM/YYYY")
         source = st.text_input(ui.t("ind_source"), key="ind_v_source")
         note = st.text_input(ui.t("ind_note"), key="ind_v_note")
-        unit = st.selectbox(ui.t("ind_unit_optional"), list(units), format_func=units.get, key="ind_v_unit")
+        unit = str(st.selectbox(ui.t("ind_unit_optional"), list(units), format_func=lambda u: units[u], key="ind_v_unit"))
         if st.form_submit_button(ui.t("ind_save")):
             layer, _, unit_code = unit.partition(":")
             with ui.errors_shown():
@@ -242,7 +243,7 @@ def values_list(lang: str) -> None:
 
 def definition_form(ind: ind_ops.Indicator | None, lang: str) -> None:
     """Edit ``ind`` or (None) add a new indicator."""
-    d = ind.to_dict() if ind else {"code": "", "title": {"vi": "", "en": ""}, "target": None,
+    d: dict[str, Any] = ind.to_dict() if ind else {"code": "", "title": {"vi": "", "en": ""}, "target": None,
                                    "unit": {"vi": "", "en": ""}, "method": "manual", "measure": "count",
                                    "categories": [], "statuses": ["completed"], "department": {"vi": "", "en": ""},
                                    "note": {"vi": "", "en": ""}}
@@ -288,9 +289,9 @@ def pledge_form(progress: list[ind_ops.Progress], lang: str) -> None:
         st.markdown(f"**{ui.t('ind_pledges')}**")
         c1, c2, c3 = st.columns(3)
         titles = {p.indicator.code: f"{p.indicator.code} · {p.indicator.title(lang)}" for p in progress}
-        code = c1.selectbox(ui.t("ind_choose"), list(titles), key="ind_p_code", format_func=titles.get)
+        code = str(c1.selectbox(ui.t("ind_choose"), list(titles), key="ind_p_code", format_func=lambda c: titles[c]))
         names = dict(zip(b.districts["code"], b.districts["type"] + " " + b.districts["name"], strict=True))
-        unit = c2.selectbox(ui.t("ind_pledge_unit"), list(names), format_func=names.get, key="ind_p_unit")
+        unit = str(c2.selectbox(ui.t("ind_pledge_unit"), list(names), format_func=lambda u: names[u], key="ind_p_unit"))
         value = c3.number_input(ui.t("ind_pledge_value"), min_value=0.0, value=1.0, step=1.0, key="ind_p_value")
         if st.form_submit_button(ui.t("ind_save")):
             with ui.errors_shown():

@@ -4,8 +4,10 @@ nothing; the list of uploads with a rollback button each. Everything is done by 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -90,6 +92,10 @@ def mapping_widgets(result: ingest.CheckResult | None, columns: list[str], lang:
             k.endswith(("_values", "_default"))}
 
 
+def _term_label(label_of: Callable[[str, str], str], lang: str, code: str | None) -> str:
+    return t("up_unmapped", lang) if code is None else label_of(code, lang)
+
+
 def value_widgets(result: ingest.CheckResult, lang: str) -> dict[str, Any]:
     """A selectbox per category/status value the vocabulary does not know."""
     out: dict[str, Any] = {}
@@ -102,11 +108,12 @@ def value_widgets(result: ingest.CheckResult, lang: str) -> dict[str, Any]:
         for fld in ("category", "status"):
             values = sorted(set(pending.get(fld, [])) | set(known[fld]))[:50]
             terms, label_of = vocab[fld]
+            shown = functools.partial(_term_label, label_of, lang)
             chosen: dict[str, str] = {}
             for k, value in enumerate(values):
                 code = st.selectbox(ui.t("up_value_of").format(value=ui.md_escape(value), field=ui.t(fld)),
                                     [None, *[term.code for term in terms]], key=f"up_val_{fld}_{k}",
-                                    format_func=lambda c, f=label_of: t("up_unmapped", lang) if c is None else f(c, lang))
+                                    format_func=shown)
                 if code:
                     chosen[value] = code
             st.session_state[f"up_vals_{fld}"] = chosen
@@ -185,7 +192,7 @@ def show_diff(result: ingest.CheckResult, lang: str) -> dict[int, str]:
                     how=ui.t(f"up_how_{m.how}"), site=ui.md_escape(str(best["site_id"])), dist=best["distance_m"])
                 decisions[m.feature] = str(st.radio(label, list(match.DECISIONS), key=f"up_dec_{m.feature}",
                                                     index=list(match.DECISIONS).index(m.decision), horizontal=True,
-                                                    format_func=lambda d, lg=lang: t(f"up_dec_{d}", lg)))
+                                                    format_func=lambda d: t(f"up_dec_{d}", lang)))
     if result.plan.absent:
         ids = [a["site_id"] for a in result.plan.absent]
         shown = ", ".join(ids[:20]) + (" …" if len(ids) > 20 else "")

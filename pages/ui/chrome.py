@@ -13,6 +13,7 @@ keyboard "Skip to main content" link and the "No results" line of a searched sel
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -30,12 +31,12 @@ def _css_string(text: str) -> str:
     return json.dumps(text).replace("<", "\\3C ")
 
 
-def css(t: object) -> str:
+def css(t: Callable[[str], object]) -> str:
     """The stylesheet: ``t`` is :func:`pages.ui.t` (key -> text in the chosen language)."""
     mb = int(st.get_option("server.maxUploadSize"))
     rules = []
     for selector, key in _REPLACED:
-        text = str(t(key)).format(mb=mb)  # type: ignore[operator]
+        text = str(t(key)).format(mb=mb)
         rules.append(f"{selector} {{ visibility: hidden; font-size: 0 !important; }}\n"
                      f"{selector}::after {{ content: {_css_string(text)}; visibility: visible;"
                      " font-size: 0.875rem; }")
@@ -45,6 +46,6 @@ def css(t: object) -> str:
     return "\n".join(rules)
 
 
-def install(t: object) -> None:
+def install(t: Callable[[str], object]) -> None:
     """Add the stylesheet to the page (a style-only st.html takes no room)."""
     st.html(f"<style>{css(t)}</style>")
