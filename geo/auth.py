@@ -29,7 +29,16 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo import settings, throttle
-from geo.errors import InputError, P03Error, PermissionDenied, SettingError
+from geo.errors import (  # noqa: F401  (the sign-in errors are re-exported: auth.NotSignedIn etc.)
+    AccountDisabled,
+    AccountLocked,
+    InputError,
+    NotSignedIn,
+    P03Error,
+    PermissionDenied,
+    SettingError,
+    SignInFailed,
+)
 from geo.store.base import Store
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
@@ -97,36 +106,6 @@ class User:
         return self.display_name or self.username
 
 
-class SignInFailed(P03Error):
-    exit_code = 3
-
-    def __init__(self) -> None:
-        super().__init__("Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong user name or password.")
-
-
-class AccountLocked(SignInFailed):
-    def __init__(self, seconds: int) -> None:
-        wait_vi = f"{math.ceil(seconds / 60)} phút" if seconds > 90 else f"{seconds} giây"
-        wait_en = f"{math.ceil(seconds / 60)} minutes" if seconds > 90 else f"{seconds} seconds"
-        P03Error.__init__(
-            self,
-            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {wait_vi} hoặc nhờ quản trị viên đặt lại mật khẩu.",
-            f"Too many failed sign-ins; try again in {wait_en} or ask an admin to reset the password.")
-        self.seconds = seconds
-
-
-class AccountDisabled(SignInFailed):
-    def __init__(self) -> None:
-        P03Error.__init__(self, "Tài khoản này đã bị khóa bởi quản trị viên.",
-                          "This account has been disabled by an admin.")
-
-
-class NotSignedIn(PermissionDenied):
-    def __init__(self, vi: str, en: str, role_needed: str) -> None:
-        P03Error.__init__(self, vi, en)
-        self.role_needed = role_needed
-
-
 # ------------------------------------------------------------------ roles
 
 
@@ -164,6 +143,23 @@ def denied(action: str, user: User | None) -> PermissionDenied:
         return NotSignedIn(f"Cần đăng nhập (vai trò “{needed}” trở lên) để {vi}.",
                            f"Sign in (role “{needed}” or higher) to {en}.", needed)
     return PermissionDenied(vi, en, needed)
+
+
+def require(user: User | None, action: str) -> User:
+    """``user`` if they may do ``action`` (a key of :data:`ACTIONS`: the one table of who may do
+    what); else the refusal of :func:`denied` (NotSignedIn for anonymous), naming the action and
+    the least role it needs. Domain operations that change data call this; pages and the CLI only
+    catch and show the error.
+
+    >>> require(User("lan", "editor"), "upload").username
+    'lan'
+    >>> require(User("minh", "viewer"), "upload")
+    Traceback (most recent call last):
+    geo.errors.PermissionDenied: ...
+    """
+    if user is None or not user.can(action):
+        raise denied(action, user)
+    return user
 
 
 def may_change_plan(user: User | None, created_by: str | None) -> bool:

@@ -36,16 +36,12 @@ from matplotlib.patches import Polygon as MplPolygon
 
 from geo import fmt, visits
 from geo.boundaries import Boundaries, unit_names
-from geo.errors import P03Error
+from geo.errors import BriefError  # noqa: F401  (re-exported: brief.BriefError)
 from geo.i18n import t
 from geo.schema import CATEGORY_BY_CODE, category_label, status_label
 
 ROUTE_COLOR = visits.ROUTE_COLOR
 _FONT_DIRS = (Path(matplotlib.get_data_path()) / "fonts" / "ttf", Path("/usr/share/fonts/truetype/dejavu"))
-
-
-class BriefError(P03Error):
-    """The brief cannot be made (e.g. no font with Vietnamese letters)."""
 
 
 def font_path(bold: bool = False) -> Path:

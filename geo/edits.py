@@ -29,9 +29,7 @@ GEOMETRY_TOLERANCE = 1e-7
 
 
 def _require(user: auth.User | None) -> auth.User:
-    if user is None or not user.can("edit_site"):
-        raise auth.denied("edit_site", user)
-    return user
+    return auth.require(user, "edit_site")
 
 
 def _invalid(problems: list[Any], site_id: str | None) -> SiteInvalid:

@@ -7,6 +7,8 @@ CLI prints them; neither shows a traceback for a :class:`P03Error`.
 
 from __future__ import annotations
 
+import math
+
 
 class P03Error(Exception):
     """Base class. ``vi`` and ``en`` are complete sentences for the user."""
@@ -101,12 +103,68 @@ class InputError(P03Error):
 class PermissionDenied(P03Error):
     exit_code = 3
 
-    def __init__(self, action_vi: str, action_en: str, role_needed: str) -> None:
+    def __init__(self, action_vi: str, action_en: str, role_needed: str, *, vi: str | None = None,
+                 en: str | None = None) -> None:
+        """The refusal of an action (``vi``/``en``: whole sentences instead of the usual wording)."""
         super().__init__(
-            f"Bạn không có quyền {action_vi}. Cần đăng nhập với vai trò “{role_needed}” trở lên.",
-            f"You may not {action_en}. Sign in with the “{role_needed}” role or higher.",
+            vi or f"Bạn không có quyền {action_vi}. Cần đăng nhập với vai trò “{role_needed}” trở lên.",
+            en or f"You may not {action_en}. Sign in with the “{role_needed}” role or higher.",
         )
         self.role_needed = role_needed
+
+
+class NotSignedIn(PermissionDenied):
+    """An action that needs a signed-in user, asked for by nobody."""
+
+    def __init__(self, vi: str, en: str, role_needed: str) -> None:
+        super().__init__("", "", role_needed, vi=vi, en=en)
+
+
+class TokenRefused(PermissionDenied):
+    """An unknown or revoked API token, or one whose user is disabled (geo.tokens)."""
+
+    def __init__(self) -> None:
+        super().__init__("", "", "viewer",
+                         vi="Mã truy cập API không hợp lệ, đã bị thu hồi hoặc người dùng đã bị khoá.",
+                         en="The API token is unknown, revoked, or its user is disabled.")
+
+
+class RateLimited(P03Error):
+    """Too many API requests with one token in a minute (geo.tokens)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Quá nhiều yêu cầu với mã này; thử lại sau {retry_after} giây.",
+                         f"Too many requests with this token; retry in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+class SignInFailed(P03Error):
+    """Wrong or unknown name or password (one message for both; geo.auth)."""
+
+    exit_code = 3
+
+    def __init__(self, vi: str = "Tên đăng nhập hoặc mật khẩu không đúng.",
+                 en: str = "Wrong user name or password.") -> None:
+        super().__init__(vi, en)
+
+
+class AccountLocked(SignInFailed):
+    def __init__(self, seconds: int) -> None:
+        wait_vi = f"{math.ceil(seconds / 60)} phút" if seconds > 90 else f"{seconds} giây"
+        wait_en = f"{math.ceil(seconds / 60)} minutes" if seconds > 90 else f"{seconds} seconds"
+        super().__init__(
+            f"Đăng nhập sai quá nhiều lần; hãy thử lại sau {wait_vi} hoặc nhờ quản trị viên đặt lại mật khẩu.",
+            f"Too many failed sign-ins; try again in {wait_en} or ask an admin to reset the password.")
+        self.seconds = seconds
+
+
+class AccountDisabled(SignInFailed):
+    def __init__(self) -> None:
+        super().__init__("Tài khoản này đã bị khóa bởi quản trị viên.", "This account has been disabled by an admin.")
+
+
+class BriefError(P03Error):
+    """The brief cannot be made (e.g. no font with Vietnamese letters; geo.brief)."""
 
 
 def _where(file: str | None, feature: int | None, field: str | None) -> tuple[str, str]:

@@ -129,8 +129,7 @@ def record(store: Store, draft: Draft, user: auth.User | None) -> str:
     InputError, NotFound
         Bad findings, assessment, proposal or photos; unknown site. Nothing is stored.
     """
-    if user is None or not user.can("inspect"):
-        raise auth.denied("inspect", user)
+    user = auth.require(user, "inspect")
     clean, _warnings = check(store, draft)
     row = {"site_id": clean.site_id, "plan_id": clean.plan_id, "stop_seq": clean.stop_seq,
            "inspected_at": clean.inspected_at, "inspectors": "\n".join(clean.inspectors),
@@ -161,8 +160,7 @@ def apply(store: Store, inspection_id: str, user: auth.User | None) -> dict[str,
     ConflictError
         Already accepted, or nothing proposed.
     """
-    if user is None or not user.can("apply_inspection"):
-        raise auth.denied("apply_inspection", user)
+    user = auth.require(user, "apply_inspection")
     holder = store
     insp = holder.get_inspection(inspection_id)
     changes = proposal(insp)

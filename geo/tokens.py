@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from geo import auth, settings
-from geo.errors import NotFound, P03Error, PermissionDenied
+from geo.errors import NotFound, RateLimited, TokenRefused  # noqa: F401  (re-exported)
 from geo.store import Store
 
 PREFIX = "p03_"
@@ -31,20 +31,6 @@ AUDIT_EVERY_S = 60
 MISSING = ("Cần mã truy cập API cá nhân (tiêu đề “Authorization: Bearer …”); quản trị viên cấp mã ở trang Quản trị.",
            "A personal API token is needed (header “Authorization: Bearer …”); an admin issues one on the "
            "Administration page.")
-
-
-class TokenRefused(PermissionDenied):
-    def __init__(self) -> None:
-        P03Error.__init__(self, "Mã truy cập API không hợp lệ, đã bị thu hồi hoặc người dùng đã bị khoá.",
-                          "The API token is unknown, revoked, or its user is disabled.")
-        self.role_needed = "viewer"
-
-
-class RateLimited(P03Error):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"Quá nhiều yêu cầu với mã này; thử lại sau {retry_after} giây.",
-                         f"Too many requests with this token; retry in {retry_after} s.")
-        self.retry_after = retry_after
 
 
 def digest(token: str) -> str:
@@ -57,8 +43,7 @@ def _now() -> dt.datetime:
 
 
 def _require_admin(actor: auth.User | None) -> None:
-    if actor is None or not actor.can("api_tokens"):
-        raise auth.denied("api_tokens", actor)
+    auth.require(actor, "api_tokens")
 
 
 def issue(store: Store, username: str, *, actor: auth.User, label: str = "") -> tuple[str, str]:

@@ -114,7 +114,7 @@ def _init(lang: str) -> None:
         elif params.get("sites"):
             plan = visits.plan_from_params(params, lang)
     except P03Error as exc:
-        st.session_state["fv_load_error"] = exc.message(lang)
+        st.session_state["fv_load_error"] = exc
         plan_id = None
     _load(plan, plan_id, manual=bool(plan.stop_ids))
 
@@ -208,7 +208,7 @@ def _open_plan(pid: str, lang: str) -> None:
         _load(visits.Plan.from_dict(ui.store().get_plan(pid)["plan"]), pid, manual=True)
         st.query_params.from_dict({"plan": pid})
     except P03Error as exc:
-        st.session_state["fv_load_error"] = exc.message(lang)
+        st.session_state["fv_load_error"] = exc
 
 
 def _copy_plan(pid: str, lang: str) -> None:
@@ -219,7 +219,7 @@ def _copy_plan(pid: str, lang: str) -> None:
         _open_plan(new, lang)
         st.session_state["fv_flash"] = tr("visit_copied_ok", lang).format(name=new_name)
     except P03Error as exc:
-        st.session_state["fv_load_error"] = exc.message(lang)
+        st.session_state["fv_load_error"] = exc
 
 
 def _delete_plan(pid: str, lang: str) -> None:
@@ -230,7 +230,7 @@ def _delete_plan(pid: str, lang: str) -> None:
         if st.session_state.get(PLAN_ID) == pid:
             _new_plan(lang)
     except P03Error as exc:
-        st.session_state["fv_load_error"] = exc.message(lang)
+        st.session_state["fv_load_error"] = exc
 
 
 def _new_plan(lang: str) -> None:
@@ -455,7 +455,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        st.error(ui.md_escape(err), icon=":material/error:")
+        ui.show_error(err)
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

@@ -118,9 +118,11 @@ def use_local_assets() -> None:
     assets.use(assets.APP_BASE_URL)
 
 
-def show_error(exc: P03Error) -> None:
-    # messages quote user input (file names, values, addresses): no links, images or HTML from it
-    st.error(md_neutralise(exc.message(lang())), icon=":material/error:")
+def show_error(exc: P03Error, *, icon: str = ":material/error:", warning: bool = False) -> None:
+    """The one way a page shows a domain error: its message in the chosen language, neutralised
+    (messages quote user input — file names, values, addresses: no links, images or HTML from it);
+    a warning box instead of an error box when ``warning``."""
+    (st.warning if warning else st.error)(md_neutralise(exc.message(lang())), icon=icon)
 
 
 @contextmanager

@@ -179,7 +179,7 @@ def sign_in_box() -> auth.User | None:
             try:
                 sign_in(name, password)
             except P03Error as exc:
-                st.error(exc.message(ui.lang()), icon=":material/lock:")
+                ui.show_error(exc, icon=":material/lock:")
             else:
                 st.rerun()
         if oidc_configured():
@@ -210,13 +210,17 @@ def gate() -> auth.User | None:
 
 
 def ensure_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if their role ranks at or above ``role``; else raise PermissionDenied
-    (a P03Error: for callbacks and ``ui.errors_shown()`` blocks, which show it in words)."""
+    """The signed-in user if they may: with ``action`` (a key of geo.auth.ACTIONS), whatever
+    :func:`geo.auth.require` says — the role checked and the role named in the refusal both come
+    from ACTIONS (``role`` must equal it); without, their role ranks at or above ``role``. Else
+    raise PermissionDenied (a P03Error: for callbacks and ``ui.errors_shown()`` blocks)."""
     user = current_user()
+    if action is not None:
+        if auth.ACTIONS[action] != role:  # a page naming one role and checking another's action
+            raise ValueError(f"{action} needs {auth.ACTIONS[action]}, not {role}")
+        return auth.require(user, action)
     if user is not None and auth.at_least(user.role, role):
         return user
-    if action is not None:
-        raise auth.denied(action, user)
     if user is None:
         raise auth.NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
                                f"Sign in with the “{role}” role or higher to do this.", role)
@@ -229,7 +233,7 @@ def require_role(role: str, action: str | None = None) -> auth.User:
     try:
         return ensure_role(role, action)
     except PermissionDenied as exc:
-        st.warning(exc.message(ui.lang()), icon=":material/lock:")
+        ui.show_error(exc, icon=":material/lock:", warning=True)
         if isinstance(exc, auth.NotSignedIn):
             st.caption(ui.t("sign_in_hint"))
         st.stop()
