@@ -35,7 +35,7 @@ from geo import settings
 from geo.boundaries import Boundaries
 from geo.errors import InputError, NotFound
 from geo.schema import CATEGORY_BY_CODE, STATUS_BY_CODE
-from geo.store.base import SQLStore
+from geo.store.base import Store
 
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "indicators.yaml"
 METHODS = ("count", "manual")
@@ -253,7 +253,7 @@ def _load_registry(path: str, mtime: float) -> tuple[Indicator, ...]:
     return tuple(out.values())
 
 
-def registry(store: SQLStore, path: Path | None = None) -> list[Indicator]:
+def registry(store: Store, path: Path | None = None) -> list[Indicator]:
     """The registry file overlaid by the definitions saved in the store, ordered by code."""
     by_code = {ind.code: ind for ind in load_registry(path)}
     for code, d in store.indicator_overrides().items():
@@ -266,7 +266,7 @@ def _code_key(code: str) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2)), m.group(3)) if m else (code, 0, "")
 
 
-def get_indicator(store: SQLStore, code: str, path: Path | None = None) -> Indicator:
+def get_indicator(store: Store, code: str, path: Path | None = None) -> Indicator:
     """The indicator ``code``. Raises :class:`~geo.errors.NotFound`."""
     for ind in registry(store, path):
         if ind.code == code:
@@ -277,19 +277,19 @@ def get_indicator(store: SQLStore, code: str, path: Path | None = None) -> Indic
 # ---------------------------------------------------------------- edits (wrap with a role check)
 
 
-def save_definition(store: SQLStore, definition: dict[str, Any], *, actor: str) -> Indicator:
+def save_definition(store: Store, definition: dict[str, Any], *, actor: str) -> Indicator:
     """Check and save an edited or new definition; return it. Raises InputError."""
     ind = parse_definition(definition, "indicator", origin="store")
     store.save_indicator_def(ind.code, ind.to_dict(), actor=actor)
     return ind
 
 
-def reset_definition(store: SQLStore, code: str, *, actor: str) -> None:
+def reset_definition(store: Store, code: str, *, actor: str) -> None:
     """Drop an editor's definition of ``code`` (the registry file's entry applies again)."""
     store.delete_indicator_def(code, actor=actor)
 
 
-def enter_value(store: SQLStore, code: str, value: float, as_of: dt.date | str, *, actor: str,
+def enter_value(store: Store, code: str, value: float, as_of: dt.date | str, *, actor: str,
                 source: str | None = None, note: str | None = None, unit_layer: str | None = None,
                 unit_code: str | None = None) -> int:
     """Record a hand-entered value of indicator ``code`` (city-wide, or of one unit). Returns its id."""
@@ -308,12 +308,12 @@ def enter_value(store: SQLStore, code: str, value: float, as_of: dt.date | str, 
                                      unit_layer=unit_layer, unit_code=unit_code)
 
 
-def remove_value(store: SQLStore, value_id: int, *, actor: str) -> None:
+def remove_value(store: Store, value_id: int, *, actor: str) -> None:
     """Remove one hand-entered value (the audit trail keeps it)."""
     store.delete_indicator_value(value_id, actor=actor)
 
 
-def set_pledge(store: SQLStore, code: str, layer: str, unit_code: str, target: float | None, *, actor: str) -> None:
+def set_pledge(store: Store, code: str, layer: str, unit_code: str, target: float | None, *, actor: str) -> None:
     """Set or (``target=None``) remove a district's/commune's pledge for indicator ``code``."""
     get_indicator(store, code)
     if layer not in ("district", "commune"):
@@ -389,7 +389,7 @@ def completion_dates(sites: gpd.GeoDataFrame, ind: Indicator, start: dt.date,
     return dates.where(achieved, pd.NaT)
 
 
-def status_since(store: SQLStore) -> dict[str, pd.Timestamp]:
+def status_since(store: Store) -> dict[str, pd.Timestamp]:
     """Site id -> the day (UTC) its current status began, for the sites whose history shows the
     change (a site stored with its status from its first version is absent: since when is unknown)."""
     getter = getattr(store, "status_changes", None)
@@ -573,7 +573,7 @@ def _manual_progress(p: Progress, values: pd.DataFrame) -> Progress:
     return p
 
 
-def compute(store: SQLStore, as_of: dt.date | str | None = None, *, indicators: list[Indicator] | None = None,
+def compute(store: Store, as_of: dt.date | str | None = None, *, indicators: list[Indicator] | None = None,
             sites: gpd.GeoDataFrame | None = None) -> list[Progress]:
     """Progress and status of every indicator (or of ``indicators``) at ``as_of`` (default today)."""
     day = parse_date(as_of)
@@ -606,7 +606,7 @@ def report_table(progress: list[Progress], lang: str = "vi") -> pd.DataFrame:
 # ---------------------------------------------------------------- history
 
 
-def history(store: SQLStore, ind: Indicator, *, sites: gpd.GeoDataFrame | None = None,
+def history(store: Store, ind: Indicator, *, sites: gpd.GeoDataFrame | None = None,
             until: dt.date | None = None) -> pd.DataFrame:
     """The indicator's time series: one row per date its value changed (``date``, ``value``,
     ``source`` = ``sites`` or ``manual``), oldest first, up to ``until`` (default today)."""
@@ -639,7 +639,7 @@ def _pairs(sites: gpd.GeoDataFrame, layer: str) -> pd.DataFrame:
     return pairs[pairs["code"].notna() & (pairs["code"] != "")].reset_index(drop=True)
 
 
-def by_unit(store: SQLStore, ind: Indicator, b: Boundaries, layer: str = "district",
+def by_unit(store: Store, ind: Indicator, b: Boundaries, layer: str = "district",
             as_of: dt.date | str | None = None, *, sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Where each district (or 2025 commune) stands on ``ind`` at ``as_of``.
 
@@ -683,14 +683,14 @@ def _unit_measure(mine: gpd.GeoDataFrame, pairs: pd.DataFrame, units: gpd.GeoDat
     return length if ind.measure == "length_km" else area
 
 
-def _unit_hand_values(store: SQLStore, ind: Indicator, layer: str, day: dt.date, codes: pd.Series) -> pd.Series:
+def _unit_hand_values(store: Store, ind: Indicator, layer: str, day: dt.date, codes: pd.Series) -> pd.Series:
     v = store.indicator_values(ind.code)
     v = v[(v["unit_layer"] == layer) & (v["as_of"] <= day.isoformat())]
     latest = v.groupby("unit_code")["value"].last()
     return codes.map(latest).astype(float)
 
 
-def sites_for_unit(store: SQLStore, ind: Indicator, layer: str, code: str) -> gpd.GeoDataFrame:
+def sites_for_unit(store: Store, ind: Indicator, layer: str, code: str) -> gpd.GeoDataFrame:
     """The sites behind ``ind`` in one unit (any status)."""
     sites = indicator_sites(store.query_sites(), ind)
     return sites[sites[f"{layer}_codes"].fillna("").str.split(";").map(lambda cs: code in cs).to_numpy()]

@@ -70,7 +70,10 @@ def batch_filter(view: views.View) -> views.View:
 
 def details(site_id: str, lang: str) -> None:
     with ui.errors_shown():
-        site = ui.store().get_site(site_id, include_deleted=True)  # a deleted one shows, to be restored
+        site = site_edit.shown_site(site_id)  # as on the "as at" day; a deleted one too, to be restored
+    if site is None:  # not stored yet on the "as at" day
+        st.caption(ui.t("se_not_yet").format(d=site_edit.as_of()))
+        return
     b = ui.bounds()
     rows = [{ui.t("field"): k, ui.t("value"): v} for k, v in site_ops.site_details(site, b, lang)]
     st.subheader(ui.t("details"))

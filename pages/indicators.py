@@ -37,26 +37,26 @@ def sites_of(version: int) -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def progress_at(version: int, as_of: dt.date) -> list[ind_ops.Progress]:
-    return ind_ops.compute(ui.store(), as_of, sites=sites_of(version))  # type: ignore[arg-type]
+    return ind_ops.compute(ui.store(), as_of, sites=sites_of(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def history_of(version: int, code: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.history(store, ind_ops.get_indicator(store, code), sites=sites_of(version),  # type: ignore[arg-type]
+    return ind_ops.history(store, ind_ops.get_indicator(store, code), sites=sites_of(version),
                            until=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_of(version: int, code: str, layer: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of,  # type: ignore[arg-type]
+    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of,
                            sites=sites_of(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def choropleth_map(version: int, code: str, layer: str, as_of: dt.date, column: str, lang: str):  # noqa: ANN201
-    ind = ind_ops.get_indicator(ui.store(), code)  # type: ignore[arg-type]
+    ind = ind_ops.get_indicator(ui.store(), code)
     title = {"share": ui.t("ind_share"), "lag": ui.t("ind_lag")}.get(column, f"{ind.code}: {ind.unit(lang)}")
     table = ind_ops.unit_lag(units_of(version, code, layer, as_of),
                              ind_ops.expected_share(as_of, *ind_ops.programme_window()))
@@ -183,7 +183,7 @@ def exports(progress: list[ind_ops.Progress], version: int, as_of: dt.date, lang
     chosen = next(p.indicator for p in progress if p.indicator.code == code)
 
     def pdf() -> bytes:  # made when clicked, in Vietnamese (no Streamlit calls in here)
-        units = ind_ops.by_unit(store, chosen, b, "district", as_of)  # type: ignore[arg-type]
+        units = ind_ops.by_unit(store, chosen, b, "district", as_of)
         return report.summary_pdf(progress, units, chosen, lang="vi")
 
     c3.download_button(ui.t("ind_pdf"), pdf, f"p03_chi_tieu_{stamp}.pdf", mime=report.MEDIA_TYPES["pdf"],
@@ -220,13 +220,13 @@ def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
         if st.form_submit_button(ui.t("ind_save")):
             layer, _, unit_code = unit.partition(":")
             with ui.errors_shown():
-                ind_ops.enter_value(ui.store(), code, value, day, actor=actor(), source=source,  # type: ignore[arg-type]
+                ind_ops.enter_value(ui.store(), code, value, day, actor=actor(), source=source,
                                     note=note, unit_layer=layer or None, unit_code=unit_code or None)
             st.success(ui.t("ind_saved"))
 
 
 def values_list(lang: str) -> None:
-    values = ui.store().indicator_values()  # type: ignore[attr-defined]
+    values = ui.store().indicator_values()
     st.markdown(f"**{ui.t('ind_values_list')}**")
     if values.empty:
         st.caption("—")
@@ -236,7 +236,7 @@ def values_list(lang: str) -> None:
     vid = c1.selectbox(ui.t("ind_delete_value"), values["id"].tolist(), key="ind_del_id")
     if c2.button(ui.t("ind_delete"), key="ind_del_btn"):
         with ui.errors_shown():
-            ind_ops.remove_value(ui.store(), int(vid), actor=actor())  # type: ignore[arg-type]
+            ind_ops.remove_value(ui.store(), int(vid), actor=actor())
         st.rerun()
 
 
@@ -274,11 +274,11 @@ def definition_form(ind: ind_ops.Indicator | None, lang: str) -> None:
                    "unit": {"vi": unit_vi, "en": unit_en}, "method": method, "measure": measure, "categories": cats,
                    "statuses": sts, "department": {"vi": dep_vi, "en": dep_en}}
             with ui.errors_shown():
-                ind_ops.save_definition(ui.store(), new, actor=actor())  # type: ignore[arg-type]
+                ind_ops.save_definition(ui.store(), new, actor=actor())
             st.success(ui.t("ind_saved"))
     if ind is not None and ind.origin == "store" and st.button(ui.t("ind_reset"), key=key + "_reset"):
         with ui.errors_shown():
-            ind_ops.reset_definition(ui.store(), ind.code, actor=actor())  # type: ignore[arg-type]
+            ind_ops.reset_definition(ui.store(), ind.code, actor=actor())
         st.rerun()
 
 
@@ -294,7 +294,7 @@ def pledge_form(progress: list[ind_ops.Progress], lang: str) -> None:
         value = c3.number_input(ui.t("ind_pledge_value"), min_value=0.0, value=1.0, step=1.0, key="ind_p_value")
         if st.form_submit_button(ui.t("ind_save")):
             with ui.errors_shown():
-                ind_ops.set_pledge(ui.store(), code, "district", unit, value or None, actor=actor())  # type: ignore[arg-type]
+                ind_ops.set_pledge(ui.store(), code, "district", unit, value or None, actor=actor())
             st.success(ui.t("ind_saved"))
 
 

@@ -328,3 +328,12 @@ def _cp1258(text: str) -> bytes:
             composed = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0306\u0302\u031b"))
             out += composed.encode("cp1258") + "".join(m for m in marks if m not in "\u0306\u0302\u031b").encode("cp1258")
     return out
+
+
+def test_vni_text_is_refused_with_a_sample(tmp_path, data_dir, capsys):
+    path = tmp_path / "vni.csv"
+    path.write_bytes("name,category,lon,lat\nCho\u00f4\u00ef Ba\u00f9t Xa\u00f9t,market,105.85,21.03\n"
+                     "Cho\u00f4\u00ef M\u00f6\u00f4\u00f8ng,market,105.851,21.031\n".encode("cp1252"))
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "looks typed in the VNI-Windows encoding" in err and "Convert it to Unicode" in err

@@ -8,6 +8,7 @@ No maintained TCVN3 codec exists on PyPI; TCVN3 is a one-byte map, given here as
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 Msg = tuple[str, str]
@@ -36,6 +37,10 @@ VIETNAMESE = frozenset("".join(_TCVN3.values()) + "".join(_TCVN3.values()).upper
                        + "áàảãạéèẻẽẹíìỉĩịóòỏõọúùủũụýỳỷỹỵÁÀẢÃẠÉÈẺẼẸÍÌỈĨỊÓÒỎÕỌÚÙỦŨỤÝỲỶỸỴ")
 
 
+_TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_TONED = frozenset(ch for ch in VIETNAMESE if _TONE_MARKS & set(unicodedata.normalize("NFD", ch)))
+
+
 def decode_tcvn3(data: bytes) -> str:
     """TCVN3 bytes as Unicode text (NFC).
 
@@ -50,7 +55,12 @@ def score(text: str) -> float:
     letters, minus a penalty for symbols, controls and replacement characters that real text in
     any encoding would not hold (mojibake). 1.0 is clean Vietnamese."""
     good = bad = 0
+    toned_before = False
     for ch in text:
+        toned = ch in _TONED
+        if toned and toned_before:
+            bad += 3  # two tone marks in a row: no Vietnamese syllable has that (VNI read as TCVN3)
+        toned_before = toned
         if ord(ch) < 128:
             continue
         if ch in VIETNAMESE or unicodedata.combining(ch):
@@ -120,3 +130,24 @@ def decode_legacy(content: bytes) -> tuple[str, Msg]:
                   f"“{sample}”. Hãy kiểm tra dấu tiếng Việt, tốt nhất là lưu lại tệp ở UTF-8.",
                   f"the file is not UTF-8; it was read as {name} ({codec}) and converted to Unicode, e.g. "
                   f"“{sample}”. Check the Vietnamese letters; better, save the file as UTF-8.")
+
+
+#: a VNI-Windows syllable: a vowel, maybe a VNI vowel mark (circumflex, breve, horn), then a VNI tone
+#: byte (sắc ù, huyền ø, hỏi û, ngã õ, nặng ï); or VNI's đ (d + ñ)
+_VNI = re.compile(rb"[aeiouyAEIOUY][\xe2\xea\xf4\xf6\xc2\xca\xd4\xd6]?[\xf9\xf8\xfb\xf5\xef\xd9\xd8\xdb\xd5\xcf]"
+                  rb"|[dD][\xf1\xd1]")
+
+
+def looks_vni(data: bytes) -> str | None:
+    """A sample line when ``data`` (not UTF-8) looks like VNI-Windows text — Vietnamese typed with
+    the VNI fonts, whose marks are separate Latin-1 letters after the vowel — else None.
+
+    ("Xin chaøo caùc baïn" in Windows-1252 bytes is VNI for "Xin chào các bạn".)
+    """
+    hits = len(_VNI.findall(data))
+    if hits < 3:
+        return None
+    codec, text = best_legacy(data)
+    if score(text) > 0.5:
+        return None
+    return _sample(data.decode("cp1252", errors="replace"))

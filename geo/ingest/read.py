@@ -143,7 +143,17 @@ def decode_text(content: bytes, file_name: str) -> tuple[str, Msg | None]:
         return content.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
+    vni = encoding.looks_vni(content)
+    if vni is not None:
+        raise _err(file_name, f"tệp có vẻ được gõ bằng bảng mã VNI-Windows (ví dụ “{vi_sample(vni)}”), chưa đọc được. "
+                   "Hãy chuyển sang Unicode (Unikey: Công cụ › Chuyển mã, VNI Windows → Unicode) rồi tải lại.",
+                   f"the file looks typed in the VNI-Windows encoding (e.g. “{vi_sample(vni)}”), which is not read. "
+                   "Convert it to Unicode (Unikey: Tools › Convert, VNI Windows → Unicode) and upload it again.")
     return encoding.decode_legacy(content)
+
+
+def vi_sample(text: str) -> str:
+    return text[:60]
 
 
 def _cell(value: Any) -> Any:

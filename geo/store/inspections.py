@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geo.errors import ConflictError, NotFound, StoreError
+from geo.store.contract import InspectionsStore
 from geo.store.mixin import StoreMixin, now_iso
 
 if TYPE_CHECKING:
@@ -34,7 +35,7 @@ def _lost(exc: BaseException) -> StoreError:
                       "saved. What was typed is kept: press Save again once connected.")
 
 
-class InspectionsMixin(StoreMixin):
+class InspectionsMixin(StoreMixin, InspectionsStore):
     """Methods of :class:`~geo.store.base.SQLStore` for inspections (mixed into it)."""
 
     if TYPE_CHECKING:  # supplied by SQLStore
@@ -138,11 +139,14 @@ class InspectionsMixin(StoreMixin):
         rows = self.fetchall("SELECT site_id, MAX(inspected_at) AS last FROM inspections GROUP BY site_id")
         return {str(r["site_id"]): str(r["last"]) for r in rows}
 
-    def mark_applied(self, cur: Any, inspection_id: str, *, actor: str) -> None:
-        """Inside the caller's transaction: note that an inspection's proposal was accepted.
-        Raises ConflictError when it already was."""
-        self.execute(cur, "UPDATE inspections SET applied_at = ?, applied_by = ? WHERE inspection_id = ?"
-                     " AND applied_at IS NULL", [now_iso(), actor, inspection_id])
-        if cur.rowcount != 1:
-            raise ConflictError(f"Đề xuất của biên bản {inspection_id} đã được duyệt rồi (hoặc không có).",
-                                f"The proposal of inspection {inspection_id} was already accepted (or does not exist).")
+    def mark_inspection_applied(self, inspection_id: str, *, actor: str) -> None:
+        """Note that an inspection's proposal was accepted (one transaction, bumps the version).
+        Raises ConflictError when it already was: accepted twice at once, the second is refused."""
+        with self.transaction() as cur:
+            self.execute(cur, "UPDATE inspections SET applied_at = ?, applied_by = ? WHERE inspection_id = ?"
+                         " AND applied_at IS NULL", [now_iso(), actor, inspection_id])
+            if cur.rowcount != 1:
+                raise ConflictError(f"Đề xuất của biên bản {inspection_id} đã được duyệt rồi (hoặc không có).",
+                                    f"The proposal of inspection {inspection_id} was already accepted (or does not"
+                                    " exist).")
+            self._bump(cur)
