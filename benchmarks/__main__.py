@@ -184,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"# {key}: {value}")
     bench_maps(res, boundaries.get(), sizes, paint, repeat)
     bench_upload(res)
+    from benchmarks.update import bench_update  # issue 11: update upload vs new upload, checked + diffed
+
+    for name, value in bench_update(show=False).items():
+        res.add(name, value)
     from benchmarks.cli import bench_cli
 
     for name, value in bench_cli().items():

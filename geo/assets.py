@@ -25,6 +25,8 @@ _SOURCES = {
     "jquery": Path(xs_jquery.BASE_DIR),
     # Supercluster 8.0.1 (ISC, Mapbox; npm's dist/supercluster.min.js with its LICENSE): not on PyPI
     "supercluster": Path(__file__).resolve().parent / "vendor" / "supercluster",
+    # Leaflet-Geoman 2.20.2 (MIT; npm's dist/ with its LICENSE): the site editor (geo/edit_map.py)
+    "leaflet_geoman": Path(__file__).resolve().parent / "vendor" / "leaflet-geoman",
 }
 # (folium resource name, folder, file)
 _JS = [("leaflet", "leaflet", "leaflet.js"), ("jquery", "jquery", "jquery.min.js")]
@@ -33,6 +35,8 @@ _CLUSTER_JS = [("markerclusterjs", "markercluster", "leaflet.markercluster.js"),
                ("supercluster", "supercluster", "supercluster.min.js")]
 _CLUSTER_CSS = [("markerclustercss", "markercluster", "MarkerCluster.css"),
                 ("markerclusterdefaultcss", "markercluster", "MarkerCluster.Default.css")]
+_GEOMAN_JS = [("leaflet_geoman_js", "leaflet_geoman", "leaflet-geoman.min.js")]
+_GEOMAN_CSS = [("leaflet_geoman_css", "leaflet_geoman", "leaflet-geoman.css")]
 
 
 def install(target: Path = STATIC_DIR) -> Path:
@@ -58,6 +62,8 @@ def use(base_url: str = APP_BASE_URL) -> None:
     folium.Map.default_css = urls(_CSS)
     folium.plugins.MarkerCluster.default_js = urls(_CLUSTER_JS)
     folium.plugins.MarkerCluster.default_css = urls(_CLUSTER_CSS)
+    folium.plugins.GeoMan.default_js = urls(_GEOMAN_JS)  # and geo.edit_map.SiteEditor, its subclass
+    folium.plugins.GeoMan.default_css = urls(_GEOMAN_CSS)
 
 
 def local_base_url(target: Path = STATIC_DIR) -> str:

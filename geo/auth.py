@@ -29,9 +29,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo import settings, throttle
-from geo.errors import InputError, P03Error, PermissionDenied, SettingError, StoreError
+from geo.errors import InputError, P03Error, PermissionDenied, SettingError
 from geo.store.base import Store
-from geo.store.users import UsersMixin
 
 ROLES: tuple[str, ...] = ("viewer", "editor", "admin")
 _RANK = {role: i for i, role in enumerate(ROLES)}
@@ -235,13 +234,6 @@ def _parse(value: str | None) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if value else None
 
 
-def users_of(store: Store) -> UsersMixin:
-    """``store`` as a holder of users (every SQL backend is one)."""
-    if not isinstance(store, UsersMixin):
-        raise StoreError("Kho dữ liệu này không lưu người dùng.", f"{type(store).__name__} keeps no users.")
-    return store
-
-
 def throttle_seconds(failures: int) -> int:
     """Seconds a further attempt must wait after ``failures`` failed sign-ins in a row.
 
@@ -265,7 +257,7 @@ def authenticate(store: Store, username: str, password: str, *, now: dt.datetime
     AccountDisabled
         The password is right but an admin disabled the account.
     """
-    users, now = users_of(store), now or _now()
+    users, now = store, now or _now()
     try:
         name = check_username(username)
     except InputError:
@@ -291,7 +283,7 @@ def authenticate(store: Store, username: str, password: str, *, now: dt.datetime
 def _failed(store: Store, name: str, client: str | None, now: dt.datetime) -> None:
     """Count a failure for (account, client) and wait or lock that pair only; the account's row
     shows the count and last lock (audited) for the admin page."""
-    users = users_of(store)
+    users = store
     users.note_login_failure(name)
     failures = throttle.note_failure(store, name, client)
     if failures >= int(settings.get("P03_LOGIN_MAX_FAILURES")):
@@ -306,7 +298,7 @@ def _failed(store: Store, name: str, client: str | None, now: dt.datetime) -> No
 def refresh(store: Store, user: User) -> User | None:
     """``user`` as the store has them now (role changes apply at once); None if removed or disabled.
     OIDC users without a row keep their mapped role."""
-    row = users_of(store).get_user(user.username)
+    row = store.get_user(user.username)
     if row is None:
         return user if user.source == "oidc" and oidc_default_role() else None
     if row["disabled"]:
@@ -338,7 +330,7 @@ def oidc_user(store: Store, email: str | None, name: str | None = None) -> User 
         username = check_username(email)
     except InputError:
         return None
-    row = users_of(store).get_user(username)
+    row = store.get_user(username)
     if row is not None:
         return None if row["disabled"] else User(username, row["role"], row["display_name"] or name or "", "oidc")
     role = oidc_default_role()
@@ -350,7 +342,7 @@ def oidc_user(store: Store, email: str | None, name: str | None = None) -> User 
 
 def list_users(store: Store) -> pd.DataFrame:
     """Every user, without password hashes."""
-    return users_of(store).list_users()
+    return store.list_users()
 
 
 def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
@@ -358,24 +350,24 @@ def add_user(store: Store, username: str, password: str, role: str, *, actor: st
     """Create a user (audited). ``bootstrap``: only while the store has no user at all."""
     name, role = check_username(username), check_role(role)
     check_password(password, name)
-    users_of(store).add_user(name, role, hash_password(password), actor=actor, at=_iso(_now()),
+    store.add_user(name, role, hash_password(password), actor=actor, at=_iso(_now()),
                              display_name=(display_name or "").strip() or None, only_if_empty=bootstrap)
     return User(name, role, display_name or "")
 
 
 def set_role(store: Store, username: str, role: str, *, actor: str) -> None:
-    users_of(store).set_user_role(check_username(username), check_role(role), actor=actor, at=_iso(_now()))
+    store.set_user_role(check_username(username), check_role(role), actor=actor, at=_iso(_now()))
 
 
 def set_disabled(store: Store, username: str, disabled: bool = True, *, actor: str) -> None:
-    users_of(store).set_user_disabled(check_username(username), disabled, actor=actor, at=_iso(_now()))
+    store.set_user_disabled(check_username(username), disabled, actor=actor, at=_iso(_now()))
 
 
 def reset_password(store: Store, username: str, password: str, *, actor: str) -> None:
     """Give ``username`` a new password and lift any lock (audited without the hash)."""
     name = check_username(username)
     check_password(password, name)
-    users_of(store).set_user_password(name, hash_password(password), actor=actor, at=_iso(_now()))
+    store.set_user_password(name, hash_password(password), actor=actor, at=_iso(_now()))
     throttle.clear(store, name)
 
 

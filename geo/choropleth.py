@@ -22,6 +22,7 @@ from jinja2 import Template
 
 from geo import settings
 from geo.boundaries import Boundaries
+from geo.i18n import t
 from geo.indicators import fmt_number
 from geo.render import script_json
 
@@ -59,6 +60,46 @@ def color_for(value: float | None, bounds: list[float]) -> str:
         if value <= bound + 1e-9:
             return color
     return colors[-1]
+
+
+#: the lag scale (share achieved minus share expected): red behind, yellow on the line, green ahead
+LAG_BREAKS = (-0.5, -0.2, -0.05, 0.05, 0.2, 0.5)
+LAG_PALETTE = ("#d73027", "#fc8d59", "#fee08b", "#ffffbf", "#d9ef8b", "#91cf60", "#1a9850")
+
+
+def lag_color(value: float | None) -> str:
+    """The fill of a unit ``value`` percentage points from its expected share (``NO_DATA`` when
+    the unit has no site: no data is grey, on the line is yellow).
+
+    >>> lag_color(-0.6), lag_color(0.0), lag_color(None), lag_color(0.7)
+    ('#d73027', '#ffffbf', '#f2f2f2', '#1a9850')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return NO_DATA
+    for bound, color in zip(LAG_BREAKS, LAG_PALETTE, strict=False):
+        if value < bound:
+            return color
+    return LAG_PALETTE[-1]
+
+
+def _lag_text(value: float, lang: str) -> str:
+    points = fmt_number(abs(value) * 100, lang, 0)
+    sign = "−" if value < -0.0005 else ("+" if value > 0.0005 else "±")
+    return f"{sign}{points} %"
+
+
+def _lag_legend(lang: str) -> list[tuple[str, str]]:
+    edges = [None, *LAG_BREAKS, None]
+    rows = []
+    for low, high, color in zip(edges[:-1], edges[1:], LAG_PALETTE, strict=True):
+        if low is None:
+            text = f"< {_lag_text(float(high), lang)}"  # type: ignore[arg-type]
+        elif high is None:
+            text = f"> {_lag_text(low, lang)}"
+        else:
+            text = f"{_lag_text(low, lang)} … {_lag_text(high, lang)}"
+        rows.append((color, text))
+    return [*reversed(rows), (NO_DATA, t("ind_no_sites_unit", lang))]
 
 
 def _legend_rows(bounds: list[float], share: bool, lang: str) -> list[tuple[str, str]]:
@@ -116,6 +157,38 @@ class UnitsLayer(MacroElement):
     return div;
   };
   legend.addTo(map);
+  // the 12 urban districts are small at city scale: a button zooms to them (and back), and at that
+  // zoom every unit carries its value as a label
+  if (D.inner) {
+    var zoom = L.control({position: "topleft"});
+    zoom.onAdd = function () {
+      var div = L.DomUtil.create("div", "leaflet-bar p03-inner-zoom"), inner = true;
+      var a = L.DomUtil.create("a", "", div);
+      a.href = "#"; a.setAttribute("role", "button"); a.title = D.inner.label_in;
+      a.style.cssText = "width:auto;padding:0 8px;font:bold 12px/30px sans-serif;white-space:nowrap";
+      a.textContent = D.inner.label_in;
+      L.DomEvent.disableClickPropagation(div);
+      L.DomEvent.on(a, "click", function (e) {
+        L.DomEvent.preventDefault(e);
+        map.fitBounds(inner ? D.inner.bounds : D.city);
+        a.textContent = a.title = inner ? D.inner.label_out : D.inner.label_in;
+        inner = !inner;
+      });
+      return div;
+    };
+    zoom.addTo(map);
+  }
+  function labels() {
+    var on = map.getZoom() >= 11.5;
+    layer.eachLayer(function (l) {
+      if (on && !l.p03label) {
+        l.p03label = L.tooltip({permanent: true, direction: "center", className: "p03-unit-label", opacity: 0.85})
+          .setContent(l.feature.properties.value_text).setLatLng(l.getBounds().getCenter());
+        map.addLayer(l.p03label);
+      } else if (!on && l.p03label) { map.removeLayer(l.p03label); l.p03label = null; }
+    });
+  }
+  map.on("zoomend", labels);
   map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
   D.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
   window.p03choro = {layer: layer, count: D.data.features.length};
@@ -124,7 +197,8 @@ class UnitsLayer(MacroElement):
 """)
 
     def __init__(self, data: dict[str, Any], title: str, rows: list[tuple[str, str]],
-                 attribution: list[str] | None = None, link: str | None = None) -> None:
+                 attribution: list[str] | None = None, link: str | None = None,
+                 inner: dict[str, Any] | None = None, city: list[list[float]] | None = None) -> None:
         super().__init__()
         self._name = "UnitsLayer"
         self.data = data
@@ -132,7 +206,8 @@ class UnitsLayer(MacroElement):
             f"<i style='display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px;"
             f"border:1px solid #999;background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
         self.payload = script_json({"data": data, "title": html.escape(title), "legend": legend,
-                                    "attribution": [html.escape(a) for a in attribution or []], "link": link})
+                                    "attribution": [html.escape(a) for a in attribution or []], "link": link,
+                                    "inner": inner, "city": city})
 
 
 def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bounds: list[float],
@@ -146,11 +221,14 @@ def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bound
         value = row.get(column)
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
         label = f"{row['type']} {row['name']}" if lang == "vi" else row["name_en"]
-        text = "—" if value is None else (f"{value:.0%}" if share else fmt_number(value, lang))
+        if column == "lag":
+            text = "—" if value is None else _lag_text(value, lang)
+        else:
+            text = "—" if value is None else (f"{value:.0%}" if share else fmt_number(value, lang))
         feats.append({"type": "Feature", "geometry": json.loads(shapely.to_geojson(geom)), "properties": {
             "code": row["code"], "label": html.escape(str(label)), "value": value, "value_text": html.escape(text),
             "count": int(row.get("count") or 0), "total": int(row.get("total") or 0),
-            "color": color_for(value, bounds)}})
+            "color": lag_color(value) if column == "lag" else color_for(value, bounds)}})
     return {"type": "FeatureCollection", "features": feats}
 
 
@@ -166,13 +244,25 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
                    location=[21.03, 105.85], height=height, font_size="0.75rem", zoom_snap=0.25, zoom_delta=0.5)
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=18, name="basemap").add_to(m)
-    bounds = breaks(table[column] if column in table else pd.Series(dtype=float), share=column == "share")
+    bounds = [] if column == "lag" else breaks(table[column] if column in table else pd.Series(dtype=float),
+                                               share=column == "share")
     data = _features(table, b, layer, column, bounds, lang)
-    UnitsLayer(data, title, _legend_rows(bounds, column == "share", lang), b.attribution_lines(layer),
-               link).add_to(m)
+    legend = _lag_legend(lang) if column == "lag" else _legend_rows(bounds, column == "share", lang)
     minx, miny, maxx, maxy = (float(v) for v in b.city.total_bounds)
-    m.fit_bounds([[miny, minx], [maxy, maxx]])
+    city = [[miny, minx], [maxy, maxx]]
+    UnitsLayer(data, title, legend, b.attribution_lines(layer), link, _inner(b, lang), city).add_to(m)
+    m.fit_bounds(city)
     return m
+
+
+def _inner(b: Boundaries, lang: str) -> dict[str, Any] | None:
+    """The bounds of the urban districts (type "Quận") and the zoom button's labels."""
+    urban = b.districts[b.districts["type"] == "Quận"]
+    if urban.empty:
+        return None
+    minx, miny, maxx, maxy = (float(v) for v in urban.total_bounds)
+    return {"bounds": [[miny, minx], [maxy, maxx]], "label_in": html.escape(t("choro_zoom_inner", lang)),
+            "label_out": html.escape(t("choro_zoom_city", lang))}
 
 
 def map_values(m: folium.Map) -> dict[str, float | None]:

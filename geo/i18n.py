@@ -403,6 +403,58 @@ STRINGS.update({
     "up_state_rolled_back": ("đã hoàn tác", "rolled back"),
 })
 
+# --- editing sites, their history, the map "as at" a date (pages/ui/site_edit.py)
+STRINGS.update({
+    "se_edit": ("✏️ Sửa công trình", "✏️ Edit site"),
+    "se_history": ("🕘 Lịch sử thay đổi", "🕘 History"),
+    "se_map_help": ("Kéo điểm (hoặc các đỉnh của tuyến, vùng) để sửa vị trí; chạm vào một đỉnh để xoá nó; "
+                    "nút “Hoàn tác” bỏ thay đổi cuối. Bấm “Lưu” bên dưới để ghi.",
+                    "Drag the point (or a line's or polygon's vertices) to move it; tap a vertex to remove it; "
+                    "“Undo” takes back the last change. Press “Save” below to store it."),
+    "se_moved_to": ("Vị trí mới nằm ở: {district} · {commune}", "The new position lies in: {district} · {commune}"),
+    "se_reason": ("Lý do thay đổi", "Reason for the change"),
+    "se_reason_help": ("Bắt buộc khi đổi tình trạng; ghi vào lịch sử.", "Required when the status changes; kept in the history."),
+    "se_save": ("Lưu thay đổi", "Save changes"),
+    "se_saved": ("Đã lưu phiên bản {v} của công trình {id}.", "Saved version {v} of site {id}."),
+    "se_nothing": ("Không có gì thay đổi.", "Nothing changed."),
+    "se_reload": ("Tải lại bản đang lưu", "Reload the stored version"),
+    "se_stale": ("Công trình đã được lưu thành phiên bản {v} sau khi bạn mở biểu mẫu này.",
+                 "The site was stored as version {v} after you opened this form."),
+    "se_delete": ("Xoá công trình (có thể khôi phục)", "Delete the site (restorable)"),
+    "se_delete_reason": ("Lý do xoá", "Reason for deleting"),
+    "se_deleted": ("Đã xoá công trình {id}; có thể khôi phục trong lịch sử.", "Deleted site {id}; it can be restored from its history."),
+    "se_is_deleted": ("Công trình này đã bị xoá.", "This site has been deleted."),
+    "se_undelete": ("Khôi phục công trình đã xoá", "Restore the deleted site"),
+    "se_undeleted": ("Đã khôi phục công trình {id}.", "Restored site {id}."),
+    "se_new": ("➕ Vẽ công trình mới", "➕ Draw a new site"),
+    "se_new_help": ("Chọn công cụ bên trái bản đồ (điểm, tuyến, vùng) rồi chạm để vẽ; “Xoá đỉnh cuối” bỏ đỉnh "
+                    "vừa vẽ. Sau đó điền thông tin và bấm “Tạo công trình”.",
+                    "Pick a tool on the map's left (point, line, polygon) and tap to draw; “Remove last vertex” "
+                    "removes the last vertex. Then fill in the form and press “Create the site”."),
+    "se_draw_first": ("Hãy vẽ công trình trên bản đồ trước.", "Draw the site on the map first."),
+    "se_create": ("Tạo công trình", "Create the site"),
+    "se_created": ("Đã tạo công trình {id}.", "Created site {id}."),
+    "se_version": ("Phiên bản", "Version"),
+    "se_when": ("Thời điểm (UTC)", "When (UTC)"),
+    "se_who": ("Người sửa", "By"),
+    "se_source": ("Nguồn", "Source"),
+    "se_old": ("Giá trị cũ", "Old value"),
+    "se_new_value": ("Giá trị mới", "New value"),
+    "se_restore": ("Khôi phục phiên bản {v}", "Restore version {v}"),
+    "se_restored": ("Đã khôi phục phiên bản {v} thành phiên bản mới {n}.", "Restored version {v} as new version {n}."),
+    "se_no_history": ("Chưa có lịch sử.", "No history yet."),
+    "se_current": ("(hiện tại)", "(current)"),
+    "se_deleted_tag": ("(đã xoá)", "(deleted)"),
+    "se_pick": ("Chọn…", "Choose…"),
+    "se_not_yet": ("Công trình chưa có trong kho vào ngày {d}.", "The site was not stored yet on {d}."),
+    "se_as_of": ("Xem như tại ngày", "As at date"),
+    "se_as_of_help": ("Hiển thị mọi công trình như chúng đã ở vào ngày này (để trống: hiện tại).",
+                      "Shows every site as it stood on that day (empty: today)."),
+    "se_as_of_note": ("Đang xem dữ liệu như tại ngày {d}; không sửa được ở chế độ này.",
+                      "Showing the sites as at {d}; editing is off in this view."),
+    "se_geometry_changed": ("Hình học", "Geometry"),
+})
+
 # reference layers, column/value matching, CRS evidence (issue 13 part B)
 STRINGS.update({
     "ref_layers": ("Lớp tham chiếu (OpenStreetMap)", "Reference layers (OpenStreetMap)"),
@@ -494,6 +546,26 @@ STRINGS.update({
     "insp_geojson": ("Kết quả kiểm tra (GeoJSON)", "Inspections (GeoJSON)"),
 })
 STRINGS.update({"visit_add_all": ("Thêm tất cả đang hiển thị ({n})", "Add all shown ({n})")})
+STRINGS.update({  # issue 11: update by upload (pages/upload.py)
+    "up_diff": ("So với dữ liệu đã lưu", "Against the stored sites"),
+    "up_diff_counts": ("Mới {new} · thay đổi {changed} · không đổi {unchanged} · vắng mặt trong tệp {absent} "
+                       "(giữ nguyên) · có thể trùng {possible_duplicates}",
+                       "New {new} · changed {changed} · unchanged {unchanged} · absent from the file {absent} "
+                       "(left alone) · possible duplicates {possible_duplicates}"),
+    "up_diff_old": ("Đang lưu", "Stored"),
+    "up_diff_new": ("Trong tệp", "In the file"),
+    "up_diff_site": ("Công trình", "Site"),
+    "up_decide": ("Quyết định từng đối tượng trùng", "Decide each possible duplicate"),
+    "up_decide_one": ("Đối tượng số {feature} “{name}” — {how} “{site}” ({dist} m)",
+                      "Feature {feature} “{name}” — {how} “{site}” ({dist} m)"),
+    "up_how_name": ("cùng tên, gần", "same name, near"),
+    "up_how_possible": ("có thể trùng với", "may duplicate"),
+    "up_dec_update": ("Cập nhật công trình đã lưu", "Update the stored site"),
+    "up_dec_new": ("Giữ là công trình mới", "Keep as a new site"),
+    "up_dec_skip": ("Bỏ qua", "Skip"),
+    "up_absent": ("Công trình đã lưu không có trong tệp (giữ nguyên): {ids}",
+                  "Stored sites absent from the file (left alone): {ids}"),
+})
 
 # home page: the city map (app.py)
 STRINGS.update({
@@ -503,3 +575,18 @@ STRINGS.update({
                       "Coloured by each district's number of sites. Click a district (on the map or in the table) "
                       "to open its map."),
 })
+
+# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+STRINGS.update({
+    "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
+    "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),
+    "ind_lag_help": ("Tỷ lệ công trình hoàn thành của mỗi đơn vị trừ tỷ lệ dự kiến theo đường thẳng của chương trình "
+                     "({expected}): đỏ là chậm, xanh là vượt, xám là không có công trình. Bảng xếp đơn vị chậm nhất lên "
+                     "đầu.",
+                     "Each unit's share of sites completed minus the share the programme's straight line expects by "
+                     "now ({expected}): red is behind, green ahead, grey has no site. The table lists the furthest "
+                     "behind first."),
+    "ind_no_sites_unit": ("không có công trình", "no sites"),
+})
+STRINGS.update({"choro_zoom_inner": ("Phóng to nội thành", "Zoom to the inner districts"),
+                "choro_zoom_city": ("Toàn thành phố", "Whole city")})

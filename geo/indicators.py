@@ -35,7 +35,7 @@ from geo import settings
 from geo.boundaries import Boundaries
 from geo.errors import InputError, NotFound
 from geo.schema import CATEGORY_BY_CODE, STATUS_BY_CODE
-from geo.store.base import SQLStore
+from geo.store.base import Store
 
 REGISTRY_FILE = Path(__file__).resolve().parent.parent / "data" / "indicators.yaml"
 METHODS = ("count", "manual")
@@ -253,7 +253,7 @@ def _load_registry(path: str, mtime: float) -> tuple[Indicator, ...]:
     return tuple(out.values())
 
 
-def registry(store: SQLStore, path: Path | None = None) -> list[Indicator]:
+def registry(store: Store, path: Path | None = None) -> list[Indicator]:
     """The registry file overlaid by the definitions saved in the store, ordered by code."""
     by_code = {ind.code: ind for ind in load_registry(path)}
     for code, d in store.indicator_overrides().items():
@@ -266,7 +266,7 @@ def _code_key(code: str) -> tuple[str, int, str]:
     return (m.group(1), int(m.group(2)), m.group(3)) if m else (code, 0, "")
 
 
-def get_indicator(store: SQLStore, code: str, path: Path | None = None) -> Indicator:
+def get_indicator(store: Store, code: str, path: Path | None = None) -> Indicator:
     """The indicator ``code``. Raises :class:`~geo.errors.NotFound`."""
     for ind in registry(store, path):
         if ind.code == code:
@@ -277,19 +277,19 @@ def get_indicator(store: SQLStore, code: str, path: Path | None = None) -> Indic
 # ---------------------------------------------------------------- edits (wrap with a role check)
 
 
-def save_definition(store: SQLStore, definition: dict[str, Any], *, actor: str) -> Indicator:
+def save_definition(store: Store, definition: dict[str, Any], *, actor: str) -> Indicator:
     """Check and save an edited or new definition; return it. Raises InputError."""
     ind = parse_definition(definition, "indicator", origin="store")
     store.save_indicator_def(ind.code, ind.to_dict(), actor=actor)
     return ind
 
 
-def reset_definition(store: SQLStore, code: str, *, actor: str) -> None:
+def reset_definition(store: Store, code: str, *, actor: str) -> None:
     """Drop an editor's definition of ``code`` (the registry file's entry applies again)."""
     store.delete_indicator_def(code, actor=actor)
 
 
-def enter_value(store: SQLStore, code: str, value: float, as_of: dt.date | str, *, actor: str,
+def enter_value(store: Store, code: str, value: float, as_of: dt.date | str, *, actor: str,
                 source: str | None = None, note: str | None = None, unit_layer: str | None = None,
                 unit_code: str | None = None) -> int:
     """Record a hand-entered value of indicator ``code`` (city-wide, or of one unit). Returns its id."""
@@ -308,12 +308,12 @@ def enter_value(store: SQLStore, code: str, value: float, as_of: dt.date | str, 
                                      unit_layer=unit_layer, unit_code=unit_code)
 
 
-def remove_value(store: SQLStore, value_id: int, *, actor: str) -> None:
+def remove_value(store: Store, value_id: int, *, actor: str) -> None:
     """Remove one hand-entered value (the audit trail keeps it)."""
     store.delete_indicator_value(value_id, actor=actor)
 
 
-def set_pledge(store: SQLStore, code: str, layer: str, unit_code: str, target: float | None, *, actor: str) -> None:
+def set_pledge(store: Store, code: str, layer: str, unit_code: str, target: float | None, *, actor: str) -> None:
     """Set or (``target=None``) remove a district's/commune's pledge for indicator ``code``."""
     get_indicator(store, code)
     if layer not in ("district", "commune"):
@@ -377,13 +377,32 @@ def indicator_sites(sites: gpd.GeoDataFrame, ind: Indicator) -> gpd.GeoDataFrame
     return sites[mask.to_numpy()]
 
 
-def completion_dates(sites: gpd.GeoDataFrame, ind: Indicator, start: dt.date) -> pd.Series:
-    """For each site, the date it counts from (its ``end_date``; the programme start when it is
-    achieved but undated), or NaT when its status is not achieved."""
+def completion_dates(sites: gpd.GeoDataFrame, ind: Indicator, start: dt.date,
+                     since: dict[str, pd.Timestamp] | None = None) -> pd.Series:
+    """For each site, the date it counts from (its ``end_date``; when it is achieved but undated,
+    the day its status became the current one, from its history (``since``, see
+    :func:`status_since`), else the programme start), or NaT when its status is not achieved."""
     end = pd.to_datetime(sites["end_date"], errors="coerce", format="ISO8601")
     achieved = sites["status"].isin(ind.statuses).to_numpy()
-    dates = end.where(end.notna(), pd.Timestamp(start))
+    became = pd.to_datetime(sites["id"].map(since or {}), errors="coerce")
+    dates = end.where(end.notna(), became.where(became.notna(), pd.Timestamp(start)))
     return dates.where(achieved, pd.NaT)
+
+
+def status_since(store: Store) -> dict[str, pd.Timestamp]:
+    """Site id -> the day (UTC) its current status began, for the sites whose history shows the
+    change (a site stored with its status from its first version is absent: since when is unknown)."""
+    getter = getattr(store, "status_changes", None)
+    rows = pd.DataFrame(getter() if getter else [], columns=["id", "version", "at", "status", "deleted"])
+    if rows.empty:
+        return {}
+    rows = rows.sort_values(["id", "version"])
+    prev = rows.groupby("id")["status"].shift()
+    starts = rows[prev.notna() & (prev != rows["status"]) & (rows["deleted"] == 0)]
+    last = rows.groupby("id").tail(1).set_index("id")["status"]
+    starts = starts[starts["status"].to_numpy() == last.reindex(starts["id"]).to_numpy()]
+    latest = starts.groupby("id")["at"].max()
+    return {str(k): pd.Timestamp(str(v)[:10]) for k, v in latest.items()}
 
 
 def measure(geoms: gpd.GeoSeries) -> tuple[np.ndarray, np.ndarray]:
@@ -524,15 +543,17 @@ def _undated_note(p: Progress) -> Progress:
     return p
 
 
-def _site_progress(p: Progress, sites: gpd.GeoDataFrame, start: dt.date) -> Progress:
+def _site_progress(p: Progress, sites: gpd.GeoDataFrame, start: dt.date,
+                   since: dict[str, pd.Timestamp] | None = None) -> Progress:
     ind = p.indicator
     mine = indicator_sites(sites, ind)
-    when = completion_dates(mine, ind, start)
+    when = completion_dates(mine, ind, start, since)
     done = (when.notna() & (when <= pd.Timestamp(p.as_of))).to_numpy()
     length, area = measure(mine.geometry[done])
     p.total, p.count = len(mine), int(done.sum())
     p.length_km, p.area_ha = float(length.sum()), float(area.sum())
-    undated = mine["end_date"].isna() | (mine["end_date"].astype(str).str.strip() == "")
+    undated = (mine["end_date"].isna() | (mine["end_date"].astype(str).str.strip() == "")) \
+        & ~mine["id"].isin(list(since or {}))
     p.undated = int((done & undated.to_numpy()).sum())
     if ind.method == "count":
         p.value = {"count": float(p.count), "length_km": p.length_km, "area_ha": p.area_ha}[ind.measure]
@@ -552,7 +573,7 @@ def _manual_progress(p: Progress, values: pd.DataFrame) -> Progress:
     return p
 
 
-def compute(store: SQLStore, as_of: dt.date | str | None = None, *, indicators: list[Indicator] | None = None,
+def compute(store: Store, as_of: dt.date | str | None = None, *, indicators: list[Indicator] | None = None,
             sites: gpd.GeoDataFrame | None = None) -> list[Progress]:
     """Progress and status of every indicator (or of ``indicators``) at ``as_of`` (default today)."""
     day = parse_date(as_of)
@@ -560,9 +581,10 @@ def compute(store: SQLStore, as_of: dt.date | str | None = None, *, indicators: 
     inds = indicators if indicators is not None else registry(store)
     sites = sites if sites is not None else store.query_sites()
     values = store.indicator_values()
+    since = status_since(store)
     out = []
     for ind in inds:
-        p = _site_progress(Progress(ind, day, None), sites, start)
+        p = _site_progress(Progress(ind, day, None), sites, start, since)
         if ind.method == "manual":
             p = _manual_progress(p, values)
         out.append(judge(p, start, end))
@@ -584,7 +606,7 @@ def report_table(progress: list[Progress], lang: str = "vi") -> pd.DataFrame:
 # ---------------------------------------------------------------- history
 
 
-def history(store: SQLStore, ind: Indicator, *, sites: gpd.GeoDataFrame | None = None,
+def history(store: Store, ind: Indicator, *, sites: gpd.GeoDataFrame | None = None,
             until: dt.date | None = None) -> pd.DataFrame:
     """The indicator's time series: one row per date its value changed (``date``, ``value``,
     ``source`` = ``sites`` or ``manual``), oldest first, up to ``until`` (default today)."""
@@ -598,7 +620,7 @@ def history(store: SQLStore, ind: Indicator, *, sites: gpd.GeoDataFrame | None =
         return df.drop_duplicates("date", keep="last").reset_index(drop=True)
     sites = sites if sites is not None else store.query_sites()
     mine = indicator_sites(sites, ind)
-    when = completion_dates(mine, ind, start)
+    when = completion_dates(mine, ind, start, status_since(store))
     ok = (when.notna() & (when <= pd.Timestamp(until))).to_numpy()
     length, area = measure(mine.geometry[ok])
     per = pd.DataFrame({"date": when[ok].to_numpy(), "count": 1.0, "length_km": length, "area_ha": area})
@@ -617,7 +639,7 @@ def _pairs(sites: gpd.GeoDataFrame, layer: str) -> pd.DataFrame:
     return pairs[pairs["code"].notna() & (pairs["code"] != "")].reset_index(drop=True)
 
 
-def by_unit(store: SQLStore, ind: Indicator, b: Boundaries, layer: str = "district",
+def by_unit(store: Store, ind: Indicator, b: Boundaries, layer: str = "district",
             as_of: dt.date | str | None = None, *, sites: gpd.GeoDataFrame | None = None) -> pd.DataFrame:
     """Where each district (or 2025 commune) stands on ``ind`` at ``as_of``.
 
@@ -631,7 +653,7 @@ def by_unit(store: SQLStore, ind: Indicator, b: Boundaries, layer: str = "distri
     start, _end = programme_window()
     units = b.layer(layer)
     mine = indicator_sites(sites if sites is not None else store.query_sites(), ind)
-    when = completion_dates(mine, ind, start)
+    when = completion_dates(mine, ind, start, status_since(store))
     done = (when.notna() & (when <= pd.Timestamp(day))).to_numpy()
     pairs = _pairs(mine, layer)
     pairs["done"] = done[pairs["pos"].to_numpy().astype(int)]
@@ -661,14 +683,14 @@ def _unit_measure(mine: gpd.GeoDataFrame, pairs: pd.DataFrame, units: gpd.GeoDat
     return length if ind.measure == "length_km" else area
 
 
-def _unit_hand_values(store: SQLStore, ind: Indicator, layer: str, day: dt.date, codes: pd.Series) -> pd.Series:
+def _unit_hand_values(store: Store, ind: Indicator, layer: str, day: dt.date, codes: pd.Series) -> pd.Series:
     v = store.indicator_values(ind.code)
     v = v[(v["unit_layer"] == layer) & (v["as_of"] <= day.isoformat())]
     latest = v.groupby("unit_code")["value"].last()
     return codes.map(latest).astype(float)
 
 
-def sites_for_unit(store: SQLStore, ind: Indicator, layer: str, code: str) -> gpd.GeoDataFrame:
+def sites_for_unit(store: Store, ind: Indicator, layer: str, code: str) -> gpd.GeoDataFrame:
     """The sites behind ``ind`` in one unit (any status)."""
     sites = indicator_sites(store.query_sites(), ind)
     return sites[sites[f"{layer}_codes"].fillna("").str.split(";").map(lambda cs: code in cs).to_numpy()]
@@ -684,3 +706,28 @@ def status_label(status: str, lang: str = "vi") -> str:
     from geo.i18n import t
 
     return t(f"ind_status_{status}", lang)
+
+
+def unit_lag(table: pd.DataFrame, expected: float | None) -> pd.DataFrame:
+    """``table`` (from :func:`by_unit`) with ``expected`` (the share of the programme's time gone
+    by, the same for every unit) and ``lag``: the unit's share achieved minus that, so < 0 means
+    behind the straight line; NaN for a unit with no site behind the indicator (no data, which is
+    not the same as 0). Sorted worst first, units without data last.
+
+    >>> t = pd.DataFrame({"code": ["a", "b", "c"], "share": [0.9, 0.2, float("nan")]})
+    >>> unit_lag(t, 0.5)[["code", "lag"]].to_dict("list")
+    {'code': ['b', 'a', 'c'], 'lag': [-0.3, 0.4, nan]}
+    """
+    out = table.copy()
+    out["expected"] = np.nan if expected is None else float(expected)
+    out["lag"] = (out["share"] - out["expected"]).round(4)
+    return out.sort_values("lag", na_position="last", kind="stable").reset_index(drop=True)
+
+
+def worst_indicator(progress: list[Progress]) -> str | None:
+    """The code of the indicator furthest behind its straight line (progress minus expected),
+    the one the by-district view opens on; None when none has a value."""
+    known = [p for p in progress if p.progress is not None and p.expected is not None]
+    if not known:
+        return progress[0].indicator.code if progress else None
+    return min(known, key=lambda p: float(p.progress or 0.0) - float(p.expected or 0.0)).indicator.code

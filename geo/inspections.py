@@ -25,11 +25,10 @@ import pandas as pd
 import shapely
 
 from geo import auth, photos
-from geo.errors import ConflictError, InputError, StoreError
+from geo.errors import ConflictError, InputError
 from geo.i18n import fold
 from geo.schema import STATUSES
 from geo.store.base import Store
-from geo.store.inspections import InspectionsMixin
 
 ASSESSMENTS: tuple[str, ...] = ("on_track", "behind", "problem")
 RECENT_DAYS = 90
@@ -55,13 +54,6 @@ class Draft:
     plan_id: str | None = None
     stop_seq: int | None = None
     photos: list[photos.Photo] = field(default_factory=list)
-
-
-def store_of(store: Store) -> InspectionsMixin:
-    """``store`` as a holder of inspections (every SQL backend is one)."""
-    if not isinstance(store, InspectionsMixin):
-        raise StoreError("Kho dữ liệu này không lưu biên bản kiểm tra.", f"{type(store).__name__} keeps no inspections.")
-    return store
 
 
 def clean_text(text: Any, limit: int) -> str:
@@ -144,7 +136,7 @@ def record(store: Store, draft: Draft, user: auth.User | None) -> str:
            "inspected_at": clean.inspected_at, "inspectors": "\n".join(clean.inspectors),
            "findings": clean.findings, "assessment": clean.assessment, "proposed_status": clean.proposed_status,
            "proposed_progress": clean.proposed_progress}
-    return store_of(store).add_inspection(row, clean.photos, actor=user.username)
+    return store.add_inspection(row, clean.photos, actor=user.username)
 
 
 def proposal(insp: dict[str, Any]) -> dict[str, Any]:
@@ -171,16 +163,14 @@ def apply(store: Store, inspection_id: str, user: auth.User | None) -> dict[str,
     """
     if user is None or not user.can("apply_inspection"):
         raise auth.denied("apply_inspection", user)
-    holder = store_of(store)
+    holder = store
     insp = holder.get_inspection(inspection_id)
     changes = proposal(insp)
     if insp.get("applied_at") or not changes:
         raise ConflictError(f"Biên bản {inspection_id} không có đề xuất chờ duyệt.",
                             f"Inspection {inspection_id} has no proposal waiting to be accepted.")
     site = _edit_site(store, insp, changes, user)  # refused (role, rule, conflict): nothing is marked
-    with holder.transaction() as cur:  # accepted twice at once: the second is refused here, the site as the first
-        holder.mark_applied(cur, inspection_id, actor=user.username)
-        holder._bump(cur)
+    holder.mark_inspection_applied(inspection_id, actor=user.username)  # accepted twice at once: refused here
     return site
 
 
@@ -210,13 +200,13 @@ def age_class(last: str | None, today: dt.date | None = None) -> str:
 
 def age_classes(store: Store, site_ids: list[str], today: dt.date | None = None) -> list[str]:
     """:func:`age_class` of each site in ``site_ids``."""
-    last = store_of(store).last_inspected()
+    last = store.last_inspected()
     return [age_class(last.get(s), today) for s in site_ids]
 
 
 def plan_recorded(store: Store, plan_id: str) -> dict[str, int]:
     """site id -> how many inspections were recorded for that stop of the plan."""
-    df = store_of(store).list_inspections(plan_id=plan_id)
+    df = store.list_inspections(plan_id=plan_id)
     return {str(k): int(v) for k, v in df["site_id"].value_counts().items()}
 
 
@@ -235,7 +225,7 @@ def slug(text: str) -> str:
 def photos_zip(store: Store, plan: dict[str, Any], plan_id: str) -> bytes:
     """A ZIP of the originals of every photo recorded for a visit, named ``stop-name_n.ext`` in
     the order of the plan's stops (``n`` counts from 1 per stop)."""
-    holder = store_of(store)
+    holder = store
     df = holder.list_inspections(plan_id=plan_id)
     order = {sid: i for i, sid in enumerate(plan.get("stop_ids") or [])}
     sites = store.query_sites(_ids_filter(list(order) or list(df["site_id"])))
@@ -263,7 +253,7 @@ def to_geojson(store: Store, df: pd.DataFrame, *, with_gps: bool = False) -> str
     """The inspections in ``df`` (from ``list_inspections``) as a GeoJSON FeatureCollection: each
     at its site (a point on it), with its photos' names, captions and SHA-256 (their GPS only
     when ``with_gps``)."""
-    holder = store_of(store)
+    holder = store
     sites = store.query_sites(_ids_filter(list(df["site_id"].unique())))
     where = dict(zip(sites["id"], shapely.point_on_surface(sites.geometry.to_numpy()), strict=True))
     names = dict(zip(sites["id"], sites["name"], strict=True))

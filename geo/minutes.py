@@ -201,8 +201,8 @@ def minutes_pdf(store: Store, plan_id: str, b: Boundaries | None = None, *, head
     """The minutes of the saved visit ``plan_id`` as PDF bytes: header, participants, per stop
     the site's facts and what was recorded there (photos with captions), signature blocks.
     Raises NotFound for an unknown plan."""
-    holder = insp_ops.store_of(store)
-    row = holder.get_plan(plan_id)  # type: ignore[attr-defined]
+    holder = store
+    row = holder.get_plan(plan_id)
     plan = row["plan"]
     head = head or Header()
     day = dt.date.fromisoformat(row["visit_date"][:10]) if row.get("visit_date") else dt.date.today()

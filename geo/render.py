@@ -32,7 +32,7 @@ import shapely
 from branca.element import CssLink, Element, JavascriptLink
 from jinja2 import Template
 
-from geo import settings
+from geo import display, settings
 from geo.boundaries import Boundaries
 from geo.i18n import t
 from geo.schema import CATEGORIES, STATUSES
@@ -429,6 +429,7 @@ def _geometry_parts(geoms: np.ndarray, n: int) -> dict[str, str]:
     if len(sidx) > 1000:
         minx, miny, maxx, maxy = shapely.total_bounds(shapes)
         shapes = shapely.simplify(shapes, max(maxx - minx, maxy - miny) / 4000, preserve_topology=True)
+    shapes = display.lighter(shapes)  # huge shapes simplified for the map only (issue #10)
     texts = _geojson_texts(shapes, 6)
     return {"pts": _obj(pts), "shp": _obj({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
 

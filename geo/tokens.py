@@ -24,7 +24,6 @@ import pandas as pd
 from geo import auth, settings
 from geo.errors import NotFound, P03Error, PermissionDenied
 from geo.store import Store
-from geo.store.base import SQLStore
 
 PREFIX = "p03_"
 #: audit a token's use at most this often
@@ -32,7 +31,6 @@ AUDIT_EVERY_S = 60
 MISSING = ("Cần mã truy cập API cá nhân (tiêu đề “Authorization: Bearer …”); quản trị viên cấp mã ở trang Quản trị.",
            "A personal API token is needed (header “Authorization: Bearer …”); an admin issues one on the "
            "Administration page.")
-_COLUMNS = ("token_id", "username", "label", "created_at", "created_by", "revoked_at", "revoked_by", "last_used_at")
 
 
 class TokenRefused(PermissionDenied):
@@ -47,12 +45,6 @@ class RateLimited(P03Error):
         super().__init__(f"Quá nhiều yêu cầu với mã này; thử lại sau {retry_after} giây.",
                          f"Too many requests with this token; retry in {retry_after} s.")
         self.retry_after = retry_after
-
-
-def _sql(store: Store) -> SQLStore:
-    if not isinstance(store, SQLStore):
-        raise TypeError(f"{type(store).__name__} keeps no tokens")
-    return store
 
 
 def digest(token: str) -> str:
@@ -73,40 +65,25 @@ def issue(store: Store, username: str, *, actor: auth.User, label: str = "") -> 
     """Issue a token to ``username``; return (token_id, secret). The secret is not kept: show it once."""
     _require_admin(actor)
     name = auth.check_username(username)
-    s = _sql(store)
-    if s.get_user(name) is None:
+    if store.get_user(name) is None:
         raise NotFound("người dùng", "user", name)
     token_id = "tok-" + secrets.token_hex(6)
     secret = PREFIX + secrets.token_urlsafe(32)
-    now = _now().isoformat()
-    with s.transaction() as cur:
-        s.execute(cur, "INSERT INTO api_tokens (token_id, token_hash, username, label, created_at, created_by)"
-                  " VALUES (?, ?, ?, ?, ?, ?)", [token_id, digest(secret), name, label[:200] or None, now,
-                                                 actor.username])
-        s.record(cur, actor.username, "api_token_issue", "api_token", token_id,
-                 after={"username": name, "label": label[:200] or None})
-        s._bump(cur)
+    store.add_api_token(token_id, digest(secret), name, label[:200] or None, actor=actor.username,
+                        at=_now().isoformat())
     return token_id, secret
 
 
 def revoke(store: Store, token_id: str, *, actor: auth.User) -> None:
     """Revoke a token at once (audited). Raises NotFound for an unknown or already revoked id."""
     _require_admin(actor)
-    s = _sql(store)
-    with s.transaction() as cur:
-        s.execute(cur, "UPDATE api_tokens SET revoked_at = ?, revoked_by = ? WHERE token_id = ? AND revoked_at IS NULL",
-                  [_now().isoformat(), actor.username, token_id])
-        if cur.rowcount != 1:
-            raise NotFound("mã truy cập API còn hiệu lực", "active API token", token_id)
-        s.record(cur, actor.username, "api_token_revoke", "api_token", token_id)
-        s._bump(cur)
+    store.revoke_api_token(token_id, actor=actor.username, at=_now().isoformat())
 
 
 def list_tokens(store: Store, *, actor: auth.User) -> pd.DataFrame:
     """Every token (never a secret or hash), newest first."""
     _require_admin(actor)
-    rows = _sql(store).fetchall(f"SELECT {', '.join(_COLUMNS)} FROM api_tokens ORDER BY created_at DESC, token_id")
-    return pd.DataFrame(rows, columns=list(_COLUMNS))
+    return store.list_api_tokens()
 
 
 # ------------------------------------------------------------------ use
@@ -135,29 +112,22 @@ def use_token(store: Store, token: str) -> auth.User:
     """
     if not token.startswith(PREFIX) or len(token) > 200:
         raise TokenRefused()
-    s = _sql(store)
     h = digest(token)
-    rows = s.fetchall("SELECT t.token_id, t.username, u.role, u.disabled, u.display_name FROM api_tokens t"
-                      " JOIN users u ON u.username = t.username WHERE t.token_hash = ? AND t.revoked_at IS NULL", [h])
-    if not rows or rows[0]["disabled"] or not auth.can(rows[0]["role"], "api_read"):
+    row = store.api_token_user(h)
+    if row is None or row["disabled"] or not auth.can(row["role"], "api_read"):
         raise TokenRefused()
-    row = rows[0]
     now = time.time()
     _rate(h, now)
     if now - _LAST_AUDIT.get(h, 0.0) >= AUDIT_EVERY_S:
-        _audit_use(s, row["token_id"], row["username"])
+        _audit_use(store, row["token_id"], row["username"])
         _LAST_AUDIT[h] = now
     return auth.User(row["username"], row["role"], row["display_name"] or "")
 
 
-def _audit_use(s: SQLStore, token_id: str, username: str) -> None:
+def _audit_use(store: Store, token_id: str, username: str) -> None:
     now = _now()
-    cutoff = (now - dt.timedelta(seconds=AUDIT_EVERY_S)).isoformat()
-    with s.transaction() as cur:
-        s.execute(cur, "UPDATE api_tokens SET last_used_at = ? WHERE token_id = ?"
-                  " AND (last_used_at IS NULL OR last_used_at <= ?)", [now.isoformat(), token_id, cutoff])
-        if cur.rowcount == 1:
-            s.record(cur, f"api:{username}", "api_token_use", "api_token", token_id)
+    store.note_api_token_use(token_id, username, at=now.isoformat(),
+                             cutoff=(now - dt.timedelta(seconds=AUDIT_EVERY_S)).isoformat())
 
 
 def reset_limits() -> None:

@@ -28,9 +28,7 @@ import time
 from dataclasses import dataclass
 
 from geo import auth, settings
-from geo.errors import StoreError
 from geo.store.base import Store
-from geo.store.sessions import SessionsMixin
 
 COOKIE_NAME = "p03_session"
 HANDOFF_SECONDS = 120  # how long a hand-off code may wait for its cookie
@@ -43,12 +41,6 @@ class WebSession:
 
     sid: str
     user: auth.User
-
-
-def _sessions(store: Store) -> SessionsMixin:
-    if not isinstance(store, SessionsMixin):
-        raise StoreError("Kho dữ liệu này không lưu phiên đăng nhập.", f"{type(store).__name__} keeps no web sessions.")
-    return store
 
 
 def _hash(secret: str) -> str:
@@ -65,7 +57,7 @@ def start(store: Store, user: auth.User, *, now: float | None = None) -> tuple[s
     one-time code the browser exchanges for the cookie at ``/p03/session``."""
     now = time.time() if now is None else now
     sid, code = secrets.token_urlsafe(12), secrets.token_urlsafe(32)
-    _sessions(store).add_web_session(sid, user.username, user.source, _hash(code), now=now,
+    store.add_web_session(sid, user.username, user.source, _hash(code), now=now,
                                      expires_at=now + max_age_seconds())
     return sid, code
 
@@ -76,7 +68,7 @@ def claim(store: Store, code: str, *, now: float | None = None) -> str | None:
         return None
     now = time.time() if now is None else now
     token = secrets.token_urlsafe(32)
-    row = _sessions(store).claim_web_session(_hash(code), _hash(token), now=now, not_before=now - HANDOFF_SECONDS)
+    row = store.claim_web_session(_hash(code), _hash(token), now=now, not_before=now - HANDOFF_SECONDS)
     return token if row is not None else None
 
 
@@ -88,7 +80,7 @@ def _live(store: Store, row: dict | None, now: float) -> WebSession | None:
     if auth.idle_expired(float(row["last_seen"]), now):
         return None
     user = auth.refresh(store, auth.User(row["username"], auth.ROLES[0], "", row["source"]))
-    sessions = _sessions(store)
+    sessions = store
     if user is None:
         sessions.revoke_web_sessions(now=now, username=row["username"])
         return None
@@ -103,20 +95,20 @@ def resume(store: Store, token: str | None, *, now: float | None = None) -> WebS
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     now = time.time() if now is None else now
-    return _live(store, _sessions(store).web_session(token_hash=_hash(token)), now)
+    return _live(store, store.web_session(token_hash=_hash(token)), now)
 
 
 def check(store: Store, sid: str, *, now: float | None = None) -> WebSession | None:
     """Like :func:`resume`, by session id: is the session this page holds still live (not ended
     in another tab, not revoked by an admin)?"""
     now = time.time() if now is None else now
-    return _live(store, _sessions(store).web_session(sid=sid), now)
+    return _live(store, store.web_session(sid=sid), now)
 
 
 def end(store: Store, sid: str | None = None, *, token: str | None = None, now: float | None = None) -> None:
     """Sign out: revoke the session ``sid`` (or the one whose cookie token is ``token``)."""
     now = time.time() if now is None else now
-    sessions = _sessions(store)
+    sessions = store
     if sid is None and token:
         row = sessions.web_session(token_hash=_hash(token))
         sid = row["sid"] if row else None

@@ -15,21 +15,29 @@ from geo.schema import CATEGORIES
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
+from pages.ui import site_edit
 
 
 # one shared frame per store version and view, not a copy per run (st.cache_data would unpickle
 # 100,000 sites on every rerun of every session: 1.4 s and ~100 MB each); nothing here changes it
 @st.cache_resource(show_spinner=False, max_entries=32)
-def query(version: int, view: views.View) -> gpd.GeoDataFrame:
-    return ui.store().query_sites(view.site_filter())
+def query(version: int, view: views.View, as_of: str | None = None) -> gpd.GeoDataFrame:
+    flt = view.site_filter()  # as_of: the sites as they stood that day (site versions)
+    return ui.store().query_sites(dataclasses.replace(flt, as_of=as_of) if as_of else flt)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] = ()) -> tuple[pd.DataFrame, int]:
+def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] = (),
+               as_of: str | None = None) -> tuple[pd.DataFrame, int]:
     """The table's first rows, labelled, and the number of sites (per store version, view, language,
-    last-inspected classes)."""
-    table, total = site_ops.table_head(insp_ui.by_age(query(version, view), ages, version), ui.bounds(), lang)
+    last-inspected classes, "as at" day)."""
+    sites = insp_ui.by_age(query(version, view, as_of), ages, version)
+    table, total = site_ops.table_head(sites, ui.bounds(), lang)
     return fmt.for_display(table, lang), total  # "—" for empty, 37,5 %
+
+
+#: the site table's columns as shown: name, state and progress first (a 390-px phone shows ~2)
+TABLE_ORDER = ("name", "status", "progress_pct", "category", "district", "commune", "id")
 
 
 def choose_view(lang: str) -> views.View:
@@ -46,6 +54,7 @@ def choose_view(lang: str) -> views.View:
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
         view = batch_filter(view)
+        site_edit.as_of_picker()  # st.session_state["dm_as_of"]: the sites as they stood that day
     st.query_params.from_dict(views.to_params(view))
     return view
 
@@ -61,11 +70,15 @@ def batch_filter(view: views.View) -> views.View:
 
 def details(site_id: str, lang: str) -> None:
     with ui.errors_shown():
-        site = ui.store().get_site(site_id)
+        site = site_edit.shown_site(site_id)  # as on the "as at" day; a deleted one too, to be restored
+    if site is None:  # not stored yet on the "as at" day
+        st.caption(ui.t("se_not_yet").format(d=site_edit.as_of()))
+        return
     b = ui.bounds()
     rows = [{ui.t("field"): k, ui.t("value"): v} for k, v in site_ops.site_details(site, b, lang)]
     st.subheader(ui.t("details"))
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    site_edit.site_panel(site_id, lang)  # edit (editors), history, restore
 
 
 def main() -> None:
@@ -76,7 +89,8 @@ def main() -> None:
         b = ui.bounds()
         view = choose_view(lang)
         version = ui.cached_version()
-        sites = query(version, view)
+        as_of = site_edit.as_of()  # the sites as they stood that day (None: today)
+        sites = query(version, view, as_of)
         ages = insp_ui.age_choice()  # last inspected: never / > 90 days / <= 90 days
         sites = insp_ui.by_age(sites, ages, version)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
@@ -96,19 +110,21 @@ def main() -> None:
         if legend:
             st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
         ref_ui.search_results(ref_hits, view.text, lang)
+        site_edit.new_site_panel(lang, view.focus(b))  # editors: draw a new site
     with right:
         if sites.empty:
             st.info(ui.t("no_sites"))
-        table, total = site_table(version, view, lang, ages)
+        table, total = site_table(version, view, lang, ages, as_of)
         table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
                                            "progress_pct")]
         st.subheader(ui.t("shown_sites"))
         picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
-                              on_select="rerun", selection_mode=["single-row", "single-cell"])
+                              on_select="rerun", selection_mode=["single-row", "single-cell"],
+                              column_order=[ui.t(c) for c in TABLE_ORDER])  # what matters first (phones)
         if len(table) < total:
             st.caption(ui.t("table_showing").format(n=len(table), total=total))
         rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
-        chosen = table.iloc[rows[0]][ui.t("id")] if rows else clicked  # a click anywhere on a row
+        chosen = table.iloc[rows[0]][ui.t("id")] if rows else clicked or site_edit.last_edited()  # any cell of a row
         chosen = chosen or (sites.iloc[0]["id"] if len(sites) == 1 else None)  # one site found: its details
         if chosen:
             details(chosen, lang)

@@ -78,22 +78,22 @@ def _signed_in() -> auth.User:
 def _may_change(plan_id: str) -> auth.User:
     """The signed-in user if the plan is theirs, or they are an editor/admin (anyone's plan)."""
     user = _signed_in()
-    if not auth.may_change_plan(user, ui.store().get_plan(plan_id)["created_by"]):  # type: ignore[attr-defined]
+    if not auth.may_change_plan(user, ui.store().get_plan(plan_id)["created_by"]):
         raise auth.denied("plan_others", user)
     return user
 
 
 def save_plan(plan: visits.Plan, plan_id: str | None) -> str:
     user = _may_change(plan_id) if plan_id else _signed_in()
-    return ui.store().save_plan(plan.to_dict(), actor=user.username, plan_id=plan_id)  # type: ignore[attr-defined]
+    return ui.store().save_plan(plan.to_dict(), actor=user.username, plan_id=plan_id)
 
 
 def copy_plan(plan_id: str, name: str) -> str:
-    return ui.store().copy_plan(plan_id, actor=_signed_in().username, name=name)  # type: ignore[attr-defined]
+    return ui.store().copy_plan(plan_id, actor=_signed_in().username, name=name)
 
 
 def delete_plan(plan_id: str) -> None:
-    ui.store().delete_plan(plan_id, actor=_may_change(plan_id).username)  # type: ignore[attr-defined]
+    ui.store().delete_plan(plan_id, actor=_may_change(plan_id).username)
 
 
 # ---------------------------------------------------------------- state
@@ -110,7 +110,7 @@ def _init(lang: str) -> None:
     try:
         if params.get("plan"):
             plan_id = str(params["plan"])
-            plan = visits.Plan.from_dict(ui.store().get_plan(plan_id)["plan"])  # type: ignore[attr-defined]
+            plan = visits.Plan.from_dict(ui.store().get_plan(plan_id)["plan"])
         elif params.get("sites"):
             plan = visits.plan_from_params(params, lang)
     except P03Error as exc:
@@ -174,7 +174,7 @@ def saved_plans(lang: str) -> None:
     """Sidebar: reopen, copy or delete a saved plan; start a new one."""
     with st.sidebar:
         st.subheader(ui.t("visit_saved"))
-        plans = ui.store().list_plans()  # type: ignore[attr-defined]
+        plans = ui.store().list_plans()
         if plans.empty:
             st.caption(ui.t("visit_none_saved"))
         else:
@@ -205,7 +205,7 @@ def saved_plans(lang: str) -> None:
 
 def _open_plan(pid: str, lang: str) -> None:
     try:
-        _load(visits.Plan.from_dict(ui.store().get_plan(pid)["plan"]), pid, manual=True)  # type: ignore[attr-defined]
+        _load(visits.Plan.from_dict(ui.store().get_plan(pid)["plan"]), pid, manual=True)
         st.query_params.from_dict({"plan": pid})
     except P03Error as exc:
         st.session_state["fv_load_error"] = exc.message(lang)
@@ -213,7 +213,7 @@ def _open_plan(pid: str, lang: str) -> None:
 
 def _copy_plan(pid: str, lang: str) -> None:
     try:
-        name = ui.store().get_plan(pid)["name"]  # type: ignore[attr-defined]
+        name = ui.store().get_plan(pid)["name"]
         new_name = tr("visit_copy_of", lang).format(name=name)
         new = copy_plan(pid, new_name)
         _open_plan(new, lang)
@@ -224,7 +224,7 @@ def _copy_plan(pid: str, lang: str) -> None:
 
 def _delete_plan(pid: str, lang: str) -> None:
     try:
-        name = ui.store().get_plan(pid)["name"]  # type: ignore[attr-defined]
+        name = ui.store().get_plan(pid)["name"]
         delete_plan(pid)
         st.session_state["fv_flash"] = tr("visit_deleted_ok", lang).format(name=name)
         if st.session_state.get(PLAN_ID) == pid:

@@ -13,12 +13,13 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import choropleth
+from geo import choropleth, fmt
 from geo import indicator_report as report
 from geo import indicators as ind_ops
 from geo.i18n import t
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
+from pages.ui import bars
 
 MAP_PAGE = "pages/district_map.py"
 SECTIONS = {"summary": "ind_summary", "units": "ind_by_unit", "exports": "ind_exports", "edit": "ind_edit"}
@@ -36,28 +37,30 @@ def sites_of(version: int) -> gpd.GeoDataFrame:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def progress_at(version: int, as_of: dt.date) -> list[ind_ops.Progress]:
-    return ind_ops.compute(ui.store(), as_of, sites=sites_of(version))  # type: ignore[arg-type]
+    return ind_ops.compute(ui.store(), as_of, sites=sites_of(version))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def history_of(version: int, code: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.history(store, ind_ops.get_indicator(store, code), sites=sites_of(version),  # type: ignore[arg-type]
+    return ind_ops.history(store, ind_ops.get_indicator(store, code), sites=sites_of(version),
                            until=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def units_of(version: int, code: str, layer: str, as_of: dt.date) -> pd.DataFrame:
     store = ui.store()
-    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of,  # type: ignore[arg-type]
+    return ind_ops.by_unit(store, ind_ops.get_indicator(store, code), ui.bounds(), layer, as_of,
                            sites=sites_of(version))
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def choropleth_map(version: int, code: str, layer: str, as_of: dt.date, column: str, lang: str):  # noqa: ANN201
-    ind = ind_ops.get_indicator(ui.store(), code)  # type: ignore[arg-type]
-    title = ui.t("ind_share") if column == "share" else f"{ind.code}: {ind.unit(lang)}"
-    return choropleth.unit_choropleth(units_of(version, code, layer, as_of), ui.bounds(), layer, column=column,
+    ind = ind_ops.get_indicator(ui.store(), code)
+    title = {"share": ui.t("ind_share"), "lag": ui.t("ind_lag")}.get(column, f"{ind.code}: {ind.unit(lang)}")
+    table = ind_ops.unit_lag(units_of(version, code, layer, as_of),
+                             ind_ops.expected_share(as_of, *ind_ops.programme_window()))
+    return choropleth.unit_choropleth(table, ui.bounds(), layer, column=column,
                                       lang=lang, title=title, link=f"district_map?{layer}={{code}}&indicator={code}")
 
 
@@ -103,11 +106,11 @@ def card(p: ind_ops.Progress, version: int, lang: str) -> None:
             # titles, units, departments, names and reasons are user text: escaped for Markdown
             md = ui.md_escape
             st.markdown(f"**{md(ind.code)} · {md(ind.title(lang))}**")
-            value = f"{p.value_text(lang)} / {ind.target_text(lang)} {md(ind.unit(lang))}"
+            value = f"{p.value_text(lang)} / {ind.target_text(lang)} {ind.unit(lang)}"  # HTML-escaped by bars
             if ind.method == "count" and ind.measure == "count" and p.length_km:
                 value += f" · {ind_ops.fmt_number(p.length_km, lang)} km"
-            st.progress(p.progress or 0.0, text=f"{ui.t('ind_value')}: {value}"
-                        + ("" if p.progress is None else f" ({p.progress:.0%})"))
+            bars.progress_bar(p.progress, p.status, f"{ui.t('ind_value')}: {value}"
+                              + ("" if p.progress is None else f" ({p.progress:.0%})"))
             st.markdown(f":{BADGE[p.status]}-badge[{ind_ops.status_label(p.status, lang)}] {md(p.reason(lang))}")
             last = ind_ops.fmt_date(p.last_change, lang) if p.last_change else "—"
             who = f" · {md(p.last_change_by)}" if p.last_change_by else ""
@@ -135,22 +138,30 @@ def by_unit_section(progress: list[ind_ops.Progress], version: int, as_of: dt.da
     codes = [p.indicator.code for p in progress]
     titles = {p.indicator.code: f"{p.indicator.code} · {p.indicator.title(lang)}" for p in progress}
     wanted = st.query_params.get("indicator")
-    if "ind_unit_code" not in st.session_state and wanted in codes:
-        st.session_state["ind_unit_code"] = wanted
+    if "ind_unit_code" not in st.session_state:  # the link's indicator, else the one furthest behind
+        st.session_state["ind_unit_code"] = wanted if wanted in codes else ind_ops.worst_indicator(progress)
     c1, c2, c3 = st.columns([3, 2, 2])
     code = c1.selectbox(ui.t("ind_choose"), codes, key="ind_unit_code", format_func=titles.get)
     layer = c2.radio(ui.t("layer"), ["district", "commune"], key="ind_unit_layer",
                      format_func=lambda v: t("layer_" + v, lang))
-    column = c3.radio(ui.t("ind_color_by"), ["value", "share"], key="ind_unit_column",
-                      format_func=lambda v: t("ind_by_count" if v == "value" else "ind_by_share", lang))
+    column = c3.radio(ui.t("ind_color_by"), ["lag", "value", "share"], key="ind_unit_column",
+                      format_func=lambda v: t({"lag": "ind_by_lag", "value": "ind_by_count"}.get(v, "ind_by_share"),
+                                              lang))
     table = units_of(version, code, layer, as_of)
+    if column == "lag":
+        expected = ind_ops.expected_share(as_of, *ind_ops.programme_window())
+        st.caption(ui.t("ind_lag_help").format(expected=fmt.percent(expected * 100, lang, decimals=0)))
+    table = ind_ops.unit_lag(table, ind_ops.expected_share(as_of, *ind_ops.programme_window()))
     st.caption(ui.t("ind_click_unit"))
     # a click on a unit opens its map in the browser itself (geo.choropleth's link): no rerun here
     st_folium(choropleth_map(version, code, layer, as_of, column, lang), height=520, use_container_width=True,
               key=f"ind_choro_{layer}", returned_objects=[])
-    shown = report.unit_table(table, layer, lang)
+    shown = report.unit_table(table, layer, lang)  # worst first (unit_lag's order)
+    shown.insert(2, ui.t("ind_lag"), [fmt.percent(v * 100, lang, decimals=0) for v in table["lag"]])
+    for col in (ui.t("ind_pledge"), ui.t("ind_gap")):  # numbers, "—" when no pledge
+        shown[col] = [fmt.number(v, lang, decimals=0 if pd.isna(v) or float(v).is_integer() else 1)
+                      for v in shown[col]]
     shown[ui.t("ind_open_map")] = [f"district_map?{layer}={c}&indicator={code}" for c in table["code"]]
-    shown = shown.sort_values([ui.t("ind_value"), ui.t("ind_total_sites")], ascending=False)
     st.dataframe(shown, hide_index=True, width="stretch", height=420, column_config={
         ui.t("ind_open_map"): st.column_config.LinkColumn(display_text=ui.t("ind_open_map")),
         ui.t("ind_share"): st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="percent")})
@@ -172,7 +183,7 @@ def exports(progress: list[ind_ops.Progress], version: int, as_of: dt.date, lang
     chosen = next(p.indicator for p in progress if p.indicator.code == code)
 
     def pdf() -> bytes:  # made when clicked, in Vietnamese (no Streamlit calls in here)
-        units = ind_ops.by_unit(store, chosen, b, "district", as_of)  # type: ignore[arg-type]
+        units = ind_ops.by_unit(store, chosen, b, "district", as_of)
         return report.summary_pdf(progress, units, chosen, lang="vi")
 
     c3.download_button(ui.t("ind_pdf"), pdf, f"p03_chi_tieu_{stamp}.pdf", mime=report.MEDIA_TYPES["pdf"],
@@ -209,13 +220,13 @@ def edit_value_form(progress: list[ind_ops.Progress], lang: str) -> None:
         if st.form_submit_button(ui.t("ind_save")):
             layer, _, unit_code = unit.partition(":")
             with ui.errors_shown():
-                ind_ops.enter_value(ui.store(), code, value, day, actor=actor(), source=source,  # type: ignore[arg-type]
+                ind_ops.enter_value(ui.store(), code, value, day, actor=actor(), source=source,
                                     note=note, unit_layer=layer or None, unit_code=unit_code or None)
             st.success(ui.t("ind_saved"))
 
 
 def values_list(lang: str) -> None:
-    values = ui.store().indicator_values()  # type: ignore[attr-defined]
+    values = ui.store().indicator_values()
     st.markdown(f"**{ui.t('ind_values_list')}**")
     if values.empty:
         st.caption("—")
@@ -225,7 +236,7 @@ def values_list(lang: str) -> None:
     vid = c1.selectbox(ui.t("ind_delete_value"), values["id"].tolist(), key="ind_del_id")
     if c2.button(ui.t("ind_delete"), key="ind_del_btn"):
         with ui.errors_shown():
-            ind_ops.remove_value(ui.store(), int(vid), actor=actor())  # type: ignore[arg-type]
+            ind_ops.remove_value(ui.store(), int(vid), actor=actor())
         st.rerun()
 
 
@@ -263,11 +274,11 @@ def definition_form(ind: ind_ops.Indicator | None, lang: str) -> None:
                    "unit": {"vi": unit_vi, "en": unit_en}, "method": method, "measure": measure, "categories": cats,
                    "statuses": sts, "department": {"vi": dep_vi, "en": dep_en}}
             with ui.errors_shown():
-                ind_ops.save_definition(ui.store(), new, actor=actor())  # type: ignore[arg-type]
+                ind_ops.save_definition(ui.store(), new, actor=actor())
             st.success(ui.t("ind_saved"))
     if ind is not None and ind.origin == "store" and st.button(ui.t("ind_reset"), key=key + "_reset"):
         with ui.errors_shown():
-            ind_ops.reset_definition(ui.store(), ind.code, actor=actor())  # type: ignore[arg-type]
+            ind_ops.reset_definition(ui.store(), ind.code, actor=actor())
         st.rerun()
 
 
@@ -283,7 +294,7 @@ def pledge_form(progress: list[ind_ops.Progress], lang: str) -> None:
         value = c3.number_input(ui.t("ind_pledge_value"), min_value=0.0, value=1.0, step=1.0, key="ind_p_value")
         if st.form_submit_button(ui.t("ind_save")):
             with ui.errors_shown():
-                ind_ops.set_pledge(ui.store(), code, "district", unit, value or None, actor=actor())  # type: ignore[arg-type]
+                ind_ops.set_pledge(ui.store(), code, "district", unit, value or None, actor=actor())
             st.success(ui.t("ind_saved"))
 
 
@@ -309,7 +320,7 @@ def main() -> None:
     ui.use_local_assets()
     st.title(ui.t("ind_title"))
     st.caption(ui.t("ind_intro"))
-    with st.sidebar:
+    with ui.sidebar_top():  # above the sign-in box
         as_of = st.date_input(ui.t("ind_as_of"), value=dt.date.today(), key="ind_as_of", format="DD/MM/YYYY",
                               min_value=dt.date(2010, 1, 1), max_value=dt.date(2035, 12, 31))
         start, end = ind_ops.programme_window()

@@ -15,7 +15,7 @@ from streamlit_folium import st_folium
 from geo import crs as crs_mod
 from geo import ingest, render
 from geo.i18n import t
-from geo.ingest import limits
+from geo.ingest import limits, match
 from geo.ingest.validate import INPUT_FIELDS
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
@@ -160,10 +160,43 @@ def show_preview(result: ingest.CheckResult, lang: str) -> None:
 # ---------------------------------------------------------------- commit and rollback (role-checked)
 
 
-def do_commit(result: ingest.CheckResult) -> str:
-    """Commit every valid feature as one batch (editors and admins)."""
+def show_diff(result: ingest.CheckResult, lang: str) -> dict[int, str]:
+    """New / changed / unchanged / absent, each change field by field, and a choice per same-name
+    match and possible duplicate; returns the choices (feature number -> update/new/skip)."""
+    if result.plan is None or not result.n_valid:
+        return {}
+    st.subheader(ui.t("up_diff"))
+    st.caption(ui.t("up_diff_counts").format(**result.plan.counts()))
+    rows = [{ui.t("up_feature"): m.feature, ui.t("up_diff_site"): m.site_id, ui.t("field"): f,
+             ui.t("up_diff_old"): "" if old is None else str(old)[:200],
+             ui.t("up_diff_new"): "" if new is None else str(new)[:200]}
+            for m in result.plan.matches if m.kind == "changed" for f, (old, new) in m.changes.items()]
+    if rows:
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=min(420, 38 + 35 * len(rows)),
+                     key="up_diff_table")
+    decisions: dict[int, str] = {}
+    asked = [m for m in result.plan.matches if m.how in ("name", "possible")][:100]
+    if asked:
+        with st.expander(ui.t("up_decide"), expanded=True):
+            for m in asked:
+                best = m.candidates[0] if m.candidates else {"site_id": m.site_id, "distance_m": 0}
+                label = ui.t("up_decide_one").format(
+                    feature=m.feature, name=ui.md_escape(str(result.accepted["name"].iat[m.row])),
+                    how=ui.t(f"up_how_{m.how}"), site=ui.md_escape(str(best["site_id"])), dist=best["distance_m"])
+                decisions[m.feature] = str(st.radio(label, list(match.DECISIONS), key=f"up_dec_{m.feature}",
+                                                    index=list(match.DECISIONS).index(m.decision), horizontal=True,
+                                                    format_func=lambda d, lg=lang: t(f"up_dec_{d}", lg)))
+    if result.plan.absent:
+        ids = [a["site_id"] for a in result.plan.absent]
+        shown = ", ".join(ids[:20]) + (" …" if len(ids) > 20 else "")
+        st.caption(ui.t("up_absent").format(ids=ui.md_escape(shown)))
+    return decisions
+
+
+def do_commit(result: ingest.CheckResult, decisions: dict[int, str] | None = None) -> str:
+    """Commit the new and changed features as one batch (editors and admins)."""
     user = ui.require_role("editor", "upload")
-    return ingest.commit(result, ui.store(), user.username)
+    return ingest.commit(result, ui.store(), user.username, decisions=decisions)
 
 
 def do_rollback(batch_id: str) -> int:
@@ -172,7 +205,7 @@ def do_rollback(batch_id: str) -> int:
     return ingest.rollback(ui.store(), batch_id, user.username)
 
 
-def commit_button(result: ingest.CheckResult, confirmed: bool) -> None:
+def commit_button(result: ingest.CheckResult, confirmed: bool, decisions: dict[int, str] | None = None) -> None:
     if not result.n_valid:
         st.info(ui.t("up_nothing_valid"))
         return
@@ -181,7 +214,7 @@ def commit_button(result: ingest.CheckResult, confirmed: bool) -> None:
     if st.button(ui.t("up_commit").format(n=result.n_valid), type="primary", key="up_commit",
                  help=ui.t("up_commit_help"), disabled=not confirmed):
         with ui.errors_shown():
-            batch = do_commit(result)
+            batch = do_commit(result, decisions)
         upload_help.remember_batch(batch, result.n_valid)
         st.session_state[DONE_KEY] = ui.t("up_committed").format(n=result.n_valid, batch=batch)
         st.session_state.pop(RESULT_KEY, None)
@@ -244,7 +277,8 @@ def main() -> None:
         confirmed = crs_confirmed(result, lang)
         show_problems(result, lang)
         show_preview(result, lang)
-        commit_button(result, confirmed)
+        decisions = show_diff(result, lang)
+        commit_button(result, confirmed, decisions)
     with ui.errors_shown():
         uploads_list(lang)
 

@@ -23,9 +23,9 @@ NAMES = {"viewer": "test-viewer", "editor": "test-editor", "admin": "test-admin"
 def ensure_user(store: Any, role: str, name: str | None = None) -> auth.User:
     """A user of ``role`` in ``store`` (password :data:`PASSWORDS` [role]), created when missing."""
     name = name or NAMES[role]
-    if auth.users_of(store).count_users() == 0:
+    if store.count_users() == 0:
         auth.add_user(store, "root", PASSWORDS["admin"], "admin", actor="test", bootstrap=True)
-    if auth.users_of(store).get_user(name) is None:
+    if store.get_user(name) is None:
         auth.add_user(store, name, PASSWORDS[role], role, actor="root")
     return auth.User(name, role)
 

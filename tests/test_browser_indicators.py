@@ -57,7 +57,15 @@ def test_choropleth_click_opens_the_district_map(app_server, tall_page, request)
     paths = frame.locator(".leaflet-overlay-pane path")
     paths.first.wait_for(timeout=30_000)
     assert paths.count() == 30
-    assert "CT08: chợ" in frame.locator(".p03-choro-legend").inner_text()
+    # opens coloured by the gap to the expected share: behind in red, ahead in green, no site in grey
+    legend = frame.locator(".p03-choro-legend").inner_text()
+    assert "Chênh lệch so với dự kiến" in legend and "không có công trình" in legend
+    # the small inner districts: one click zooms to them and labels every unit with its value
+    frame.get_by_role("button", name="Phóng to nội thành").click()
+    frame.locator(".p03-unit-label").first.wait_for(timeout=30_000)
+    assert frame.locator(".p03-unit-label").count() >= 12
+    frame.get_by_role("button", name="Toàn thành phố").click()
+    frame.locator(".p03-unit-label").first.wait_for(state="detached", timeout=30_000)
     page.wait_for_timeout(500)
     page.screenshot(path=str(out_dir(request) / "choropleth.png"))
     frame.locator(".p03-choro-legend").wait_for()

@@ -267,3 +267,73 @@ def test_store_and_uploads_are_private(tmp_path, monkeypatch):
         assert stat.S_IMODE(p.stat().st_mode) == 0o600, p
     for p in folders:
         assert stat.S_IMODE(p.stat().st_mode) == 0o700, p
+
+
+def test_huge_shapes_are_simplified_for_the_map_only():
+    """A 40,000-vertex park (under the per-geometry limit) is drawn with at most 2,000 vertices;
+    its area barely changes; small shapes are untouched."""
+    import numpy as np
+    import shapely
+
+    from geo import display
+
+    t = np.linspace(0, 2 * np.pi, 40_000, endpoint=False)
+    ring = np.column_stack([105.85 + 0.002 * np.cos(t), 21.03 + 0.002 * np.sin(t)])
+    big, small = shapely.Polygon(ring), shapely.box(105.8, 21.0, 105.801, 21.001)
+    out = display.lighter(np.array([big, small], dtype=object))
+    assert shapely.get_num_coordinates(out[0]) <= display.DISPLAY_VERTICES
+    assert abs(out[0].area - big.area) / big.area < 0.01
+    assert out[1] is small
+    assert shapely.get_num_coordinates(big) == 40_001  # the original is not changed
+
+
+def _tcvn3(text: str) -> bytes:
+    from geo.ingest import encoding
+
+    back = {v: bytes([k]) for k, v in encoding._TCVN3.items()}
+    return b"".join(back[ch] if ch in back else ch.encode("ascii") for ch in text)
+
+
+@pytest.mark.parametrize("kind", ["tcvn3", "mixed"])
+def test_legacy_vietnamese_encodings_are_converted_with_a_sample(kind, tmp_path, data_dir, capsys):
+    """A CSV in TCVN3, and one mixing UTF-8 rows with Windows-1258 rows, are stored as the right
+    Vietnamese letters (no mojibake), with a warning that names the encoding and shows a sample."""
+    header = "name,category,lon,lat\n"
+    rows = ["Chợ Bát Xát,market,105.85,21.03\n", "Chợ Mường Khương,market,105.851,21.031\n"]
+    if kind == "tcvn3":
+        content = _tcvn3(header + "".join(rows))
+    else:
+        content = (header + rows[0]).encode("utf-8") + _cp1258(rows[1])
+    path = tmp_path / f"{kind}.csv"
+    path.write_bytes(content)
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    warning = " ".join(w["message"] for w in report["warnings"])
+    if kind == "tcvn3":
+        assert "read as TCVN3 (ABC, .VnTime) (tcvn3)" in warning and "e.g. “Chợ Bát Xát" in warning
+    else:
+        assert "mixes UTF-8 lines with 1 lines in Windows-1258" in warning and "Chợ Mường Khương" in warning
+
+
+def _cp1258(text: str) -> bytes:
+    """Windows-1258 bytes: tone marks as combining characters after the base letter."""
+    import unicodedata
+
+    out = b""
+    for ch in text:
+        try:
+            out += ch.encode("cp1258")
+        except UnicodeEncodeError:
+            base, *marks = unicodedata.normalize("NFD", ch)
+            composed = unicodedata.normalize("NFC", base + "".join(m for m in marks if m in "\u0306\u0302\u031b"))
+            out += composed.encode("cp1258") + "".join(m for m in marks if m not in "\u0306\u0302\u031b").encode("cp1258")
+    return out
+
+
+def test_vni_text_is_refused_with_a_sample(tmp_path, data_dir, capsys):
+    path = tmp_path / "vni.csv"
+    path.write_bytes("name,category,lon,lat\nCho\u00f4\u00ef Ba\u00f9t Xa\u00f9t,market,105.85,21.03\n"
+                     "Cho\u00f4\u00ef M\u00f6\u00f4\u00f8ng,market,105.851,21.031\n".encode("cp1252"))
+    assert cli.main(["--lang", "en", "import", str(path), "--dry-run"]) == 2
+    err = capsys.readouterr().err
+    assert "looks typed in the VNI-Windows encoding" in err and "Convert it to Unicode" in err

@@ -41,6 +41,11 @@ def markdown(at: AppTest) -> str:
     return "\n".join(m.value for m in at.markdown).replace("\\", "")
 
 
+def bar_texts(at: AppTest) -> list[str]:
+    """The HTML of the indicator cards' progress bars (pages/ui/bars.py)."""
+    return [h.proto.body for h in at.get("html") if "p03-bar" in h.proto.body]
+
+
 def test_dashboard_cards(ind_store, data_dir):  # noqa: F811
     at = run(as_of=dt.date(2025, 1, 1))
     assert not at.exception, at.exception
@@ -49,10 +54,13 @@ def test_dashboard_cards(ind_store, data_dir):  # noqa: F811
     for n in range(1, 13):
         assert f"**CT{n:02d} · " in text
     # one progress bar per indicator; CT08 is 3 of 20 at 2025-01-01, CT01 is done
-    bars = {b.proto.text.split(":")[0]: b for b in at.get("progress")}
-    assert len(at.get("progress")) == 12 and bars
-    texts = [b.proto.text for b in at.get("progress")]
+    texts = bar_texts(at)
+    assert len(texts) == 12
     assert any("3 / 20 chợ (15%)" in t for t in texts), texts
+    # the bar's colour follows the status: green when achieved, red only when behind
+    assert all("#2e7d32" in t for t in texts if "data-status='done'" in t)
+    assert all("#c62828" not in t for t in texts if "data-status='at_risk'" not in t)
+    assert sum("data-status='done'" in t for t in texts) == 1
     assert ":green-badge[Đã đạt]" in text and ":red-badge[Chậm tiến độ]" in text
     assert "Chậm: 3 chợ / 20 (15%)" in text
     # the four status counters
@@ -67,7 +75,7 @@ def test_dashboard_in_english_and_before_completions(ind_store, data_dir):  # no
     at = run("en", as_of=dt.date(2022, 6, 29))
     assert not at.exception, at.exception
     assert at.title[0].value == "Programme 03 indicators"
-    texts = [b.proto.text for b in at.get("progress")]
+    texts = bar_texts(at)
     assert any("Achieved: 1 / 20 markets (5%)" in t for t in texts), texts
 
 
@@ -101,7 +109,7 @@ def test_editor_enters_a_value_and_a_pledge(ind_store, data_dir):  # noqa: F811
     values = ind_store.indicator_values("CT12")
     assert values["value"].tolist() == [42.0] and values["entered_by"].tolist() == ["test-editor"]
     at.radio(key="ind_section").set_value("summary").run()
-    assert any("42 / 50–55 %" in b.proto.text for b in at.get("progress"))
+    assert any("42 / 50–55 %" in t for t in bar_texts(at))
     at.radio(key="ind_section").set_value("edit").run()
     at.selectbox(key="ind_p_code").set_value("CT08")
     at.selectbox(key="ind_p_unit").set_value("002")
@@ -124,7 +132,7 @@ def test_editor_error_is_shown_in_words(ind_store, data_dir):  # noqa: F811
 def test_demo_store_dashboard(demo_store, data_dir):
     at = run()
     assert not at.exception, at.exception
-    assert len(at.get("progress")) == 12
+    assert len(bar_texts(at)) == 12
 
 
 def test_choropleth_values_equal_an_independent_spatial_join(ind_store, bounds, shared_data):  # noqa: F811
@@ -176,6 +184,7 @@ def test_user_text_is_escaped_for_markdown(ind_store, data_dir):  # noqa: F811
     ind_ops.save_definition(ind_store, d, actor="editor")
     at = run(as_of=dt.date(2025, 1, 1))
     assert not at.exception, at.exception
-    raw = "\n".join(m.value for m in at.markdown) + "\n".join(b.proto.text for b in at.get("progress"))
+    raw = "\n".join(m.value for m in at.markdown)
+    assert all("<a" not in t and "<img" not in t for t in bar_texts(at))  # bars: HTML-escaped plain text
     assert "![x](http" not in raw and "[bấm](javascript" not in raw and "[u](javascript" not in raw
     assert "\\!\\[x\\]\\(http" in raw

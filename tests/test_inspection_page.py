@@ -152,3 +152,27 @@ def test_district_map_filters_by_last_inspected(demo_store, data_dir):
     at.multiselect(key="dm_age").set_value(["never"]).run()
     ids = list(at.dataframe[0].value.iloc[:, 0])
     assert SITE not in ids and len(ids) == total - 1
+
+
+def test_connection_lost_while_saving_keeps_what_was_typed(form, demo_store, monkeypatch):
+    from geo.store.base import SQLStore
+
+    def lost(*args, **kwargs):
+        raise ConnectionResetError("the phone lost its connection")
+
+    sign_in_app(form, demo_store, "viewer")
+    at = form.run()
+    at.text_area(key=key("findings")).input("Vỉa hè đã lát xong.")
+    at.file_uploader(key=key("files")).set_value([("IMG_1.JPG", make_photo(), "image/jpeg")])
+    at.run()
+    with monkeypatch.context() as m:
+        m.setattr(SQLStore, "_write_inspection", lost)
+        at.button(key=key("save")).click().run()
+    assert not at.exception
+    assert "Mất kết nối" in at.error[0].value and "không có gì được lưu" in at.error[0].value
+    assert at.text_area(key=key("findings")).value == "Vỉa hè đã lát xong." and at.session_state["t_nonce"] == 0
+    assert demo_store.list_inspections().empty
+    # connected again: the same form is sent again
+    at.button(key=key("save")).click().run()
+    assert at.success[0].value == "Đã lưu kết quả kiểm tra (1 ảnh)."
+    assert len(demo_store.list_inspections()) == 1

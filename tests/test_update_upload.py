@@ -256,3 +256,79 @@ def test_import_reports_counts_and_diff(demo_store, monkeypatch, capsys, tmp_pat
     path2.write_bytes(path.read_bytes() + b"\n")
     code, out, _ = run(["import", str(path2)], capsys)
     assert code == 0 and "Nothing new or changed" in out
+
+
+# ---------------------------------------------------------------- the upload page
+
+
+def test_upload_page_shows_the_diff_and_asks_per_possible_duplicate(store, data_dir, backend):
+    from streamlit.testing.v1 import AppTest
+
+    if backend == "postgis":
+        pytest.skip("page tests run on SQLite (the store's own tests cover PostGIS)")
+
+    from tests.test_ingest_page import PAGE
+
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    first = _geojson([_feature(105.80 + i * 0.01, 21.02, id=f"c-{i}", name=f"Chợ {i}", category="chợ",
+                               status="planned") for i in range(3)])
+    ingest.commit(ingest.check(first, "first.geojson", store=store), store, "bientap")
+    second = _geojson([_feature(105.80, 21.02, id="c-0", name="Chợ 0", category="chợ", status="completed"),
+                       _feature(105.81003, 21.02, name="<b>Chợ mới</b>", category="chợ")])  # ~3 m from c-1
+    at = AppTest.from_file(PAGE, default_timeout=90)
+    at.session_state["p03_lang"] = "en"
+    at.session_state["p03_user"] = {"username": user.username, "role": "editor", "display_name": "", "source": "local"}
+    at.run()
+    at.file_uploader[0].upload("second.geojson", second)
+    at.run()
+    assert not at.exception
+    assert "New 1 · changed 1 · unchanged 0" in " ".join(str(c.value) for c in at.caption)
+    (diff,) = [d.value for d in at.dataframe if "Site" in d.value.columns]
+    assert diff.iloc[0].tolist()[1:] == ["c-0", "status", "planned", "completed"]
+    radio = at.radio(key="up_dec_2")
+    assert radio.value == "new" and "\\<b\\>" in radio.label or "&lt;b&gt;" in radio.label
+    radio.set_value("skip").run()
+    at.button(key="up_commit").click().run()
+    assert not at.exception
+    assert store.get_site("c-0")["status"] == "completed" and store.count_sites() == 3
+
+
+def _dying_editor(url: str, uploads: str, site_id: str, conn) -> None:
+    """Edit a site; once the new version row is written (the site row already changed), tell the
+    parent and wait to be killed before the commit."""
+    from geo.commands.store import store_from_url
+
+    store = store_from_url(url, uploads)
+    original = store.execute
+
+    def execute(cur, sql, params=()):
+        out = original(cur, sql, params)
+        if sql.startswith("INSERT INTO audit"):
+            conn.send("mid-save")
+            time.sleep(600)
+        return out
+
+    store.execute = execute
+    store.update_site(site_id, {"status": "completed", "notes": "nửa chừng"}, actor="doomed", reason="x")
+
+
+def test_a_killed_edit_leaves_the_old_version(store, store_url):
+    import os
+    import signal
+
+    from tests.test_store import three_sites
+
+    store.commit_batch(three_sites("k"), actor="alice")
+    before = (store.get_site("k-1"), edits.site_history(store, "k-1"), store.version())
+    ctx = mp.get_context("forkserver")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_dying_editor, args=(store_url, str(store.uploads_dir), "k-1", child))
+    proc.start()
+    assert parent.poll(120) and parent.recv() == "mid-save"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(30)
+    after = (store.get_site("k-1"), edits.site_history(store, "k-1"), store.version())
+    assert after[0]["version"] == 1 and after[0]["status"] == before[0]["status"]
+    assert len(after[1]) == 1 and after[2] == before[2]
+    site = edits.edit_site(store, "k-1", {"notes": "sau đó"}, user=auth.User("lan", "editor"), expected_version=1)
+    assert site["version"] == 2  # still writable

@@ -202,6 +202,60 @@ def test_hostile_text_on_other_pages(hostile_app, browser, request, path, ready)
         page.context.close()
 
 
+def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request):
+    """An editor draws a site named with a payload, gives a payload as the reason, then edits its
+    notes to another payload: the edit form, the "moved to" line, the history (who, reason, old ->
+    new) and the details show each text literally; nothing runs, nothing is fetched."""
+    name, reason, notes = PROPS["xss-01"]["name"], PROPS["xss-02"]["name"], PROPS["xss-03"]["name"]
+    page = new_page(browser)
+    dialogs = _watch(page)
+    try:
+        page.goto(hostile_app.url + "/district_map?district=002")
+        side = page.locator("[data-testid='stSidebar']")
+        side.get_by_label("Tên đăng nhập").fill("lan")
+        side.get_by_label("Mật khẩu").fill("lan-pass-1234")
+        side.get_by_role("button", name="Đăng nhập").click()
+        page.get_by_text("➕ Vẽ công trình mới").click()
+        sel = "iframe[title='streamlit_folium.st_folium']"
+        page.locator(sel).nth(1).wait_for(timeout=60_000)
+        edit = page.frame_locator(sel).nth(1)
+        edit.locator(".leaflet-pm-icon-marker").click()
+        box = page.locator(sel).nth(1).bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
+        form = page.locator("[data-testid='stForm']").first
+        form.get_by_label("Tên", exact=True).fill(name)
+        form.get_by_label("Loại công trình").click()
+        page.keyboard.type("Chợ")
+        page.get_by_role("option", name="Chợ").first.wait_for(timeout=30_000)
+        page.keyboard.press("Enter")
+        form.get_by_label("Lý do thay đổi").fill(reason)
+        page.get_by_role("button", name="Tạo công trình").click()
+        page.get_by_text("Đã tạo công trình").wait_for(timeout=60_000)
+        # the new site's details are open: edit its notes, then read its history
+        page.get_by_text("✏️ Sửa công trình").click()
+        edit_form = page.locator("[data-testid='stForm']").filter(
+            has=page.get_by_role("button", name="Lưu thay đổi"))
+        edit_form.get_by_label("Ghi chú").wait_for(timeout=60_000)
+        assert edit_form.get_by_label("Tên", exact=True).input_value() == name  # the form holds it as text
+        edit_form.get_by_label("Ghi chú").fill(notes)
+        edit_form.get_by_role("textbox", name="Lý do thay đổi").fill(reason)
+        page.get_by_role("button", name="Lưu thay đổi").click()
+        page.get_by_text("Đã lưu phiên bản 2").wait_for(timeout=60_000)
+        page.get_by_text("🕘 Lịch sử thay đổi").click()
+        page.get_by_text("Phiên bản 2").first.wait_for(timeout=60_000)
+        caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text=reason).first
+        caption.wait_for(timeout=30_000)
+        assert caption.inner_text().strip() == reason  # the reason, literally
+        page.wait_for_timeout(2000)  # late handlers (image errors, focus)
+        page.screenshot(path=str(out_dir(request) / "history.png"), full_page=True)
+        _assert_clean(page, dialogs)
+        cells = page.locator("[data-testid='stDataFrame'] td").evaluate_all("els => els.map(e => e.textContent)")
+        assert notes in cells and name in cells, cells  # old -> new cells and details, character for character
+    finally:
+        page.context.close()
+
+
 def test_api_html_pages_show_hostile_names_literally(hostile_app, browser) -> None:
     """The OGC API's HTML pages (pygeoapi templates, geo/api/templates) over the hostile corpus:
     nothing runs, nothing is fetched from outside (no CDN), every name shows literally."""

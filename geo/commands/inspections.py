@@ -92,7 +92,7 @@ def _signed_in() -> auth.User | None:
 
 def cmd_list(args: argparse.Namespace) -> int:
     store = open_store()
-    df = insp_ops.store_of(store).list_inspections(site_id=args.site, plan_id=args.plan, since=args.since)
+    df = store.list_inspections(site_id=args.site, plan_id=args.plan, since=args.since)
     if args.json:
         write_out(insp_ops.to_geojson(store, df, with_gps=_signed_in() is not None), None)
         return 0

@@ -70,7 +70,7 @@ def _admin(store: Store) -> str:
 def cmd_add(args: argparse.Namespace) -> int:
     store = open_store()
     name = auth.check_username(args.name)
-    bootstrap = auth.users_of(store).count_users() == 0
+    bootstrap = store.count_users() == 0
     if bootstrap and args.role != "admin":
         raise InputError("Người dùng đầu tiên phải là quản trị viên: thêm --role admin.",
                          "The first user must be an admin: use --role admin.", field="role")

@@ -122,11 +122,25 @@ def plan(accepted: gpd.GeoDataFrame, given: pd.DataFrame, fields: Sequence[str],
     stored = _stored_near(accepted, store, versions)
     _by_place(accepted, matches, stored)
     by_id = {**_frame_by_id(stored), **_frame_by_id(_stored_by_ids(store, list(versions), stored))}
-    for m in matches:
-        if m.site_id:
-            m.changes = _changes(by_id[m.site_id], accepted.iloc[m.row], given.iloc[m.row], fields)
-            m.kind = "changed" if m.changes else "unchanged"
+    _diff_all(matches, by_id, accepted, given, fields)
     return UpdatePlan(matches, _absent(store, matches, by_id), list(fields))
+
+
+def _diff_all(matches: list[Match], by_id: dict[str, dict[str, Any]], accepted: gpd.GeoDataFrame,
+              given: pd.DataFrame, fields: Sequence[str]) -> None:
+    """Each matched feature's changes (plain records and one vectorised geometry comparison)."""
+    todo = [m for m in matches if m.site_id]
+    if not todo:
+        return
+    rows = [m.row for m in todo]
+    mine = accepted.geometry.to_numpy()[rows]
+    theirs = np.array([by_id[str(m.site_id)]["geometry"] for m in todo], dtype=object)
+    moved = ~shapely.equals_exact(mine, theirs, tolerance=GEOMETRY_TOLERANCE)
+    feats = accepted.drop(columns=accepted.geometry.name).iloc[rows].to_dict("records")
+    gives = given.iloc[rows].to_dict("records")
+    for m, feat, give, geom, mv in zip(todo, feats, gives, mine, moved, strict=True):
+        m.changes = _changes(by_id[str(m.site_id)], feat, give, fields, geom if mv else None)
+        m.kind = "changed" if m.changes else "unchanged"
 
 
 def _stored_near(accepted: gpd.GeoDataFrame, store: Store, versions: dict[str, int]) -> gpd.GeoDataFrame:
@@ -164,7 +178,14 @@ def _by_place(accepted: gpd.GeoDataFrame, matches: list[Match], stored: gpd.GeoD
     s_names = np.array([fast_fold(v) for v in stored["name"].tolist()], dtype=object)
     mine = _metric(accepted.geometry.to_numpy()[todo])
     theirs = _metric(stored.geometry.to_numpy())
-    a, b = shapely.STRtree(theirs).query(mine, predicate="dwithin", distance=NAME_POSSIBLE_M)
+    tree = shapely.STRtree(theirs)
+    a, b = tree.query(mine, predicate="dwithin", distance=NEAR_POSSIBLE_M)  # any site within 10 m
+    named = np.flatnonzero(np.isin(names, s_names))  # same name within 1 km: only names stored
+    if len(named):
+        a2, b2 = tree.query(mine[named], predicate="dwithin", distance=NAME_POSSIBLE_M)
+        keep2 = names[named[a2]] == s_names[b2]
+        a, b = np.concatenate([a, named[a2[keep2]]]), np.concatenate([b, b2[keep2]])
+        a, b = np.unique(np.column_stack([a, b]), axis=0).T if len(a) else (a, b)
     dist = shapely.distance(mine[a], theirs[b])
     same = names[a] == s_names[b]
     keep = (same & (dist <= NAME_POSSIBLE_M)) | (dist <= NEAR_POSSIBLE_M)
@@ -210,9 +231,10 @@ def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _changes(stored: dict[str, Any], feature: pd.Series, given: pd.Series, fields: Sequence[str]) -> dict[str, list]:
+def _changes(stored: dict[str, Any], feature: dict[str, Any], given: dict[str, Any], fields: Sequence[str],
+             moved: Any) -> dict[str, list]:
     """``{field: [stored, file]}`` for the given, non-empty fields that differ, and the geometry
-    (with the derived codes) when it moved."""
+    (with the derived codes) when it ``moved`` (the new geometry, else None)."""
     out: dict[str, list[Any]] = {}
     for f in fields:
         new = given.get(f)
@@ -225,9 +247,8 @@ def _changes(stored: dict[str, Any], feature: pd.Series, given: pd.Series, field
             old = str(old)[:10]  # the same day, whether stored with a time or not
         if not _same(old, new):
             out[f] = [_plain(stored.get(f)), _plain(new)]
-    geom = feature.geometry
-    if geom is not None and not shapely.equals_exact(geom, stored["geometry"], tolerance=GEOMETRY_TOLERANCE):
-        out["geometry"] = [stored["geometry"].wkt, geom.wkt]
+    if moved is not None:
+        out["geometry"] = [stored["geometry"].wkt, moved.wkt]
         for f in ("district_codes", "commune_codes"):
             if not _same(stored.get(f), feature[f]):
                 out[f] = [_plain(stored.get(f)), _plain(feature[f])]
@@ -257,17 +278,18 @@ def writes(accepted: gpd.GeoDataFrame, decided: UpdatePlan, store: Store) -> tup
     changed = [m for m in decided.matches if m.effect == "changed"]
     ids = [m.site_id for m in changed if m.site_id]
     current = _frame_by_id(_stored_by_ids(store, ids, accepted.iloc[0:0])) if ids else {}
-    out = []
+    sites = []
     for m in changed:
-        assert m.site_id is not None and m.version is not None
-        site = dict(current.get(m.site_id) or {})
+        site = dict(current.get(str(m.site_id)) or {})
         if not site:  # deleted since the check: the commit refuses it (EditConflict)
             site = {**accepted.iloc[m.row].to_dict(), "id": m.site_id}
+            site["geometry"] = accepted.geometry.iat[m.row]
         for f, (_old, new) in m.changes.items():
             site[f] = shapely.from_wkt(new) if f == "geometry" else new
-        row = _rows(gpd.GeoDataFrame([site], geometry="geometry", crs=4326))[0]
-        yours = {f: v[1] for f, v in m.changes.items()}
-        out.append(SiteWrite(m.site_id, m.version, row, yours))
+        sites.append(site)
+    rows = _rows(gpd.GeoDataFrame(sites, geometry="geometry", crs=4326)) if sites else []
+    out = [SiteWrite(str(m.site_id), int(m.version or 0), row, {f: v[1] for f, v in m.changes.items()})
+           for m, row in zip(changed, rows, strict=True)]
     return accepted.iloc[new_rows].reset_index(drop=True), out
 
 
@@ -278,9 +300,6 @@ def absent_marks(decided: UpdatePlan, store: Store) -> list[SiteWrite]:
         return []
     versions = store.versions_of(ids)
     current = _frame_by_id(_stored_by_ids(store, ids, _frame([])))
-    out = []
-    for sid in ids:
-        if sid in current and sid in versions:
-            row = _rows(gpd.GeoDataFrame([current[sid]], geometry="geometry", crs=4326))[0]
-            out.append(SiteWrite(sid, versions[sid], row))
-    return out
+    keep = [sid for sid in ids if sid in current and sid in versions]
+    rows = _rows(gpd.GeoDataFrame([current[sid] for sid in keep], geometry="geometry", crs=4326)) if keep else []
+    return [SiteWrite(sid, versions[sid], row) for sid, row in zip(keep, rows, strict=True)]

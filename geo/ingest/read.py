@@ -33,7 +33,7 @@ from geo import crs as crs_mod
 from geo import gdal_guard, settings
 from geo.errors import InputError
 from geo.i18n import fold
-from geo.ingest import limits
+from geo.ingest import encoding, limits
 from geo.ingest import sniff as magic
 
 #: a zip may expand to at most this many bytes in total, and this many times its packed size
@@ -134,29 +134,26 @@ def sniff(content: bytes, file_name: str) -> str:
 
 
 def decode_text(content: bytes, file_name: str) -> tuple[str, Msg | None]:
-    """Text from bytes: UTF-8 (BOM or not), UTF-16 with BOM; otherwise the better of Windows-1258
-    (Vietnamese) and Windows-1252, with a warning."""
+    """Text from bytes: UTF-8 (BOM or not), UTF-16 with BOM; otherwise per line UTF-8 or the legacy
+    codec (Windows-1258, TCVN3, Windows-1252) whose text looks most Vietnamese, with a warning
+    showing a sample (:mod:`geo.ingest.encoding`)."""
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         return content.decode("utf-16"), None
     try:
         return content.decode("utf-8-sig"), None
     except UnicodeDecodeError:
         pass
-    best = None
-    for enc in ("cp1258", "cp1252", "latin-1"):
-        try:
-            text = unicodedata.normalize("NFC", content.decode(enc))
-        except UnicodeDecodeError:
-            continue
-        score = sum(unicodedata.combining(ch) > 0 for ch in text) + 3 * text.count("\ufffd")
-        if best is None or score < best[0]:
-            best = (score, enc, text)
-    assert best is not None  # latin-1 decodes anything
-    _, enc, text = best
-    return text, (f"tệp không ở mã UTF-8; đã đọc theo bảng mã {enc}. Hãy kiểm tra dấu tiếng Việt, "
-                  "tốt nhất là lưu lại tệp ở UTF-8.",
-                  f"the file is not UTF-8; it was read as {enc}. Check the Vietnamese letters; better, "
-                  "save the file as UTF-8.")
+    vni = encoding.looks_vni(content)
+    if vni is not None:
+        raise _err(file_name, f"tệp có vẻ được gõ bằng bảng mã VNI-Windows (ví dụ “{vi_sample(vni)}”), chưa đọc được. "
+                   "Hãy chuyển sang Unicode (Unikey: Công cụ › Chuyển mã, VNI Windows → Unicode) rồi tải lại.",
+                   f"the file looks typed in the VNI-Windows encoding (e.g. “{vi_sample(vni)}”), which is not read. "
+                   "Convert it to Unicode (Unikey: Tools › Convert, VNI Windows → Unicode) and upload it again.")
+    return encoding.decode_legacy(content)
+
+
+def vi_sample(text: str) -> str:
+    return text[:60]
 
 
 def _cell(value: Any) -> Any:

@@ -31,12 +31,14 @@ from geo.errors import ConflictError, NotFound, RollbackBlocked, StoreError
 from geo.i18n import fold
 from geo.private_files import private_dir, write_private
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
+from geo.store.contract import IndicatorsStore, InspectionsStore, PlansStore, SessionsStore, TokensStore, UsersStore
 from geo.store.indicators import IndicatorsMixin
 from geo.store.inspections import InspectionsMixin
 from geo.store.migrations import MIGRATIONS
 from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
 from geo.store.sessions import SessionsMixin
+from geo.store.tokens import TokensMixin
 from geo.store.users import UsersMixin
 from geo.store.versions import SiteWrite, VersionsMixin, Written
 
@@ -81,12 +83,22 @@ class Upload:
         return hashlib.sha256(self.content).hexdigest()
 
 
-class Store(ABC):
-    """What pages, the CLI and the other geo modules may ask of a store."""
+class Store(UsersStore, SessionsStore, TokensStore, PlansStore, IndicatorsStore, InspectionsStore, ABC):
+    """What pages, the CLI and the other geo modules may ask of a store: everything it keeps.
+
+    Sites, their versions, batches, kept files and the audit trail are declared here; users, web
+    sessions, API tokens, plans, indicator data and inspections come from the per-concern bases of
+    :mod:`geo.store.contract`, which the SQL mixins of :class:`SQLStore` subclass (so mypy checks each
+    implementation against its declaration, and a backend missing one cannot be instantiated).
+    """
 
     @abstractmethod
     def version(self) -> int:
         """A number that changes on every committed write (use it as a cache key)."""
+
+    @abstractmethod
+    def migrate(self) -> int:
+        """Apply the schema migrations not yet applied; return the schema version."""
 
     @abstractmethod
     def query_sites(self, flt: SiteFilter | None = None) -> gpd.GeoDataFrame:
@@ -143,11 +155,28 @@ class Store(ABC):
         """The stored version of each of ``ids`` that is stored."""
 
     @abstractmethod
+    def status_changes(self) -> list[dict[str, Any]]:
+        """``(id, version, at, status, deleted)`` of every version, by site and version."""
+
+    @abstractmethod
+    def get_batch(self, batch_id: str) -> dict[str, Any]:
+        """The record of an upload batch. Raises NotFound."""
+
+    @abstractmethod
+    def keep_file(self, upload: Upload) -> str:
+        """Keep an uploaded file verbatim (idempotent); return where (relative to the uploads folder)."""
+
+    @abstractmethod
+    def read_blob(self, sha256: str) -> bytes:
+        """The bytes of a kept file by its SHA-256. Raises NotFound."""
+
+    @abstractmethod
     def audit(self, since: str | None = None, actor: str | None = None, action: str | None = None,
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, SessionsMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, VersionsMixin, Store):
+class SQLStore(UsersMixin, SessionsMixin, TokensMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, VersionsMixin,
+               Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 

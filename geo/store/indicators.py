@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import NotFound
+from geo.store.contract import IndicatorsStore
 from geo.store.mixin import StoreMixin, now_iso
 
 VALUE_COLUMNS = ("id", "indicator", "value", "as_of", "source", "note", "unit_layer", "unit_code",
@@ -21,7 +22,7 @@ TARGET_COLUMNS = ("indicator", "layer", "unit_code", "target", "updated_by", "up
 
 
 
-class IndicatorsMixin(StoreMixin):
+class IndicatorsMixin(StoreMixin, IndicatorsStore):
     """Methods of :class:`~geo.store.base.SQLStore` for indicators (mixed into it)."""
 
     # -- definitions ------------------------------------------------------

@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geo.errors import ConflictError, NotFound
+from geo.errors import ConflictError, NotFound, StoreError
+from geo.store.contract import InspectionsStore
 from geo.store.mixin import StoreMixin, now_iso
 
 if TYPE_CHECKING:
@@ -27,7 +28,14 @@ PHOTO_COLUMNS = ("photo_id", "inspection_id", "seq", "sha256", "file_name", "med
                  "height", "caption", "taken_at", "lat", "lon", "distance_m", "flags_json")
 
 
-class InspectionsMixin(StoreMixin):
+def _lost(exc: BaseException) -> StoreError:
+    return StoreError(f"Mất kết nối khi lưu kết quả kiểm tra ({type(exc).__name__}); không có gì được lưu. "
+                      "Những gì đã nhập vẫn còn: bấm Lưu lần nữa khi có mạng.",
+                      f"The connection was lost while saving the inspection ({type(exc).__name__}); nothing was "
+                      "saved. What was typed is kept: press Save again once connected.")
+
+
+class InspectionsMixin(StoreMixin, InspectionsStore):
     """Methods of :class:`~geo.store.base.SQLStore` for inspections (mixed into it)."""
 
     if TYPE_CHECKING:  # supplied by SQLStore
@@ -44,6 +52,19 @@ class InspectionsMixin(StoreMixin):
         rec.update(inspection_id=inspection_id, applied_at=None, applied_by=None, created_by=actor,
                    created_at=now_iso())
         kept = [self._prepare_blob(p.sha256, p.content, p.file_name) for p in photos]
+        try:
+            self._write_inspection(rec, photos, kept, actor)
+        except (ConnectionError, TimeoutError) as exc:
+            raise _lost(exc) from exc
+        except Exception as exc:
+            if type(exc).__name__ in ("OperationalError", "InterfaceError"):  # the driver's lost connection
+                raise _lost(exc) from exc
+            raise
+        return inspection_id
+
+    def _write_inspection(self, rec: dict[str, Any], photos: list[Photo], kept: list[tuple[str, bytes | None]],
+                          actor: str) -> None:
+        inspection_id = rec["inspection_id"]
         cols = list(INSPECTION_COLUMNS)
         with self.transaction() as cur:
             self.execute(cur, f"INSERT INTO inspections ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
@@ -56,7 +77,6 @@ class InspectionsMixin(StoreMixin):
                         after={**{k: v for k, v in rec.items() if k not in ("created_by", "created_at")},
                                "photos": summary})
             self._bump(cur)
-        return inspection_id
 
     def _insert_photo(self, cur: Any, inspection_id: str, seq: int, p: Photo) -> dict[str, Any]:
         photo_id = f"ph-{uuid.uuid4().hex[:12]}"
@@ -119,11 +139,14 @@ class InspectionsMixin(StoreMixin):
         rows = self.fetchall("SELECT site_id, MAX(inspected_at) AS last FROM inspections GROUP BY site_id")
         return {str(r["site_id"]): str(r["last"]) for r in rows}
 
-    def mark_applied(self, cur: Any, inspection_id: str, *, actor: str) -> None:
-        """Inside the caller's transaction: note that an inspection's proposal was accepted.
-        Raises ConflictError when it already was."""
-        self.execute(cur, "UPDATE inspections SET applied_at = ?, applied_by = ? WHERE inspection_id = ?"
-                     " AND applied_at IS NULL", [now_iso(), actor, inspection_id])
-        if cur.rowcount != 1:
-            raise ConflictError(f"Đề xuất của biên bản {inspection_id} đã được duyệt rồi (hoặc không có).",
-                                f"The proposal of inspection {inspection_id} was already accepted (or does not exist).")
+    def mark_inspection_applied(self, inspection_id: str, *, actor: str) -> None:
+        """Note that an inspection's proposal was accepted (one transaction, bumps the version).
+        Raises ConflictError when it already was: accepted twice at once, the second is refused."""
+        with self.transaction() as cur:
+            self.execute(cur, "UPDATE inspections SET applied_at = ?, applied_by = ? WHERE inspection_id = ?"
+                         " AND applied_at IS NULL", [now_iso(), actor, inspection_id])
+            if cur.rowcount != 1:
+                raise ConflictError(f"Đề xuất của biên bản {inspection_id} đã được duyệt rồi (hoặc không có).",
+                                    f"The proposal of inspection {inspection_id} was already accepted (or does not"
+                                    " exist).")
+            self._bump(cur)

@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import InputError, NotFound
+from geo.store.contract import PlansStore
 from geo.store.mixin import StoreMixin, now_iso
 
 LIST_COLUMNS = ("plan_id", "name", "visit_date", "participants", "n_stops", "created_by", "created_at",
@@ -32,7 +33,7 @@ def _columns(plan: dict[str, Any]) -> tuple[str, str | None, str, str]:
     return name, (str(plan.get("visit_date") or "") or None), participants, json.dumps(plan, ensure_ascii=False)
 
 
-class PlansMixin(StoreMixin):
+class PlansMixin(StoreMixin, PlansStore):
     """Methods of :class:`~geo.store.base.SQLStore` for field-visit plans (mixed into it)."""
 
     def _plan_row(self, cur: Any, plan_id: str) -> dict[str, Any] | None:

@@ -1,8 +1,10 @@
 """The PostgreSQL + PostGIS store, chosen by ``P03_DATABASE_URL=postgresql://...``.
 
 Same tables and SQL as the embedded store (:class:`geo.store.base.SQLStore`); sites also carry a
-generated ``geom`` column with a GIST index, used by the bounding-box filter. Uploaded files are
-kept verbatim in an uploads folder (shared by the app processes, e.g. on a network volume).
+generated ``geom`` column with a GIST index, used by the bounding-box filter. Uploaded files and
+inspection photos are kept verbatim inside the database (table ``blobs``), so app processes on
+several hosts share no folder; ``uploads_dir`` is read only once, by schema migration 6, to move
+the files an older version kept there into the database.
 
 Connections come from a small pool per process (Streamlit runs every script run in a new thread,
 so connections are not tied to threads); a broken connection is dropped, a fork starts a new
@@ -50,7 +52,8 @@ def redact(url: str) -> str:
 
 
 class PostGISStore(SQLStore):
-    """The store in a PostGIS database at ``url``; uploaded files under ``uploads_dir``."""
+    """The store in a PostGIS database at ``url`` (kept files in it; ``uploads_dir``: where an older
+    version kept them, read by migration 6)."""
 
     dialect = "postgis"
     paramstyle = "format"

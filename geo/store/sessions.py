@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from geo.store.contract import SessionsStore
 from geo.store.mixin import StoreMixin
 
 
-class SessionsMixin(StoreMixin):
+class SessionsMixin(StoreMixin, SessionsStore):
     """Web-session rows for :class:`geo.store.base.SQLStore` (portable SQL only)."""
 
     def add_web_session(self, sid: str, username: str, source: str, handoff_hash: str, *,

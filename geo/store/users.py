@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from geo.errors import ConflictError, NotFound
+from geo.store.contract import UsersStore
 from geo.store.mixin import StoreMixin
 
 #: the columns anyone may see (never the hash)
@@ -31,7 +32,7 @@ def _public(row: dict[str, Any] | None) -> dict[str, Any] | None:
     return out
 
 
-class UsersMixin(StoreMixin):
+class UsersMixin(StoreMixin, UsersStore):
     """User rows for :class:`geo.store.base.SQLStore` (portable SQL only)."""
 
     # -- reads ----------------------------------------------------------

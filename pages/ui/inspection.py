@@ -30,14 +30,14 @@ PHOTO_TYPES = ["jpg", "jpeg", "png", "heic", "heif"]
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _inspections(version: int, site_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    store = insp_ops.store_of(ui.store())
+    store = ui.store()
     df = store.list_inspections(site_id=site_id)
     return df, store.list_photos(list(df["inspection_id"]), thumbs=True)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _last_inspected(version: int) -> dict[str, str]:
-    return insp_ops.store_of(ui.store()).last_inspected()
+    return ui.store().last_inspected()
 
 
 # ---------------------------------------------------------------- the record form
@@ -139,7 +139,7 @@ def record_form(site_id: str, *, key: str, plan_id: str | None = None, stop_seq:
 
 @st.dialog(" ", width="large")
 def _full_size(photo_id: str, caption: str, meta: dict[str, Any]) -> None:
-    st.image(insp_ops.store_of(ui.store()).photo_image(photo_id, "display"), width="stretch")
+    st.image(ui.store().photo_image(photo_id, "display"), width="stretch")
     if caption:
         st.caption(ui.md_escape(caption))
     if meta.get("taken_at"):
@@ -150,7 +150,7 @@ def _full_size(photo_id: str, caption: str, meta: dict[str, Any]) -> None:
         d = meta.get("distance_m")
         st.caption(ui.t("insp_gps").format(lat=f"{meta['lat']:.6f}", lon=f"{meta['lon']:.6f}",
                                            d="?" if d is None or pd.isna(d) else f"{d:.0f}"))
-    st.download_button(ui.t("insp_download_original"), insp_ops.store_of(ui.store()).photo_image(photo_id, "original"),
+    st.download_button(ui.t("insp_download_original"), ui.store().photo_image(photo_id, "original"),
                        file_name=meta.get("file_name") or "photo.jpg", mime=meta.get("media_type"),
                        key=f"dl_{photo_id}")
 
@@ -255,10 +255,10 @@ def visit_downloads(plan_id: str | None) -> None:
     if not plan_id:
         return
     store = ui.store()
-    df = insp_ops.store_of(store).list_inspections(plan_id=plan_id)
+    df = store.list_inspections(plan_id=plan_id)
     if df.empty:
         return
-    plan = store.get_plan(plan_id)["plan"]  # type: ignore[attr-defined]
+    plan = store.get_plan(plan_id)["plan"]
     st.caption(ui.t("insp_visit_progress").format(done=df["site_id"].nunique(), n=len(plan.get("stop_ids") or [])))
     user = ui.current_user()
     with st.container(horizontal=True):

@@ -1,0 +1,105 @@
+"""The site editor's map (geo.edit_map) and form values (geo.site_form), without a browser: local
+Leaflet-Geoman only, the site's geometry in the script and nothing else, drawings read back into
+one geometry (Multi* for several parts, mixed kinds refused naming the field), and a form's
+changes reduced to the fields that really changed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
+
+from geo import assets, edit_map, site_form
+from geo.errors import InputError
+from geo.schema import FIELDS
+
+
+@pytest.fixture(autouse=True)
+def local_assets():
+    assets.use(assets.local_base_url())
+
+
+def feature(geom) -> dict:
+    return {"type": "Feature", "properties": {}, "geometry": mapping(geom)}
+
+
+def test_edit_map_uses_the_vendored_geoman_only():
+    html = edit_map.edit_map(Point(105.8525, 21.0288), tiles=None).get_root().render()
+    refs = re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']([^"']+)""", html)
+    assert any(r.endswith("/leaflet_geoman/leaflet-geoman.min.js") for r in refs), refs
+    assert any(r.endswith("/leaflet_geoman/leaflet-geoman.css") for r in refs), refs
+    assert all(r.startswith("file://") for r in refs), refs
+    for cdn in ("unpkg.com", "cdn.jsdelivr", "cdnjs", "googleapis"):
+        assert cdn not in html
+    installed = assets.install()
+    assert (installed / "leaflet_geoman" / "LICENSE").read_text().startswith("MIT License")
+
+
+def test_edit_map_holds_the_site_and_its_controls():
+    html = edit_map.edit_map(Point(105.8525, 21.0288), tiles=None, lang="vi").get_root().render()
+    assert 'var site = {"type":"Point","coordinates":[105.8525,21.0288]}' in html
+    assert "window.drawnItems = items" in html  # the group streamlit-folium reports
+    assert "draw:edited" in html and "Ho\\u00e0n t\\u00e1c" in html  # changes reported; the undo button
+    assert "map.pm.addControls" not in html  # an existing site is edited, not drawn anew
+    new = edit_map.edit_map(None, tiles=None, lang="en").get_root().render()
+    assert "map.pm.addControls" in new and "draw:created" in new and "Undo" in new
+    assert "var site = null" in new
+
+
+def test_drawing_geometry():
+    assert edit_map.drawing_geometry(None) is None
+    assert edit_map.drawing_geometry([]) is None
+    assert edit_map.drawing_geometry([feature(Point(105.85, 21.03))]).equals(Point(105.85, 21.03))
+    a = Polygon([(105.84, 21.01), (105.85, 21.01), (105.85, 21.02)])
+    b = Polygon([(105.86, 21.01), (105.87, 21.01), (105.87, 21.02)])
+    both = edit_map.drawing_geometry([feature(a), feature(b)])
+    assert isinstance(both, MultiPolygon) and len(both.geoms) == 2
+    with pytest.raises(InputError) as err:
+        edit_map.drawing_geometry([feature(a), feature(LineString([(105.8, 21.0), (105.81, 21.0)]))])
+    assert err.value.field == "geometry"
+    with pytest.raises(InputError, match="geometry"):
+        edit_map.drawing_geometry([{"type": "Feature", "geometry": {"type": "Polygon", "coordinates": "x"}}])
+
+
+def test_center_of(bounds):
+    assert edit_map.center_of(None) == (21.0288, 105.8525)
+    hk = bounds.layer("district")
+    lat, lon = edit_map.center_of(hk[hk["code"] == "002"])
+    assert hk[hk["code"] == "002"].geometry.iloc[0].contains(Point(lon, lat))
+
+
+SITE = {"id": "s-1", "name": "Chợ A", "category": "market", "status": "planned", "indicator": "CT08",
+        "responsible_unit": None, "start_date": "2024-03-01", "end_date": None, "budget_vnd": 1.5e9,
+        "progress_pct": None, "notes": "", "geometry": Point(105.85, 21.03)}
+
+
+def test_form_defaults_and_no_change():
+    values = site_form.form_defaults(SITE)
+    assert values["start_date"] == dt.date(2024, 3, 1) and values["end_date"] is None
+    assert values["budget_vnd"] == 1.5e9 and values["progress_pct"] is None and values["notes"] == ""
+    assert set(values) == {f.name for f in FIELDS if not f.derived and f.name not in ("id", "geometry")}
+    assert site_form.form_changes(SITE, values) == {}
+    assert site_form.form_changes(SITE, values, Point(105.85, 21.03)) == {}  # the same place
+
+
+def test_form_changes_only_what_changed():
+    values = {**site_form.form_defaults(SITE), "status": "completed", "end_date": dt.date(2025, 6, 30),
+              "progress_pct": 100.0, "notes": "  ", "name": " Chợ A "}
+    moved = Point(105.851, 21.031)
+    changes = site_form.form_changes(SITE, values, moved)
+    assert changes == {"status": "completed", "end_date": "2025-06-30", "progress_pct": 100.0, "geometry": moved}
+    assert site_form.status_changes(changes)
+    cleared = site_form.form_changes(SITE, {**site_form.form_defaults(SITE), "budget_vnd": None})
+    assert cleared == {"budget_vnd": None}
+
+
+def test_new_site_fields_leave_out_empty_ones():
+    values = {**site_form.form_defaults(None), "name": "Phố đi bộ", "category": "pedestrian"}
+    assert site_form.new_site_fields(values) == {"name": "Phố đi bộ", "category": "pedestrian", "status": "planned"}
+
+
+def test_where_names(bounds):
+    district, commune = site_form.where_names(Point(105.8525, 21.0288), bounds, "vi")
+    assert district == "Hoàn Kiếm" and "Hoàn Kiếm" in commune
