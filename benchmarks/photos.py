@@ -77,6 +77,7 @@ def bench_photos(repeat: int = 3, show: bool = True) -> dict[str, float]:
     from geo import boundaries
 
     b = boundaries.get()  # the installed boundaries (make setup), read before P03_DATA_DIR moves
+    old_data_dir = os.environ.get("P03_DATA_DIR")  # put back afterwards: later benchmarks read it
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["P03_DATA_DIR"] = tmp
         store = SQLiteStore(Path(tmp) / "projects")
@@ -94,6 +95,10 @@ def bench_photos(repeat: int = 3, show: bool = True) -> dict[str, float]:
         insp_ops.record(store, insp_ops.Draft(site_id="demo-012", findings="bench 2", photos=small), user)
         pics = store.list_photos(list(store.list_inspections(site_id="demo-012")["inspection_id"]))
         details_s = _details_seconds(repeat)
+    if old_data_dir is None:
+        os.environ.pop("P03_DATA_DIR", None)
+    else:
+        os.environ["P03_DATA_DIR"] = old_data_dir
     save_s, naive_s = statistics.median(saves), statistics.median(naives)
     figures: dict[str, Any] = {
         "photo_save_s": round(save_s, 3), "photo_naive_s": round(naive_s, 3),

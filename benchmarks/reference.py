@@ -4,21 +4,10 @@ way, one ``folium.GeoJson`` per layer with a tooltip of the raw files, rendered 
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import folium
 
+from benchmarks.upload import _median
 from geo import reference, render_reference
-
-
-def _median(fn, repeat: int) -> float:  # noqa: ANN001
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def bench_reference(repeat: int = 3) -> dict[str, float]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import shutil
-import tempfile
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
@@ -24,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo import settings
+from geo import layer_source, settings
 from geo.errors import BoundariesMissing, BoundaryError, NotFound, OutsideHanoi
 from geo.i18n import fold
 
@@ -55,7 +53,6 @@ DEFAULT_ATTRIBUTION = {
 }
 
 LAYERS = ("district", "commune")
-_FETCH_TIMEOUT = 30
 _MAX_FETCH_BYTES = 100 * 1024 * 1024
 
 
@@ -85,48 +82,20 @@ def import_boundaries(src: str | Path | None = None, dest: Path | None = None) -
     counts[CROSSWALK_FILE] = _validate_crosswalk(blobs[CROSSWALK_FILE], blobs[COMMUNES_FILE])
     attribution = _attribution(src)
 
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".boundaries-", dir=dest.parent))
-    for name, blob in blobs.items():
-        (tmp / name).write_bytes(blob)
-    (tmp / ATTRIBUTION_FILE).write_text(json.dumps(attribution, ensure_ascii=False, indent=1), "utf-8")
-    old = dest.with_name(dest.name + ".old")
-    if dest.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        dest.rename(old)
-    tmp.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
+    files = {**blobs, ATTRIBUTION_FILE: json.dumps(attribution, ensure_ascii=False, indent=1).encode("utf-8")}
+    layer_source.install(dest, files)
     load.cache_clear()
     return counts
 
 
 def _is_url(src: str) -> bool:
-    return urllib.parse.urlparse(src).scheme in ("http", "https")
+    return layer_source.is_url(src)
 
 
 def _fetch(src: str, name: str) -> bytes:
-    if _is_url(src):
-        url = src.rstrip("/") + "/" + urllib.parse.quote(name)
-        try:
-            with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT) as resp:  # noqa: S310 (http/https only)
-                blob: bytes = resp.read(_MAX_FETCH_BYTES + 1)
-        except OSError as exc:
-            raise BoundaryError(
-                f"Không tải được {url}: {exc}. Kiểm tra địa chỉ P03_BOUNDARIES_SRC và mạng.",
-                f"Could not download {url}: {exc}. Check the P03_BOUNDARIES_SRC address and the network.",
-            ) from exc
-        if len(blob) > _MAX_FETCH_BYTES:
-            raise BoundaryError(f"{url} lớn hơn 100 MB.", f"{url} is larger than 100 MB.")
-        return blob
-    path = Path(src).expanduser() / name
-    if not path.is_file():
-        raise BoundaryError(
-            f"Thiếu tệp ranh giới {path}. P03_BOUNDARIES_SRC phải là thư mục (hoặc URL) chứa "
-            f"{DISTRICTS_FILE}, {COMMUNES_FILE}, {CITY_FILE} và {CROSSWALK_FILE}.",
-            f"Boundary file {path} is missing. P03_BOUNDARIES_SRC must be a folder (or URL) holding "
-            f"{DISTRICTS_FILE}, {COMMUNES_FILE}, {CITY_FILE} and {CROSSWALK_FILE}.",
-        )
-    return path.read_bytes()
+    files = f"{DISTRICTS_FILE}, {COMMUNES_FILE}, {CITY_FILE}"
+    return layer_source.fetch(src, name, max_bytes=_MAX_FETCH_BYTES, setting="P03_BOUNDARIES_SRC", error=BoundaryError,
+                              missing=(f"{files} và {CROSSWALK_FILE}", f"{files} and {CROSSWALK_FILE}"))
 
 
 def _broken(name: str, vi: str, en: str, feature: int | None = None) -> BoundaryError:
@@ -201,7 +170,7 @@ def _attribution(src: str) -> dict[str, str]:
         try:
             if _is_url(src):
                 with urllib.request.urlopen(urllib.parse.urljoin(src.rstrip("/") + "/", rel),  # noqa: S310
-                                            timeout=_FETCH_TIMEOUT) as resp:
+                                            timeout=layer_source.FETCH_TIMEOUT) as resp:
                     text = resp.read(1_000_000).decode("utf-8")
             else:
                 path = (Path(src).expanduser() / rel).resolve()

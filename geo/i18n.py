@@ -446,6 +446,7 @@ STRINGS.update({
     "se_current": ("(hiện tại)", "(current)"),
     "se_deleted_tag": ("(đã xoá)", "(deleted)"),
     "se_pick": ("Chọn…", "Choose…"),
+    "se_not_yet": ("Công trình chưa có trong kho vào ngày {d}.", "The site was not stored yet on {d}."),
     "se_as_of": ("Xem như tại ngày", "As at date"),
     "se_as_of_help": ("Hiển thị mọi công trình như chúng đã ở vào ngày này (để trống: hiện tại).",
                       "Shows every site as it stood on that day (empty: today)."),

@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
-import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,7 +23,7 @@ import pandas as pd
 import shapely
 
 from geo import crs as crs_mod
-from geo import settings
+from geo import layer_source, settings
 from geo.errors import ReferenceLayerError
 from geo.i18n import fold
 
@@ -66,7 +62,6 @@ ATTRIBUTION = {"vi": "Lớp tham chiếu © Những người đóng góp OpenStr
 _LICENCE = re.compile(r"OpenStreetMap contributors,?\s*ODbL", re.I)
 #: every feature must lie in Hanoi's box (with a margin), in WGS 84 lon/lat
 BBOX = (105.2, 20.5, 106.1, 21.45)
-_FETCH_TIMEOUT = 30
 _MAX_FETCH_BYTES = 50 * 1024 * 1024
 COLUMNS = ("layer", "osm_id", "kind", "name", "name_en", "folded")
 
@@ -95,45 +90,17 @@ def import_reference(src: str | Path | None = None, dest: Path | None = None) ->
                       "does not state the licence “© OpenStreetMap contributors, ODbL”.")
     blobs = {layer.file: _fetch(src, layer.file) for layer in LAYERS}
     counts = {layer.file: validate_layer(layer, blobs[layer.file]) for layer in LAYERS}
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".reference-", dir=dest.parent))
-    for name, blob in blobs.items():
-        (tmp / name).write_bytes(blob)
-    (tmp / SOURCES_FILE).write_bytes(sources)
-    (tmp / ATTRIBUTION_FILE).write_text(json.dumps(ATTRIBUTION, ensure_ascii=False), "utf-8")
-    old = dest.with_name(dest.name + ".old")
-    if dest.exists():
-        shutil.rmtree(old, ignore_errors=True)
-        dest.rename(old)
-    tmp.rename(dest)
-    shutil.rmtree(old, ignore_errors=True)
+    files = {**blobs, SOURCES_FILE: sources,
+             ATTRIBUTION_FILE: json.dumps(ATTRIBUTION, ensure_ascii=False).encode("utf-8")}
+    layer_source.install(dest, files)
     load.cache_clear()
     return counts
 
 
 def _fetch(src: str, name: str) -> bytes:
-    if urllib.parse.urlparse(src).scheme in ("http", "https"):
-        url = src.rstrip("/") + "/" + urllib.parse.quote(name)
-        try:
-            with urllib.request.urlopen(url, timeout=_FETCH_TIMEOUT) as resp:  # noqa: S310 (http/https only)
-                blob: bytes = resp.read(_MAX_FETCH_BYTES + 1)
-        except OSError as exc:
-            raise ReferenceLayerError(
-                f"Không tải được {url}: {exc}. Kiểm tra địa chỉ P03_REFERENCE_SRC và mạng. Không nhập gì cả.",
-                f"Could not download {url}: {exc}. Check the P03_REFERENCE_SRC address and the network. "
-                "Nothing was imported.") from exc
-        if len(blob) > _MAX_FETCH_BYTES:
-            raise _broken(name, "lớn hơn 50 MB.", "is larger than 50 MB.")
-        return blob
-    path = Path(src).expanduser() / name
-    if not path.is_file():
-        files = ", ".join(layer.file for layer in LAYERS)
-        raise ReferenceLayerError(
-            f"Thiếu tệp lớp tham chiếu {path}. P03_REFERENCE_SRC phải là thư mục (hoặc URL) chứa {SOURCES_FILE}, "
-            f"{files}. Không nhập gì cả.",
-            f"Reference-layer file {path} is missing. P03_REFERENCE_SRC must be a folder (or URL) holding "
-            f"{SOURCES_FILE}, {files}. Nothing was imported.")
-    return path.read_bytes()
+    files = ", ".join([SOURCES_FILE, *(layer.file for layer in LAYERS)])
+    return layer_source.fetch(src, name, max_bytes=_MAX_FETCH_BYTES, setting="P03_REFERENCE_SRC",
+                              error=ReferenceLayerError, missing=(files, files))
 
 
 def _broken(name: str, vi: str, en: str, feature: int | None = None) -> ReferenceLayerError:

@@ -105,3 +105,20 @@ def where_names(geometry: BaseGeometry, b: Any, lang: str = "vi") -> tuple[str, 
     districts, communes = boundaries.place([geometry], b)
     return (boundaries.unit_names(b, "district", districts[0], lang),
             boundaries.unit_names(b, "commune", communes[0], lang))
+
+
+def version_as_of(history: list[dict[str, Any]], day: str) -> dict[str, Any] | None:
+    """The site as it stood at the end of ``day`` (YYYY-MM-DD, UTC) from its ``history``
+    (:func:`geo.edits.site_history`, oldest first): the last version stored by then, with its
+    ``version`` and ``deleted``; None when the site did not exist yet.
+
+    >>> h = [{"version": 1, "at": "2025-01-02T10:00:00+00:00", "deleted": False, "site": {"name": "A"}},
+    ...      {"version": 2, "at": "2025-03-04T08:00:00+00:00", "deleted": False, "site": {"name": "B"}}]
+    >>> version_as_of(h, "2025-02-01")["name"], version_as_of(h, "2025-01-01")
+    ('A', None)
+    """
+    then = [v for v in history if str(v.get("at") or "")[:10] <= day]
+    if not then:
+        return None
+    last = then[-1]
+    return {**last["site"], "version": last["version"], "deleted": bool(last.get("deleted"))}

@@ -321,7 +321,7 @@ def main() -> None:
     ui.use_local_assets()
     st.title(ui.t("ind_title"))
     st.caption(ui.t("ind_intro"))
-    with st.sidebar:
+    with ui.sidebar_top():  # above the sign-in box
         as_of = st.date_input(ui.t("ind_as_of"), value=dt.date.today(), key="ind_as_of", format="DD/MM/YYYY",
                               min_value=dt.date(2010, 1, 1), max_value=dt.date(2035, 12, 31))
         start, end = ind_ops.programme_window()

@@ -25,8 +25,9 @@ def users(store):
 def test_role_matrix_is_ordered():
     expected = {
         None: set(),
-        "viewer": {"browse", "plan"},
-        "editor": {"browse", "plan", "plan_others", "upload", "edit_sites", "edit_site", "rollback", "indicators"},
+        "viewer": {"browse", "plan", "inspect", "api_read"},
+        "editor": {"browse", "plan", "inspect", "api_read", "plan_others", "upload", "edit_sites", "edit_site",
+                   "rollback", "indicators", "apply_inspection"},
         "admin": set(auth.ACTIONS),
     }
     for role, allowed in expected.items():

@@ -162,5 +162,11 @@ def test_as_at_date_shows_the_sites_as_they_stood(people):
     assert not at.exception, at.exception
     shown = texts(at.caption)
     assert "0 công trình trong Quận Hoàn Kiếm" in shown  # the demo sites were stored today
-    assert f"như tại ngày {yesterday.isoformat()}" in shown  # the details say so; no edit form
+    assert f"chưa có trong kho vào ngày {yesterday.isoformat()}" in shown  # its details say so
     assert not [t for t in at.toggle if str(t.key).startswith("se_edit_on_")]
+    at.sidebar.date_input(key="dm_as_of").set_value(dt.date.today()).run()  # today: as stored, no edit form
+    assert not at.exception, at.exception
+    assert f"như tại ngày {dt.date.today().isoformat()}" in texts(at.caption)
+    assert not [t for t in at.toggle if str(t.key).startswith("se_edit_on_")]
+    details = at.dataframe[1].value
+    assert "Hoàn thành" in set(details.astype(str).to_numpy().ravel())  # the status saved today

@@ -291,3 +291,44 @@ def test_upload_page_shows_the_diff_and_asks_per_possible_duplicate(store, data_
     at.button(key="up_commit").click().run()
     assert not at.exception
     assert store.get_site("c-0")["status"] == "completed" and store.count_sites() == 3
+
+
+def _dying_editor(url: str, uploads: str, site_id: str, conn) -> None:
+    """Edit a site; once the new version row is written (the site row already changed), tell the
+    parent and wait to be killed before the commit."""
+    from geo.commands.store import store_from_url
+
+    store = store_from_url(url, uploads)
+    original = store.execute
+
+    def execute(cur, sql, params=()):
+        out = original(cur, sql, params)
+        if sql.startswith("INSERT INTO audit"):
+            conn.send("mid-save")
+            time.sleep(600)
+        return out
+
+    store.execute = execute
+    store.update_site(site_id, {"status": "completed", "notes": "nửa chừng"}, actor="doomed", reason="x")
+
+
+def test_a_killed_edit_leaves_the_old_version(store, store_url):
+    import os
+    import signal
+
+    from tests.test_store import three_sites
+
+    store.commit_batch(three_sites("k"), actor="alice")
+    before = (store.get_site("k-1"), edits.site_history(store, "k-1"), store.version())
+    ctx = mp.get_context("forkserver")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_dying_editor, args=(store_url, str(store.uploads_dir), "k-1", child))
+    proc.start()
+    assert parent.poll(120) and parent.recv() == "mid-save"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.join(30)
+    after = (store.get_site("k-1"), edits.site_history(store, "k-1"), store.version())
+    assert after[0]["version"] == 1 and after[0]["status"] == before[0]["status"]
+    assert len(after[1]) == 1 and after[2] == before[2]
+    site = edits.edit_site(store, "k-1", {"notes": "sau đó"}, user=auth.User("lan", "editor"), expected_version=1)
+    assert site["version"] == 2  # still writable

@@ -180,7 +180,8 @@ def _by_place(accepted: gpd.GeoDataFrame, matches: list[Match], stored: gpd.GeoD
     theirs = _metric(stored.geometry.to_numpy())
     tree = shapely.STRtree(theirs)
     a, b = tree.query(mine, predicate="dwithin", distance=NEAR_POSSIBLE_M)  # any site within 10 m
-    named = np.flatnonzero(np.isin(names, s_names))  # same name within 1 km: only names stored
+    stored_names = set(s_names.tolist())  # a set: np.isin sorts object arrays (0.8 s at 10k x 10k)
+    named = np.flatnonzero([n in stored_names for n in names])  # same name within 1 km: only names stored
     if len(named):
         a2, b2 = tree.query(mine[named], predicate="dwithin", distance=NAME_POSSIBLE_M)
         keep2 = names[named[a2]] == s_names[b2]

@@ -48,6 +48,15 @@ def _gen(site_id: str) -> int:
     return int(st.session_state.setdefault("se_gen", {}).get(site_id, 0))
 
 
+def shown_site(site_id: str) -> dict[str, Any] | None:
+    """The site whose details the page shows: as it stood on the "as at" day when one is chosen
+    (None when it did not exist yet), else as stored now (a deleted one too, to be restored)."""
+    day = as_of()
+    if day:
+        return site_form.version_as_of(edits.site_history(ui.store(), site_id), day)
+    return ui.store().get_site(site_id, include_deleted=True)
+
+
 def _forget(site_id: str) -> None:
     """Start the form again from the store: drop the base version and give the widgets new keys
     (a widget keeps what was typed into it as long as its key lives)."""
