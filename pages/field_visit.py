@@ -455,7 +455,7 @@ def main() -> None:
     st.caption(ui.t("visit_intro"))
     err = st.session_state.pop("fv_load_error", None)
     if err:
-        ui.show_error(err)
+        ui.show_error(err, literal=True)  # the address's plan id is quoted: shown as text only
     plan_details()
     st.header(ui.t("visit_choose"))
     with ui.errors_shown():

@@ -118,11 +118,14 @@ def use_local_assets() -> None:
     assets.use(assets.APP_BASE_URL)
 
 
-def show_error(exc: P03Error, *, icon: str = ":material/error:", warning: bool = False) -> None:
+def show_error(exc: P03Error, *, icon: str = ":material/error:", warning: bool = False,
+               literal: bool = False) -> None:
     """The one way a page shows a domain error: its message in the chosen language, neutralised
-    (messages quote user input — file names, values, addresses: no links, images or HTML from it);
-    a warning box instead of an error box when ``warning``."""
-    (st.warning if warning else st.error)(md_neutralise(exc.message(lang())), icon=icon)
+    (messages quote user input — file names, values, addresses: no links, images or HTML from it;
+    ``literal``: no Markdown at all, for messages quoting a whole address); a warning box instead
+    of an error box when ``warning``."""
+    text = exc.message(lang())
+    (st.warning if warning else st.error)(md_escape(text) if literal else md_neutralise(text), icon=icon)
 
 
 @contextmanager
