@@ -11,7 +11,10 @@ failures and lock, for the admin page; they no longer refuse anything by themsel
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from geo.store.base import Store
 
 CLI = "cli"
 
@@ -20,39 +23,21 @@ def _client(client: str | None) -> str:
     return (client or "unknown").strip()[:100] or "unknown"
 
 
-def locked_until(store: Any, username: str, client: str | None) -> str | None:
+def locked_until(store: Store, username: str, client: str | None) -> str | None:
     """ISO time until which ``username`` may not sign in from ``client`` (None: free)."""
-    rows = store.fetchall("SELECT locked_until FROM login_throttle WHERE username = ? AND client = ?",
-                          [username, _client(client)])
-    return rows[0]["locked_until"] if rows else None
+    return store.throttle_locked_until(username, _client(client))
 
 
-def note_failure(store: Any, username: str, client: str | None) -> int:
+def note_failure(store: Store, username: str, client: str | None) -> int:
     """Count one failure of ``username`` from ``client``; return that pair's failures in a row."""
-    key = [username, _client(client)]
-    with store.transaction() as cur:
-        store.execute(cur, "UPDATE login_throttle SET failed_count = failed_count + 1 WHERE username = ? AND client = ?",
-                      key)
-        store.execute(cur, "SELECT failed_count FROM login_throttle WHERE username = ? AND client = ?", key)
-        row = cur.fetchone()
-        if row is None:
-            store.execute(cur, "INSERT INTO login_throttle (username, client, failed_count) VALUES (?, ?, 1)", key)
-            return 1
-    return int(row[0])
+    return store.throttle_note_failure(username, _client(client))
 
 
-def lock(store: Any, username: str, client: str | None, until: str, *, reset_count: bool) -> None:
+def lock(store: Store, username: str, client: str | None, until: str, *, reset_count: bool) -> None:
     """Refuse ``username`` from ``client`` until ``until`` (ISO time)."""
-    with store.transaction() as cur:
-        store.execute(cur, "UPDATE login_throttle SET locked_until = ?" + (", failed_count = 0" if reset_count else "")
-                      + " WHERE username = ? AND client = ?", [until, username, _client(client)])
+    store.throttle_lock(username, _client(client), until, reset_count=reset_count)
 
 
-def clear(store: Any, username: str, client: str | None = None) -> None:
+def clear(store: Store, username: str, client: str | None = None) -> None:
     """Forget the failures of ``username`` from ``client`` (every client when None)."""
-    with store.transaction() as cur:
-        if client is None:
-            store.execute(cur, "DELETE FROM login_throttle WHERE username = ?", [username])
-        else:
-            store.execute(cur, "DELETE FROM login_throttle WHERE username = ? AND client = ?",
-                          [username, _client(client)])
+    store.throttle_clear(username, None if client is None else _client(client))

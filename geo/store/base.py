@@ -31,13 +31,22 @@ from geo.errors import ConflictError, NotFound, RollbackBlocked, StoreError
 from geo.i18n import fold
 from geo.private_files import private_dir, write_private
 from geo.schema import ATTRIBUTE_NAMES, GEOMETRY_TYPES
-from geo.store.contract import IndicatorsStore, InspectionsStore, PlansStore, SessionsStore, TokensStore, UsersStore
+from geo.store.contract import (
+    IndicatorsStore,
+    InspectionsStore,
+    PlansStore,
+    SessionsStore,
+    ThrottleStore,
+    TokensStore,
+    UsersStore,
+)
 from geo.store.indicators import IndicatorsMixin
 from geo.store.inspections import InspectionsMixin
 from geo.store.migrations import MIGRATIONS
 from geo.store.mixin import now_iso
 from geo.store.plans import PlansMixin
 from geo.store.sessions import SessionsMixin
+from geo.store.throttle import ThrottleMixin
 from geo.store.tokens import TokensMixin
 from geo.store.users import UsersMixin
 from geo.store.versions import SiteWrite, VersionsMixin, Written
@@ -83,7 +92,8 @@ class Upload:
         return hashlib.sha256(self.content).hexdigest()
 
 
-class Store(UsersStore, SessionsStore, TokensStore, PlansStore, IndicatorsStore, InspectionsStore, ABC):
+class Store(UsersStore, ThrottleStore, SessionsStore, TokensStore, PlansStore, IndicatorsStore, InspectionsStore,
+            ABC):
     """What pages, the CLI and the other geo modules may ask of a store: everything it keeps.
 
     Sites, their versions, batches, kept files and the audit trail are declared here; users, web
@@ -175,8 +185,8 @@ class Store(UsersStore, SessionsStore, TokensStore, PlansStore, IndicatorsStore,
               limit: int = 10_000) -> pd.DataFrame: ...
 
 
-class SQLStore(UsersMixin, SessionsMixin, TokensMixin, IndicatorsMixin, PlansMixin, InspectionsMixin, VersionsMixin,
-               Store):
+class SQLStore(UsersMixin, ThrottleMixin, SessionsMixin, TokensMixin, IndicatorsMixin, PlansMixin, InspectionsMixin,
+               VersionsMixin, Store):
     """Portable SQL over a DB-API connection. Statements use ``?`` placeholders; backends whose
     driver wants ``%s`` set :attr:`paramstyle`."""
 

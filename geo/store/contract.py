@@ -204,3 +204,23 @@ class InspectionsStore(ABC):
     def mark_inspection_applied(self, inspection_id: str, *, actor: str) -> None:
         """Note that an inspection's proposal was accepted (one transaction).
         Raises ConflictError when it already was."""
+
+
+class ThrottleStore(ABC):
+    """Sign-in throttling per (user name, client) (policy: :mod:`geo.throttle`); not audited."""
+
+    @abstractmethod
+    def throttle_locked_until(self, username: str, client: str) -> str | None:
+        """ISO time until which ``username`` may not sign in from ``client`` (None: free)."""
+
+    @abstractmethod
+    def throttle_note_failure(self, username: str, client: str) -> int:
+        """Count one failure of the pair; return its failures in a row."""
+
+    @abstractmethod
+    def throttle_lock(self, username: str, client: str, until: str, *, reset_count: bool) -> None:
+        """Refuse the pair until ``until`` (ISO time)."""
+
+    @abstractmethod
+    def throttle_clear(self, username: str, client: str | None = None) -> None:
+        """Forget the failures of ``username`` from ``client`` (every client when None)."""
