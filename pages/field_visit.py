@@ -16,7 +16,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import auth, brief, render, views, visits
+from geo import brief, render, views, visits
+from geo import plans as plan_ops
 from geo.boundaries import unit_names
 from geo.errors import P03Error
 from geo.i18n import t as tr
@@ -67,33 +68,19 @@ def _loads(text: str) -> dict[str, Any]:
     return dict(json.loads(text))
 
 
-# ---------------------------------------------------------------- actions (small: a role check can wrap each)
-
-
-def _signed_in() -> auth.User:
-    """The signed-in user (any role plans for themselves); else PermissionDenied, shown in words."""
-    return ui.ensure_role(auth.ACTIONS["plan"], "plan")
-
-
-def _may_change(plan_id: str) -> auth.User:
-    """The signed-in user if the plan is theirs, or they are an editor/admin (anyone's plan)."""
-    user = _signed_in()
-    if not auth.may_change_plan(user, ui.store().get_plan(plan_id)["created_by"]):
-        raise auth.denied("plan_others", user)
-    return user
+# ---------------------------------------------------------------- actions (geo.plans checks who may; errors shown by callers)
 
 
 def save_plan(plan: visits.Plan, plan_id: str | None) -> str:
-    user = _may_change(plan_id) if plan_id else _signed_in()
-    return ui.store().save_plan(plan.to_dict(), actor=user.username, plan_id=plan_id)
+    return plan_ops.save(ui.store(), plan.to_dict(), ui.current_user(), plan_id)
 
 
 def copy_plan(plan_id: str, name: str) -> str:
-    return ui.store().copy_plan(plan_id, actor=_signed_in().username, name=name)
+    return plan_ops.copy(ui.store(), plan_id, ui.current_user(), name)
 
 
 def delete_plan(plan_id: str) -> None:
-    ui.store().delete_plan(plan_id, actor=_may_change(plan_id).username)
+    plan_ops.delete(ui.store(), plan_id, ui.current_user())
 
 
 # ---------------------------------------------------------------- state
