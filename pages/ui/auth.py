@@ -138,7 +138,8 @@ def client_address() -> str:
         ip = st.context.ip_address
     except Exception:  # no browser behind this run (AppTest, bare mode)
         ip = None
-    return f"web:{ip}" if ip else "web"
+    # only a real address: under AppTest st.context is a mock whose str() changes on every run
+    return f"web:{ip}" if isinstance(ip, str) and ip else "web"
 
 
 def sign_out() -> None:
