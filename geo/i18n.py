@@ -405,8 +405,8 @@ STRINGS.update({
 
 # --- editing sites, their history, the map "as at" a date (pages/ui/site_edit.py)
 STRINGS.update({
-    "se_edit": ("✏️ Sửa công trình", "✏️ Edit site"),
-    "se_history": ("🕘 Lịch sử thay đổi", "🕘 History"),
+    "se_edit": (":material/edit: Sửa công trình", ":material/edit: Edit site"),
+    "se_history": (":material/history: Lịch sử thay đổi", ":material/history: History"),
     "se_map_help": ("Kéo điểm (hoặc các đỉnh của tuyến, vùng) để sửa vị trí; chạm vào một đỉnh để xoá nó; "
                     "nút “Hoàn tác” bỏ thay đổi cuối. Bấm “Lưu” bên dưới để ghi.",
                     "Drag the point (or a line's or polygon's vertices) to move it; tap a vertex to remove it; "
@@ -426,7 +426,7 @@ STRINGS.update({
     "se_is_deleted": ("Công trình này đã bị xoá.", "This site has been deleted."),
     "se_undelete": ("Khôi phục công trình đã xoá", "Restore the deleted site"),
     "se_undeleted": ("Đã khôi phục công trình {id}.", "Restored site {id}."),
-    "se_new": ("➕ Vẽ công trình mới", "➕ Draw a new site"),
+    "se_new": (":material/add_location_alt: Vẽ công trình mới", ":material/add_location_alt: Draw a new site"),
     "se_new_help": ("Chọn công cụ bên trái bản đồ (điểm, tuyến, vùng) rồi chạm để vẽ; “Xoá đỉnh cuối” bỏ đỉnh "
                     "vừa vẽ. Sau đó điền thông tin và bấm “Tạo công trình”.",
                     "Pick a tool on the map's left (point, line, polygon) and tap to draw; “Remove last vertex” "
