@@ -6,6 +6,8 @@ export P03_BOUNDARIES_SRC ?= ../shared/data/boundaries
 export P03_SHARED_DATA ?= ../shared/data
 export P03_REFERENCE_SRC ?= ../shared/data/reference
 export P03_PORT ?= 8501
+# test processes (pytest-xdist, one test file per process at a time); 1 runs the suite in one process
+PYTEST_WORKERS ?= 2
 
 .PHONY: api run test check setup system-deps lint typecheck pytest bench clean-data pg-start pg-stop
 
@@ -40,11 +42,11 @@ typecheck: $(BIN)/.dev-installed
 ## pytest: every test, the store's on SQLite and on a throwaway PostGIS (scripts/pg.sh) stopped afterwards;
 ## a P03_TEST_DATABASE_URL already set is used as it is. PYTEST_ARGS are passed on (e.g. "-m 'not slow'").
 pytest: $(BIN)/.dev-installed
-	@if [ -n "$$P03_TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
+	@if [ -n "$$P03_TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); fi; \
 	pgdir=$$(mktemp -d /tmp/p03-pg.XXXXXX); \
 	trap 'P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 130' INT TERM; \
 	url=$$(P03_PG_DIR=$$pgdir bash scripts/pg.sh start) || { P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 1; }; \
-	P03_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	P03_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
 	P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit $$rc
 
 ## pg-start / pg-stop: a throwaway PostGIS for development (its folder in .pg-dir; URL printed)
@@ -58,7 +60,7 @@ pg-stop:
 ## check: the inner loop: ruff, mypy and the unit tests (no page, browser or slow tests; SQLite only
 ## unless P03_TEST_DATABASE_URL is set)
 check: $(BIN)/.dev-installed setup lint typecheck
-	$(BIN)/python -m pytest -q -m "not ui and not slow and not browser" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not ui and not slow and not browser" $(PYTEST_ARGS)
 
 ## test: install everything, then ruff, mypy and every test (unit, AppTest, browser)
 test: system-deps $(BIN)/.dev-installed setup lint typecheck pytest
