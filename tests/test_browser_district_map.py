@@ -34,7 +34,6 @@ def test_choose_hoan_kiem_shows_boundary_and_markers(app_server, browser_page, r
     # the map object knows every site of the view (21 in Hoàn Kiếm, points and shapes)
     assert frame.locator("body").evaluate("() => window.p03.count") == 21
     assert "Hệ thống bản đồ hành chính" in frame.locator(".leaflet-control-attribution").inner_text()
-    page.wait_for_timeout(1000)
     page.screenshot(path=str(out_dir(request) / "hoan_kiem.png"), full_page=True)
     assert page.p03_external == [], page.p03_external
     assert page.p03_console_errors == [], page.p03_console_errors
@@ -84,8 +83,7 @@ def test_click_on_a_site_shows_its_details(app_server, browser_page):
     page.goto(app_server.url + "/district_map?district=002&category=market")
     frame = map_frame(page)
     frame.locator(".p03-pin").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(800)  # markercluster's zoom animation
-    frame.locator(".p03-pin").first.click()
+    frame.locator(".p03-pin").first.click()  # Playwright waits until the pin stops moving (zoom animation)
     page.get_by_text("Thông tin chi tiết").first.wait_for(timeout=30_000)
     details = page.get_by_test_id("stDataFrame").nth(1)
     assert details.is_visible()

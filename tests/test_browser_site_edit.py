@@ -78,12 +78,12 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
         sign_in(page)
         frame = map_frame(page)
         frame.locator(".p03-pin").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(800)  # markercluster's zoom animation
-        frame.locator(".p03-pin").first.click()
+        frame.locator(".p03-pin").first.click()  # Playwright waits until the pin stops moving (zoom animation)
         page.get_by_text(re.compile(r"Sửa công trình$")).click()
         ef, iframe = edit_frame(page)
         marker = ef.locator(".leaflet-marker-icon.leaflet-pm-draggable")
         marker.wait_for(timeout=30_000)
+        iframe.scroll_into_view_if_needed()  # the edit map sits low on the page: bring all of it into view
         # show both the market and the target, then drag with the mouse like a person
         ef.locator("body").evaluate(
             "(_el, [a, b]) => window.map.fitBounds([a, b], {padding: [60, 60], animate: false})",

@@ -50,8 +50,10 @@ def test_upload_commit_see_on_map_and_roll_back(server, browser, tmp_path, reque
     page = new_page(browser)
     try:
         page.goto(srv.url + "/upload")
-        page.get_by_text("Tệp cần tải lên").first.wait_for(timeout=60_000)
+        page.get_by_label("Tên đăng nhập").wait_for(timeout=60_000)  # the page is for editors only
+        assert page.get_by_text("Tệp cần tải lên").count() == 0
         sign_in(page)
+        page.get_by_text("Tệp cần tải lên").first.wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(upload_file(tmp_path)))
         page.get_by_text("4 đối tượng — 3 hợp lệ, 1 bị loại").first.wait_for(timeout=60_000)
         # the report: the Hồ Chí Minh City point, with its distance to Hanoi
