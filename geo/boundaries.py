@@ -108,14 +108,7 @@ def _broken(name: str, vi: str, en: str, feature: int | None = None) -> Boundary
 
 
 def _validate_layer(name: str, blob: bytes) -> int:
-    try:
-        doc = json.loads(blob.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _broken(name, f"không phải GeoJSON hợp lệ ({exc}).", f"is not valid GeoJSON ({exc}).") from exc
-    feats = doc.get("features") if isinstance(doc, dict) else None
-    if not isinstance(feats, list) or not feats:
-        raise _broken(name, "không có đối tượng nào (cần một FeatureCollection).",
-                      "has no features (a FeatureCollection is needed).")
+    feats = layer_source.geojson_features(blob, lambda vi, en: _broken(name, vi, en))
     codes: set[str] = set()
     for i, feat in enumerate(feats, start=1):
         props = (feat or {}).get("properties") or {}

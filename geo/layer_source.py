@@ -8,7 +8,9 @@ import shutil
 import tempfile
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from geo.errors import P03Error
 
@@ -64,3 +66,19 @@ def install(dest: Path, files: dict[str, bytes]) -> None:
         dest.rename(old)
     tmp.rename(dest)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def geojson_features(blob: bytes, broken: Callable[[str, str], P03Error]) -> list[Any]:
+    """The features of a GeoJSON FeatureCollection file (UTF-8, BOM allowed); ``broken(vi, en)``
+    makes the error raised when the file is not GeoJSON or holds no features."""
+    import json
+
+    try:
+        doc = json.loads(blob.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise broken(f"không phải GeoJSON hợp lệ ({exc}).", f"is not valid GeoJSON ({exc}).") from exc
+    feats = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(feats, list) or not feats:
+        raise broken("không có đối tượng nào (cần một FeatureCollection).",
+                     "has no features (a FeatureCollection is needed).")
+    return feats

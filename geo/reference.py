@@ -115,14 +115,7 @@ def validate_layer(layer: RefLayer, blob: bytes) -> int:
     feature lacks ``kind``/``name`` properties, has a geometry of the wrong type, an invalid one,
     or one outside Hanoi."""
     name = layer.file
-    try:
-        doc = json.loads(blob.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _broken(name, f"không phải GeoJSON hợp lệ ({exc}).", f"is not valid GeoJSON ({exc}).") from exc
-    feats = doc.get("features") if isinstance(doc, dict) else None
-    if not isinstance(feats, list) or not feats:
-        raise _broken(name, "không có đối tượng nào (cần một FeatureCollection).",
-                      "has no features (a FeatureCollection is needed).")
+    feats = layer_source.geojson_features(blob, lambda vi, en: _broken(name, vi, en))
     for i, feat in enumerate(feats, start=1):
         props = (feat or {}).get("properties") if isinstance(feat, dict) else None
         if not isinstance(props, dict) or "name" not in props or not props.get("kind"):
