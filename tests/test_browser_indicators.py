@@ -21,7 +21,6 @@ def test_follow_an_indicator_to_its_sites_on_the_map(app_server, browser_page, r
     page.get_by_text(re.compile(r"Đạt được: 2 / 20 chợ \(10%\)")).first.wait_for(timeout=30_000)
     page.get_by_text(re.compile(r"Chậm: 2 chợ / 20")).first.wait_for(timeout=30_000)
     page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=30_000)
-    page.wait_for_timeout(500)
     page.screenshot(path=str(out_dir(request) / "dashboard.png"))
     page.get_by_role("link", name="Các công trình trên bản đồ (10)").first.click()
     page.wait_for_url(re.compile(r".*/district_map\?.*indicator=CT08.*"), timeout=60_000)
@@ -29,7 +28,6 @@ def test_follow_an_indicator_to_its_sites_on_the_map(app_server, browser_page, r
     frame = map_frame(page)
     frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
     assert frame.locator(".leaflet-marker-icon").count() >= 2  # markers and clusters of the 10 markets
-    page.wait_for_timeout(500)
     page.screenshot(path=str(out_dir(request) / "markets_on_map.png"))
     assert page.p03_external == [], page.p03_external
     assert page.p03_console_errors == [], page.p03_console_errors
@@ -66,7 +64,6 @@ def test_choropleth_click_opens_the_district_map(app_server, tall_page, request)
     assert frame.locator(".p03-unit-label").count() >= 12
     frame.get_by_role("button", name="Toàn thành phố").click()
     frame.locator(".p03-unit-label").first.wait_for(state="detached", timeout=30_000)
-    page.wait_for_timeout(500)
     page.screenshot(path=str(out_dir(request) / "choropleth.png"))
     frame.locator(".p03-choro-legend").wait_for()
     page.wait_for_timeout(1500)  # let streamlit-folium finish its first render
