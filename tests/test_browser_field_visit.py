@@ -160,6 +160,8 @@ def test_six_stop_brief_from_the_home_page_in_8_clicks(app_server, browser, requ
     click(page.get_by_role("button", name="Thêm tất cả đang hiển thị (6)"))
     expect(page.locator("[data-testid='stMultiSelect'] [data-tag]")).to_have_count(6, timeout=60_000)
     page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
+    # the run that added the stops must be over, or the click lands on a widget being replaced
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
     click(page.get_by_role("button", name="Chuẩn bị tài liệu"))
     button = page.get_by_role("button", name="Tải PDF")
     button.wait_for(timeout=90_000)
