@@ -10,8 +10,61 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
+from typing import Any
 
 LANGS = ("vi", "en")
+
+
+def pick(lang: str, vi: str, en: str) -> str:
+    """``en`` for English, ``vi`` for every other language: the one place a language is tested.
+
+    >>> pick("en", "Chợ", "Market"), pick("vi", "Chợ", "Market"), pick("fr", "Chợ", "Market")
+    ('Market', 'Chợ', 'Chợ')
+    """
+    return en if lang == "en" else vi
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A phrase in both languages; ``text(lang)`` reads it in one, ``text.format(...)`` fills both.
+
+    >>> done = Text("{n} công trình", "{n} sites")
+    >>> done("vi"), done.format(n=3)("en")
+    ('{n} công trình', '3 sites')
+    >>> Text("Ghi chú", "")("en")  # an English text not written yet falls back to Vietnamese
+    'Ghi chú'
+    """
+
+    vi: str
+    en: str
+
+    def __call__(self, lang: str = "vi") -> str:
+        return pick(lang, self.vi, self.en or self.vi)
+
+    def format(self, **values: Any) -> Text:
+        """The same phrase with ``{name}`` fields filled in, in both languages."""
+        return Text(self.vi.format(**values), self.en.format(**values))
+
+    def __add__(self, other: Text | str) -> Text:
+        if isinstance(other, Text):
+            return Text(self.vi + other.vi, self.en + other.en)
+        return Text(self.vi + other, self.en + other)
+
+
+class Bilingual:
+    """Mixin for a record with ``vi`` and ``en`` attributes: ``label(lang)`` picks one."""
+
+    vi: str
+    en: str
+
+    def label(self, lang: str = "vi") -> str:
+        return pick(lang, self.vi, self.en or self.vi)
+
+
+def name_column(lang: str) -> str:
+    """The boundary frames' name column in ``lang`` (``name`` is Vietnamese, ``name_en`` English)."""
+    return pick(lang, "name", "name_en")
 
 _SPACES = re.compile(r"\s+")
 
@@ -106,7 +159,7 @@ def t(key: str, lang: str = "vi") -> str:
     pair = STRINGS.get(key)
     if pair is None:
         return key
-    return pair[1] if lang == "en" else pair[0]
+    return pick(lang, *pair)
 
 # --- district map page
 STRINGS.update({
