@@ -24,7 +24,7 @@ import shapely
 
 from geo import layer_source, settings
 from geo.errors import BoundariesMissing, BoundaryError, NotFound, OutsideHanoi
-from geo.i18n import fold
+from geo.i18n import fold, name_column
 
 DISTRICTS_FILE = "hanoi_districts_2019.geojson"
 COMMUNES_FILE = "hanoi_communes_2025.geojson"
@@ -357,7 +357,7 @@ def unit_names(b: Boundaries, layer: str, codes: str | None, lang: str = "vi") -
 
 def unit_namer(b: Boundaries, layer: str, lang: str = "vi") -> Callable[[str | None], str]:
     """:func:`unit_names` for many code lists: the code -> name lookup is built once."""
-    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)["name" if lang == "vi" else "name_en"], strict=True))
+    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)[name_column(lang)], strict=True))
 
     def names(codes: str | None) -> str:
         if not codes:

@@ -18,6 +18,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
 from geo.errors import InputError
+from geo.i18n import pick
 
 WGS84 = "EPSG:4326"
 
@@ -49,7 +50,7 @@ def describe(code: str, lang: str = "vi") -> str:
     """Human label for a CRS code (known ones in the user's language, others by pyproj name)."""
     known = KNOWN_BY_CODE.get(code)
     if known:
-        return f"{known.vi if lang == 'vi' else known.en} ({code})"
+        return f"{pick(lang, known.vi, known.en)} ({code})"
     try:
         return f"{CRS.from_user_input(code).name} ({code})"
     except (CRSError, ProjError, ValueError, TypeError):

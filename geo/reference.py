@@ -25,11 +25,11 @@ import shapely
 from geo import crs as crs_mod
 from geo import layer_source, settings
 from geo.errors import ReferenceLayerError
-from geo.i18n import fold
+from geo.i18n import Bilingual, fold
 
 
 @dataclass(frozen=True)
-class RefLayer:
+class RefLayer(Bilingual):
     """One reference layer: its file, key, labels, colour and allowed geometry types."""
 
     key: str
@@ -38,9 +38,6 @@ class RefLayer:
     en: str
     color: str
     geom_types: tuple[str, ...]
-
-    def label(self, lang: str = "vi") -> str:
-        return self.vi if lang == "vi" else self.en
 
 
 LAYERS: tuple[RefLayer, ...] = (

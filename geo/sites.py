@@ -17,7 +17,7 @@ import pyogrio
 
 from geo import boundaries, fmt
 from geo.errors import InputError
-from geo.i18n import t
+from geo.i18n import pick, t
 from geo.schema import ATTRIBUTE_NAMES, CATEGORY_BY_CODE, category_label, status_label
 from geo.store.base import Store, Upload, new_id
 
@@ -231,7 +231,7 @@ def district_overview(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries, lang: str
     counts = unit_category_counts(gdf, "district_codes")
     done = unit_category_counts(gdf[gdf["status"] == "completed"], "district_codes")
     d = b.districts
-    names = (d["type"] + " " + d["name"]) if lang == "vi" else d["name_en"]
+    names = pick(lang, d["type"] + " " + d["name"], d["name_en"])
     out = pd.DataFrame({"code": d["code"].to_numpy(), "district": names.to_numpy()})
     total = counts["_total"] if "_total" in counts else pd.Series(dtype=int)
     out["total"] = out["code"].map(total).fillna(0).astype(int)
