@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from pyproj import CRS, Transformer
@@ -147,12 +148,12 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def to_wgs84_xy(src: str, x: float | np.ndarray, y: float | np.ndarray) -> tuple:
+def to_wgs84_xy(src: str, x: float | np.ndarray, y: float | np.ndarray) -> tuple[Any, Any]:
     """Transform coordinates from ``src`` to WGS 84 lon/lat (vectorised)."""
     return _transformer(src, WGS84).transform(x, y)
 
 
-def from_wgs84_xy(dst: str, lon: float | np.ndarray, lat: float | np.ndarray) -> tuple:
+def from_wgs84_xy(dst: str, lon: float | np.ndarray, lat: float | np.ndarray) -> tuple[Any, Any]:
     return _transformer(WGS84, dst).transform(lon, lat)
 
 

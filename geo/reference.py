@@ -157,8 +157,9 @@ class Reference:
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
     """WGS 84 lon/lat geometries → VN-2000 / UTM 48N (EPSG:3405) metres."""
-    return shapely.transform(np.asarray(geoms, dtype=object),
-                             lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
+    out: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object),
+                                        lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
+    return out
 
 
 def installed(folder: Path | None = None) -> bool:

@@ -117,7 +117,7 @@ def _label_distinct(values: pd.Series, label: Callable[[Any], str]) -> list[str]
 
 def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     """RFC 7946 FeatureCollection; district/commune codes as lists."""
-    doc = json.loads(gdf.to_json(na="null", drop_id=True, to_wgs84=True))
+    doc: dict[str, Any] = json.loads(gdf.to_json(na="null", drop_id=True, to_wgs84=True))
     for feat in doc["features"]:
         props = feat["properties"]
         for key in ("district_codes", "commune_codes"):
@@ -135,7 +135,8 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
     if fmt == "csv":
         df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
-        return df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+        data: bytes = df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+        return data
     if fmt == "xlsx":
         df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)

@@ -9,7 +9,7 @@ from flask import Response
 
 from geo import settings, tokens
 from geo.api import checks, features
-from geo.errors import PermissionDenied
+from geo.errors import PermissionDenied, RateLimited
 from geo.i18n import pick
 
 
@@ -34,7 +34,7 @@ def check_access(req: Any, lang: str) -> Response | None:
         return resp
     try:
         tokens.use_token(features.store(), token)
-    except tokens.RateLimited as exc:
+    except RateLimited as exc:
         resp = checks.error(429, "TooManyRequests", exc.message(lang), lang)
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp
