@@ -36,7 +36,7 @@ from matplotlib.patches import Polygon as MplPolygon
 
 from geo import fmt, visits
 from geo.boundaries import Boundaries, unit_names
-from geo.errors import BriefError  # noqa: F401  (re-exported: brief.BriefError)
+from geo.errors import BriefError
 from geo.i18n import t
 from geo.schema import CATEGORY_BY_CODE, category_label, status_label
 

@@ -202,14 +202,12 @@ def show_diff(result: ingest.CheckResult, lang: str) -> dict[int, str]:
 
 def do_commit(result: ingest.CheckResult, decisions: dict[int, str] | None = None) -> str:
     """Commit the new and changed features as one batch (editors and admins)."""
-    user = ui.require_role("editor", "upload")
-    return ingest.commit(result, ui.store(), user.username, decisions=decisions)
+    return ingest.commit(result, ui.store(), ui.current_user(), decisions=decisions)
 
 
 def do_rollback(batch_id: str) -> int:
     """Roll a batch back (editors and admins)."""
-    user = ui.require_role("editor", "rollback")
-    return ingest.rollback(ui.store(), batch_id, user.username)
+    return ingest.rollback(ui.store(), batch_id, ui.current_user())
 
 
 def commit_button(result: ingest.CheckResult, confirmed: bool, decisions: dict[int, str] | None = None) -> None:
