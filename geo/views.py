@@ -13,6 +13,7 @@ import geopandas as gpd
 
 from geo import boundaries
 from geo.errors import NotFound
+from geo.i18n import pick
 from geo.schema import CATEGORY_BY_CODE, STATUS_BY_CODE
 from geo.store.base import SiteFilter
 
@@ -52,9 +53,9 @@ class View:
 
     def unit_label(self, b: boundaries.Boundaries, lang: str = "vi") -> str:
         if not self.unit:
-            return "Toàn thành phố" if lang == "vi" else "Whole city"
+            return pick(lang, "Toàn thành phố", "Whole city")
         row = b.layer(self.layer).set_index("code").loc[self.unit]
-        return f"{row['type']} {row['name']}" if lang == "vi" else f"{row['name_en']} ({row['type']})"
+        return pick(lang, f"{row['type']} {row['name']}", f"{row['name_en']} ({row['type']})")
 
 
 def _many(params: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -113,9 +114,8 @@ def unit_options(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> dict
     """code -> label for a unit picker; labels carry the ASCII name too so typing without
     diacritics finds them (“Quận Hoàn Kiếm · Hoan Kiem”)."""
     gdf = b.layer(layer)
-    if lang == "vi":
-        return {c: f"{t} {n} · {e}" for c, t, n, e in zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])}
-    return {c: f"{e} ({t}) · {n}" for c, t, n, e in zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])}
+    rows = zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])
+    return {c: pick(lang, f"{t} {n} · {e}", f"{e} ({t}) · {n}") for c, t, n, e in rows}
 
 
 __all__ = ["NotFound", "View", "from_params", "map_url", "to_params", "unit_options"]
