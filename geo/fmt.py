@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo.i18n import pick
+
 #: what an empty value reads as
 EMPTY = "—"
 
@@ -107,14 +109,29 @@ def for_display(table: Any, lang: str = "vi") -> Any:
     return out
 
 
+def figure(value: Any, lang: str = "vi", digits: int = 2, *, empty: str = EMPTY) -> str:
+    """A measured figure (an indicator's value, target, gap): whole numbers without decimals,
+    others to at most ``digits`` decimals without trailing zeros.
+
+    >>> figure(1234.5, "vi"), figure(1234.5, "en"), figure(20.0, "en"), figure(2.004, "vi"), figure(None)
+    ('1.234,5', '1,234.5', '20', '2', '—')
+    """
+    if is_empty(value):
+        return empty
+    v = float(value)
+    if v.is_integer():
+        return _grouped(v, lang)
+    text = _grouped(v, lang, digits)
+    sep = pick(lang, ",", ".")
+    return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
 def duration(minutes: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
     """A length of time in whole minutes as hours and minutes (the visit's total, the brief).
 
     >>> duration(100, "vi"), duration(59.6, "en"), duration(None, "vi")
     ('1 giờ 40 phút', '1 h 00 min', '—')
     """
-    from geo.i18n import pick  # the one place a language is tested
-
     if is_empty(minutes):
         return empty
     h, m = divmod(int(round(float(minutes))), 60)
