@@ -252,7 +252,7 @@ STRINGS.update({
     "visit_open_link": ("Mở kế hoạch", "Open the plan"),
 })
 
-# --- programme indicators (pages/indicators.py, geo/indicators.py, geo/indicator_report.py)
+# --- programme indicators (pages/indicators.py, geo/indicators/)
 STRINGS.update({
     "ind_title": ("Chỉ tiêu Chương trình 03", "Programme 03 indicators"),
     "ind_intro": ("Mỗi chỉ tiêu: đã đạt bao nhiêu, so với đường thẳng từ đầu đến cuối chương trình, và các "
