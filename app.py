@@ -10,8 +10,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import choropleth, fmt
+from geo import fmt
 from geo import sites as site_ops
+from geo.maps import choropleth
 from geo.schema import CATEGORIES
 from pages import ui
 

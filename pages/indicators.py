@@ -14,10 +14,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import choropleth, fmt
+from geo import fmt
 from geo import indicator_report as report
 from geo import indicators as ind_ops
 from geo.i18n import t
+from geo.maps import choropleth
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
 from pages.ui import bars
@@ -154,7 +155,7 @@ def by_unit_section(progress: list[ind_ops.Progress], version: int, as_of: dt.da
         st.caption(ui.t("ind_lag_help").format(expected=fmt.percent(expected * 100, lang, decimals=0)))
     table = ind_ops.unit_lag(table, ind_ops.expected_share(as_of, *ind_ops.programme_window()))
     st.caption(ui.t("ind_click_unit"))
-    # a click on a unit opens its map in the browser itself (geo.choropleth's link): no rerun here
+    # a click on a unit opens its map in the browser itself (geo.maps.choropleth's link): no rerun here
     st_folium(choropleth_map(version, code, layer, as_of, column, lang), height=520, use_container_width=True,
               key=f"ind_choro_{layer}", returned_objects=[])
     shown = report.unit_table(table, layer, lang)  # worst first (unit_lag's order)

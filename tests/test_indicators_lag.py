@@ -7,8 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from geo import choropleth
 from geo import indicators as ind_ops
+from geo.maps import choropleth
 from tests.test_indicators import ind_store  # noqa: F401  (fixture)
 from tests.test_indicators_page import run
 

@@ -11,8 +11,8 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth
 from geo import indicators as ind_ops
+from geo.maps import choropleth
 from tests.auth_support import sign_in_app
 from tests.test_indicators import SITES, ind_store  # noqa: F401  (fixture)
 
