@@ -19,8 +19,8 @@ import pandas as pd
 import shapely
 
 from geo.boundaries import Boundaries
+from geo.fmt import figure as fmt_number
 from geo.i18n import pick, t
-from geo.indicators import fmt_number
 from geo.maps import colors
 from geo.maps.base import ScriptLayer, Tiles, base_map, fit, view_of
 from geo.maps.payload import script_json
@@ -161,7 +161,7 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
                     lang: str = "vi", title: str = "", tiles: Tiles = True,
                     height: int | str = "100%", link: str | None = None) -> folium.Map:
     """A map of ``layer``'s units coloured by ``table[column]`` (``value`` or ``share``), where
-    ``table`` is :func:`geo.indicators.by_unit`'s result. Each feature carries ``code`` and
+    ``table`` is :func:`geo.indicators.measure.by_unit`'s result. Each feature carries ``code`` and
     ``value``; hovering shows the unit and its value. With ``link`` (a relative URL holding
     ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
     m = base_map(tiles=tiles, height=height, max_zoom=18, min_zoom=7, attribution=b.attribution_lines(layer),
