@@ -9,9 +9,8 @@ import geopandas as gpd
 
 from geo.boundaries import Boundaries
 from geo.maps.base import ScriptLayer, Tiles, fit
-from geo.maps.colors import HIGHLIGHT as ROUTE_COLOR
 from geo.maps.payload import script_json
-from geo.visits import Route
+from geo.visits import ROUTE_COLOR, Route
 
 
 class StopsLayer(ScriptLayer):
