@@ -97,13 +97,15 @@ def main() -> None:
 
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        # built on every run (tens of ms; the boundary payload is cached inside geo.render): a cached
-        # folium.Map rendered again changes its script, and st_folium then forgets the last click
+        # the base map (tiles, outlines, reference layers) keeps its script, so st_folium keeps its iframe
+        # and last click while only the sites' feature group is swapped on a filter change
         ref = ref_ui.layers()
         ref_hits = ref_ui.found(ref, view.text)
-        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), reference=ref,
-                               reference_found=ref_hits, fit_city=view.fits_city)
+        focus = view.focus(b)
+        box = render.sites_view(sites, b, focus, view.fits_city)
+        fmap = render.base_map(b, lang=lang, layer=view.layer, focus=focus, reference=ref, reference_found=ref_hits)
         out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
+                        feature_group_to_add=render.sites_group(sites, lang, box),
                         returned_objects=["last_object_clicked_tooltip"])
         clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
         legend = render.legend_items(sites, lang)
