@@ -22,8 +22,8 @@ from jinja2 import Template
 
 from geo import settings
 from geo.boundaries import Boundaries
+from geo.fmt import figure as fmt_number
 from geo.i18n import t
-from geo.indicators import fmt_number
 from geo.render import script_json
 
 PALETTE = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
@@ -236,7 +236,7 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
                     lang: str = "vi", title: str = "", tiles: str | None | bool = True,
                     height: int | str = "100%", link: str | None = None) -> folium.Map:
     """A map of ``layer``'s units coloured by ``table[column]`` (``value`` or ``share``), where
-    ``table`` is :func:`geo.indicators.by_unit`'s result. Each feature carries ``code`` and
+    ``table`` is :func:`geo.indicators.measure.by_unit`'s result. Each feature carries ``code`` and
     ``value``; hovering shows the unit and its value. With ``link`` (a relative URL holding
     ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
     url = settings.tiles() if tiles is True else (tiles or None)

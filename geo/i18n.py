@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 LANGS = ("vi", "en")
 
+_V = TypeVar("_V")
 
-def pick(lang: str, vi: str, en: str) -> str:
+
+def pick(lang: str, vi: _V, en: _V) -> _V:
     """``en`` for English, ``vi`` for every other language: the one place a language is tested.
 
     >>> pick("en", "Chợ", "Market"), pick("vi", "Chợ", "Market"), pick("fr", "Chợ", "Market")
@@ -250,7 +252,7 @@ STRINGS.update({
     "visit_open_link": ("Mở kế hoạch", "Open the plan"),
 })
 
-# --- programme indicators (pages/indicators.py, geo/indicators.py, geo/indicator_report.py)
+# --- programme indicators (pages/indicators.py, geo/indicators/)
 STRINGS.update({
     "ind_title": ("Chỉ tiêu Chương trình 03", "Programme 03 indicators"),
     "ind_intro": ("Mỗi chỉ tiêu: đã đạt bao nhiêu, so với đường thẳng từ đầu đến cuối chương trình, và các "

@@ -88,7 +88,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_SESSION_IDLE_MINUTES", "60", "A signed-in session ends after this many minutes without activity.", int),
     Setting("P03_OIDC_DEFAULT_ROLE", "viewer",
             "Role of an organisation (OIDC) sign-in with no user row; 'none' refuses such sign-ins."),
-    # programme indicators (geo/indicators.py)
+    # programme indicators (geo/indicators/)
     Setting("P03_PROGRAMME_START", "2021-01-01",
             "Start of the straight line indicator status is judged against (YYYY-MM-DD).", _date),
     Setting("P03_PROGRAMME_END", "2025-12-31",

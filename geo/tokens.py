@@ -123,4 +123,5 @@ def reset_limits() -> None:
 
 
 def describe(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return df.astype(object).where(df.notna(), None).to_dict("records")
+    rows: list[dict[str, Any]] = df.astype(object).where(df.notna(), None).to_dict("records")
+    return rows

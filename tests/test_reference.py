@@ -145,7 +145,7 @@ def test_map_offers_the_layers_off_by_default_with_attribution_and_escaped_names
 
 
 def test_setup_imports_when_absent_and_can_be_switched_off(tmp_path, ref_src, monkeypatch):
-    from geo.commands.reference import setup_reference
+    from geo.cli.reference import setup_reference
 
     monkeypatch.setenv("P03_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("P03_REFERENCE_SRC", "none")

@@ -165,7 +165,7 @@ def test_update_upload_racing_an_edit_is_refused(demo_store, bounds):
 
 
 def _commit_worker(url: str, uploads: str, result, start: float, out) -> None:
-    from geo.commands.store import store_from_url
+    from geo.cli.store import store_from_url
 
     store = store_from_url(url, uploads)
     while time.time() < start:
@@ -296,7 +296,7 @@ def test_upload_page_shows_the_diff_and_asks_per_possible_duplicate(store, data_
 def _dying_editor(url: str, uploads: str, site_id: str, conn) -> None:
     """Edit a site; once the new version row is written (the site row already changed), tell the
     parent and wait to be killed before the commit."""
-    from geo.commands.store import store_from_url
+    from geo.cli.store import store_from_url
 
     store = store_from_url(url, uploads)
     original = store.execute

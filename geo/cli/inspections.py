@@ -1,6 +1,6 @@
 """``python -m geo inspections add|list``: record a field inspection with photos, list inspections
 (``--json``: GeoJSON). ``python -m geo visit minutes PLAN_ID OUT.pdf`` is wired in
-:mod:`geo.commands.visits` and calls :func:`cmd_minutes`."""
+:mod:`geo.cli.visits` and calls :func:`cmd_minutes`."""
 
 from __future__ import annotations
 

@@ -47,7 +47,7 @@ def register(sub: Any) -> None:
     ex.add_argument("out", help="output file, '-' for stdout")
     _filters(ex)
     ex.set_defaults(func=cmd_sites_export)
-    from geo.commands.edits import register_sites
+    from geo.cli.edits import register_sites
 
     register_sites(ssub)  # show, edit, history, restore, delete, undelete
 
@@ -85,7 +85,7 @@ def cmd_setup(args: argparse.Namespace) -> int:
         print(f"boundaries: {counts}")
     else:
         print(f"boundaries: present in {folder}")
-    from geo.commands.reference import setup_reference
+    from geo.cli.reference import setup_reference
     print(setup_reference(args.force))
     store = open_store()
     src = Path(str(settings.get("P03_SITES_SRC")))

@@ -12,7 +12,7 @@ import geopandas as gpd
 
 from geo import boundaries, settings, visits
 from geo.cli import write_out
-from geo.commands.core import site_filter
+from geo.cli.core import site_filter
 from geo.errors import InputError, NotFound
 from geo.i18n import t
 from geo.schema import match_category, match_status
@@ -121,7 +121,7 @@ def cmd_visit(args: argparse.Namespace) -> int:
     if args.minutes:
         if len(args.minutes_args) != 2:
             raise InputError("viết `visit minutes MÃ_KẾ_HOẠCH TỆP.pdf`.", "write `visit minutes PLAN_ID OUT.pdf`.")
-        from geo.commands.inspections import cmd_minutes
+        from geo.cli.inspections import cmd_minutes
 
         return cmd_minutes(*args.minutes_args)
     if not (args.sites or args.district or args.commune) or not args.start:

@@ -44,7 +44,7 @@ def register(sub: Any) -> None:
     rp.set_defaults(func=cmd_reset_password)
     who = usub.add_parser("whoami", help="sign in as P03_USER and print the user and role")
     who.set_defaults(func=cmd_whoami)
-    from geo.commands import api as api_commands  # `users token ...` (personal API tokens)
+    from geo.cli import api as api_commands  # `users token ...` (personal API tokens)
 
     api_commands.register_tokens(usub)
 

@@ -13,16 +13,16 @@ from geo import settings
 from geo.errors import InputError, P03Error
 
 COMMAND_MODULES: tuple[str, ...] = (
-    "geo.commands.core",
-    "geo.commands.ingest",
-    "geo.commands.indicators",
-    "geo.commands.store",
-    "geo.commands.users",
-    "geo.commands.audit",
-    "geo.commands.visits",
-    "geo.commands.inspections",
-    "geo.commands.reference",
-    "geo.commands.api",
+    "geo.cli.core",
+    "geo.cli.ingest",
+    "geo.cli.indicators",
+    "geo.cli.store",
+    "geo.cli.users",
+    "geo.cli.audit",
+    "geo.cli.visits",
+    "geo.cli.inspections",
+    "geo.cli.reference",
+    "geo.cli.api",
 )
 
 
