@@ -39,16 +39,31 @@ def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] 
 TABLE_ORDER = ("name", "status", "progress_pct", "category", "district", "commune", "id")
 
 
-def choose_view(lang: str) -> views.View:
-    """Sidebar widgets (seeded once from the URL's query parameters) -> a View."""
-    b = ui.bounds()
+def seed_view() -> None:
+    """The filter widgets' state, seeded once (and for a new ``?batch=``) from the URL."""
     new_batch = st.query_params.get("batch") not in (None, st.session_state.get("dm_batch"))
     if "dm_seeded" not in st.session_state or new_batch:
         with ui.errors_shown():
-            start = views.from_params(st.query_params.to_dict(), b)
+            start = views.from_params(st.query_params.to_dict(), ui.bounds())
         st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
                                 dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
+
+
+def state_view(lang: str) -> views.View:
+    """The View the filter widgets hold (their session state), read before they are drawn so the map
+    is sent first; :func:`choose_view` draws them after it and must return the same View."""
+    state = st.session_state
+    layer = state.get("dm_layer") or "district"
+    unit = state.get("dm_unit")
+    return views.View(layer=layer, unit=unit if unit in views.unit_options(ui.bounds(), layer, lang) else None,
+                      categories=tuple(state.get("dm_cats") or ()), statuses=tuple(state.get("dm_status") or ()),
+                      indicators=tuple(state.get("dm_ind") or ()), text=str(state.get("dm_q") or "").strip(),
+                      batch=state.get("dm_batch"))
+
+
+def choose_view(lang: str) -> views.View:
+    """Sidebar widgets (seeded by :func:`seed_view`) -> a View; the URL follows it."""
     with ui.sidebar_top():  # above the sign-in box: the first thing in the sidebar after the page list
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
@@ -145,15 +160,21 @@ def main() -> None:
     st.title(ui.t("district_map"))
     with ui.errors_shown():
         b = ui.bounds()
-        view = choose_view(lang)
+        seed_view()
+        view = state_view(lang)  # the map goes out before the sidebar's filters (their chunks load meanwhile)
         version = ui.cached_version()
         as_of = site_edit.as_of()  # the sites as they stood that day (None: today)
-        ages = insp_ui.age_choice()  # last inspected: never / > 90 days / <= 90 days
+        ages = tuple(st.session_state.get("dm_age") or ())  # last inspected: never / > 90 days / <= 90 days
         sites = insp_ui.by_age(query(version, view, as_of), ages, version)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
     left, right = st.columns([3, 2], gap="medium")
     with left:
         ref, clicked = map_panel(sites, view, lang)
+    with ui.errors_shown():
+        drawn = (choose_view(lang), insp_ui.age_choice())
+    if drawn != (view, ages) and not st.session_state.pop("dm_redrawn", False):  # not expected: once more,
+        st.session_state["dm_redrawn"] = True  # with the widgets' own values
+        st.rerun()
     with right:
         site_list(sites, *site_table(version, view, lang, ages, as_of), clicked, lang)
         downloads(sites, lang)
@@ -161,6 +182,5 @@ def main() -> None:
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")
         ref_ui.attribution(ref, lang)
-
 
 main()
