@@ -371,6 +371,8 @@ def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "dis
                    zoom_start=10, location=[21.03, 105.85], height=height)
     # the map's own limits: markercluster needs maxZoom, and clusters every level in between
     m.options.update(max_zoom=19, min_zoom=MIN_ZOOM)
+    # no jQuery: nothing here uses it, and streamlit-folium loads each file after the previous one
+    m.default_js = [(name, src) for name, src in m.default_js if name != "jquery"]
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
     if focus is not None and len(focus):
