@@ -124,3 +124,26 @@ def figure(value: Any, lang: str = "vi", digits: int = 2, *, empty: str = EMPTY)
     text = _grouped(v, lang, digits)
     sep = pick(lang, ",", ".")
     return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
+def duration(minutes: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
+    """A length of time in whole minutes as hours and minutes (the visit's total, the brief).
+
+    >>> duration(100, "vi"), duration(59.6, "en"), duration(None, "vi")
+    ('1 giờ 40 phút', '1 h 00 min', '—')
+    """
+    if is_empty(minutes):
+        return empty
+    h, m = divmod(int(round(float(minutes))), 60)
+    return pick(lang, f"{h} giờ {m:02d} phút", f"{h} h {m:02d} min")
+
+
+def km(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMPTY) -> str:
+    """A distance in kilometres: ``3,2 km`` (vi), ``3.2 km`` (en).
+
+    >>> km(3.25, "vi"), km(1234.5, "en"), km(None, "vi")
+    ('3,2 km', '1,234.5 km', '—')
+    """
+    if is_empty(value):
+        return empty
+    return f"{_grouped(float(value), lang, decimals)} km"

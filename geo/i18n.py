@@ -181,7 +181,7 @@ STRINGS.update({
                  "Colour and symbol by category; nearby points are clustered, zoom in to separate them."),
 })
 
-# --- field visits (pages/field_visit.py, geo/visits.py, geo/brief.py)
+# --- field visits (pages/field_visit.py, geo/visits/)
 STRINGS.update({
     "visit_untitled": ("Chuyến kiểm tra thực địa", "Field visit"),
     "visit_intro": ("Chọn công trình, sắp xếp lộ trình, in tài liệu và mang theo trên điện thoại.",
@@ -220,9 +220,9 @@ STRINGS.update({
     "visit_remove": ("Bỏ", "Remove"),
     "visit_no_stops": ("Chưa chọn công trình nào.", "No site chosen yet."),
     "visit_leg_km": ("Quãng đường (km)", "Leg (km)"),
-    "visit_total": ("Tổng: {km:.1f} km, {h} giờ {m:02d} phút (kể cả thời gian dừng).",
-                    "Total: {km:.1f} km, {h} h {m:02d} min (stops included)."),
-    "visit_back_at": ("Về đến điểm xuất phát lúc {time} ({km:.1f} km).", "Back at the start at {time} ({km:.1f} km)."),
+    "visit_total": ("Tổng: {km}, {duration} (kể cả thời gian dừng).",
+                    "Total: {km}, {duration} (stops included)."),
+    "visit_back_at": ("Về đến điểm xuất phát lúc {time} ({km}).", "Back at the start at {time} ({km})."),
     "visit_timetable": ("Lịch trình", "Timetable"),
     "visit_directions": ("Chỉ đường", "Directions"),
     "visit_brief": ("Tài liệu chuyến đi", "Visit brief"),
@@ -645,3 +645,6 @@ STRINGS.update({
 })
 STRINGS.update({"choro_zoom_inner": ("Phóng to nội thành", "Zoom to the inner districts"),
                 "choro_zoom_city": ("Toàn thành phố", "Whole city")})
+
+# the hand-entered indicator values as the editor lists them (geo/indicators/dashboard.py)
+STRINGS.update({"ind_entered_by": ("Người nhập", "Entered by"), "ind_entered_at": ("Lúc nhập", "Entered at")})

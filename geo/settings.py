@@ -93,7 +93,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Start of the straight line indicator status is judged against (YYYY-MM-DD).", _date),
     Setting("P03_PROGRAMME_END", "2025-12-31",
             "Programme end date: indicators behind the straight line from start to here are 'at risk'.", _date),
-    # field visits (geo/visits.py, geo/brief.py)
+    # field visits (geo/visits/)
     Setting("P03_PUBLIC_URL", "http://127.0.0.1:8501",
             "Address people open the app at; the QR code on a visit brief links to the plan's page under it."),
     Setting("P03_VISIT_SPEED_KMH", "20",

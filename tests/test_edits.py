@@ -153,6 +153,22 @@ def test_create_site_drawn_on_the_map(sites, bounds):
     assert err.value.field == "geometry"
 
 
+@pytest.mark.parametrize("as_text", [False, True], ids=["drawn", "wkt"])
+def test_a_drawn_geometry_beyond_the_vertex_limit_is_refused(sites, bounds, monkeypatch, as_text):
+    """The edit map is bounded like an upload (P03_MAX_VERTICES_PER_GEOMETRY): nothing written."""
+    monkeypatch.setenv("P03_MAX_VERTICES_PER_GEOMETRY", "100")
+    wiggle = LineString([(105.850 + i * 1e-5, 21.030 + (i % 2) * 1e-5) for i in range(150)])
+    before = snapshot(sites)
+    with pytest.raises(SiteInvalid) as err:
+        edits.create_site(sites, {"name": "Phố đi bộ mới", "category": "pedestrian"},
+                          wiggle.wkt if as_text else wiggle, user=EDITOR, b=bounds)
+    assert err.value.field == "geometry" and "150 vertices" in err.value.en and "P03_MAX_VERTICES_PER_GEOMETRY" in err.value.vi
+    with pytest.raises(SiteInvalid, match="150 vertices"):
+        edits.edit_site(sites, "t-1", {"geometry": wiggle}, user=EDITOR, reason="vẽ lại", expected_version=1,
+                        b=bounds)
+    assert snapshot(sites) == before
+
+
 def _backdate(store, site_id: str, version: int, at: str) -> None:
     with store.transaction() as cur:
         store.execute(cur, "UPDATE site_versions SET at = ? WHERE id = ? AND version = ?", [at, site_id, version])
