@@ -645,3 +645,6 @@ STRINGS.update({
 })
 STRINGS.update({"choro_zoom_inner": ("Phóng to nội thành", "Zoom to the inner districts"),
                 "choro_zoom_city": ("Toàn thành phố", "Whole city")})
+
+# the hand-entered indicator values as the editor lists them (geo/indicators/dashboard.py)
+STRINGS.update({"ind_entered_by": ("Người nhập", "Entered by"), "ind_entered_at": ("Lúc nhập", "Entered at")})

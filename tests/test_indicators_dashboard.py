@@ -5,14 +5,15 @@ labels on the English page, and the by-unit table over the real boundaries."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import parse_qs, urlsplit
 
 import pandas as pd
 import pytest
 
-from geo import views
-from geo.i18n import fold
-from geo.indicators import dashboard, history, judge, measure, registry
+from geo import auth, views
+from geo.i18n import fold, pick
+from geo.indicators import dashboard, edits, history, judge, measure, registry
 from tests.test_indicators import ind_store  # noqa: F401  (fixture)
 
 AS_OF = dt.date(2025, 1, 1)
@@ -60,3 +61,17 @@ def test_district_pickers_speak_the_page_language(bounds, lang):
         assert first.startswith("Ba Dinh") and choices[""] == "Whole city"
     else:
         assert first.startswith("Quận Ba Đình") and fold("ba dinh") in fold(first)
+
+
+@pytest.mark.parametrize("lang, unit, day", [("vi", "Hoàn Kiếm", "31/12/2024"), ("en", "Hoan Kiem", "2024-12-31")])
+def test_entered_values_read_in_the_page_language(ind_store, bounds, lang, unit, day):  # noqa: F811
+    editor = auth.User("lan", "editor")
+    edits.enter_value(ind_store, "CT12", 35.5, "2024-12-31", user=editor, source="Sở Xây dựng")
+    edits.enter_value(ind_store, "CT12", 3.0, "2024-06-30", user=editor, unit_layer="district", unit_code="002")
+    table = dashboard.values_table(ind_store.indicator_values(), bounds, lang)
+    rows = table.to_dict("records")
+    assert len(rows) == 2 and list(rows[0].values())[2:4] == [pick(lang, "35,5", "35.5"), day]  # newest first
+    assert list(rows[0].values())[4] == pick(lang, "Toàn thành phố", "Whole city") and list(rows[1].values())[4] == unit
+    assert list(rows[1].values())[6] == "—" and list(rows[1].values())[7] == "lan"  # no note; who entered it
+    moment = pick(lang, r"\d\d/\d\d/\d{4} \d\d:\d\d", r"\d{4}-\d\d-\d\d \d\d:\d\d")
+    assert re.fullmatch(moment, list(rows[0].values())[8])  # when it was entered, as written in the language

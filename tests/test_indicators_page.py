@@ -190,3 +190,12 @@ def test_user_text_is_escaped_for_markdown(ind_store, data_dir):  # noqa: F811
     assert all("<a" not in t and "<img" not in t for t in bar_texts(at))  # bars: HTML-escaped plain text
     assert "![x](http" not in raw and "[bấm](javascript" not in raw and "[u](javascript" not in raw
     assert "\\!\\[x\\]\\(http" in raw
+
+
+def test_english_editor_names_districts_in_english(ind_store, data_dir):  # noqa: F811
+    at = run("en", section="edit", store=ind_store)
+    assert not at.exception, at.exception
+    pledge = at.selectbox(key="ind_p_unit")
+    assert pledge.value == "001" and pledge.format_func("001").startswith("Ba Dinh")
+    unit = at.selectbox(key="ind_v_unit")
+    assert unit.format_func("") == "Whole city" and unit.format_func("district:002").startswith("Hoan Kiem")

@@ -133,3 +133,26 @@ def unit_rows(table: pd.DataFrame, ind: Indicator, layer: str, lang: str = "vi")
     link = map_link(ind, layer)
     shown[t("ind_open_map", lang)] = [link.replace("{code}", str(c)) for c in table["code"]]
     return shown
+
+
+def values_table(values: pd.DataFrame, b: Boundaries, lang: str = "vi") -> pd.DataFrame:
+    """The hand-entered values (``store.indicator_values()``) as an editor reads them, newest first:
+    people's column names, dates as written in ``lang``, the unit by its name ("whole city" when
+    none), "—" for an empty cell."""
+    rows = values.sort_values(["as_of", "id"], ascending=False)
+    units = {f"{layer}:{c}": n for layer in ("district", "commune")
+             for c, n in zip(b.layer(layer)["code"], b.layer(layer)[name_column(lang)], strict=True)}
+    unit = [units.get(f"{ly}:{c}", str(c)) if isinstance(c, str) and c else t("whole_city", lang)
+            for ly, c in zip(rows["unit_layer"], rows["unit_code"], strict=True)]
+    return pd.DataFrame({
+        t("id", lang): rows["id"].to_numpy(), t("indicator", lang): rows["indicator"].to_numpy(),
+        t("ind_value_field", lang): [fmt.figure(v, lang) for v in rows["value"]],
+        t("ind_date", lang): [fmt.date(d, lang) for d in rows["as_of"]], t("ind_pledge_unit", lang): unit,
+        t("ind_source", lang): [fmt.text(s) for s in rows["source"]], t("ind_note", lang): [fmt.text(s) for s in rows["note"]],
+        t("ind_entered_by", lang): [fmt.text(s) for s in rows["entered_by"]],
+        t("ind_entered_at", lang): [_moment(s, lang) for s in rows["entered_at"]]})
+
+
+def _moment(stamp: object, lang: str) -> str:
+    """``2024-12-31T08:05:00+00:00`` → ``31/12/2024 08:05`` (vi) / ``2024-12-31 08:05`` (en)."""
+    return fmt.EMPTY if fmt.is_empty(stamp) else f"{fmt.date(stamp, lang)} {str(stamp)[11:16]}".strip()

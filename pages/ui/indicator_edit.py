@@ -52,7 +52,7 @@ def values_list() -> None:
     if values.empty:
         st.caption("—")
         return
-    st.dataframe(values.sort_values(["as_of", "id"], ascending=False), hide_index=True, width="stretch", height=220)
+    st.dataframe(dashboard.values_table(values, ui.bounds(), ui.lang()), hide_index=True, width="stretch", height=220)
     c1, c2 = st.columns([2, 1])
     vid = c1.selectbox(ui.t("ind_delete_value"), values["id"].tolist(), key="ind_del_id")
     if c2.button(ui.t("ind_delete"), key="ind_del_btn") and _saved(edits.remove_value, int(vid)):
