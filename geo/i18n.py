@@ -631,7 +631,7 @@ STRINGS.update({
                       "to open its map."),
 })
 
-# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+# indicators by district: the lag behind the straight line (geo/maps/choropleth.py, pages/indicators.py)
 STRINGS.update({
     "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
     "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),
