@@ -21,11 +21,16 @@ from geo import assets, reference, render, visits
 from geo.maps import asset_text, base, choropleth, colors
 from geo.maps import edit as edit_map
 from geo.maps import reference as map_reference
-from geo.maps.route import route_map
+from geo.maps.route import StopsLayer, route_map
 
 MAPS_DIR = Path(base.__file__).resolve().parent
 JS_FILES = sorted(p.name for p in MAPS_DIR.glob("*.js"))
-LAYER_FILES = [name for name in JS_FILES if name != "common.js"]
+#: the scripts drawn through ScriptLayer (a function expression wrapped with common.js)
+LAYER_FILES = sorted({cls.script_file for cls in (base.FrameScript, choropleth.UnitsLayer, map_reference.ReferenceLayers,
+                                                  map_reference.CandidatesLayer, edit_map.SiteEditor, StopsLayer)})
+#: sites.js (geo/render.py's site map) is not drawn through ScriptLayer yet and keeps its own copy
+#: of esc(); the test below holds the two copies to the same output until it adopts common.js
+OWN_ESC = {"common.js", "sites.js"}
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
 # compiles each [name, source] pair (vm.Script parses, nothing runs) and prints the errors as JSON
@@ -93,8 +98,7 @@ def test_the_parser_reports_a_broken_script(tmp_path):
 
 
 def test_every_script_file_parses_alone_and_as_the_page_wraps_it(tmp_path):
-    assert {"common.js", "frame.js", "choropleth.js", "reference.js", "candidates.js", "edit.js",
-            "route.js"} <= set(JS_FILES)
+    assert {"common.js", *LAYER_FILES} <= set(JS_FILES)
     sources = {name: asset_text(name) for name in JS_FILES}
     sources.update({f"{name} (wrapped)": base.layer_script(name, "map_x", "{}") for name in LAYER_FILES})
     assert syntax_errors(sources, tmp_path) == []
@@ -135,13 +139,19 @@ def test_real_maps_render_scripts_that_parse(tmp_path, bounds, ref, demo_store):
 
 
 def test_esc_is_written_once_and_escapes_markup(tmp_path):
-    holders = [name for name in JS_FILES if re.search(r"function\s+esc\s*\(", asset_text(name))]
-    assert holders == ["common.js"]
+    holders = {name for name in JS_FILES if re.search(r"function\s+esc\s*\(", asset_text(name))}
+    assert "common.js" in holders and holders <= OWN_ESC, holders
     for py in MAPS_DIR.glob("*.py"):
         assert "function esc" not in py.read_text("utf-8"), py.name
-    probe = asset_text("common.js") + '\nprocess.stdout.write(esc("<img src=x onerror=\'a`b`\'>&\\"/=") + "|" + esc(null));'
-    out = subprocess.run([node(), "-e", probe], capture_output=True, text=True, timeout=60, check=True).stdout
-    assert out == "&#60;img src&#61;x onerror&#61;&#39;a&#96;b&#96;&#39;&#62;&#38;&#34;&#47;&#61;|"
+    probe = json.dumps("<img src=x onerror='a`b`'>&\"/=\\")
+    expected = "&#60;img src&#61;x onerror&#61;&#39;a&#96;b&#96;&#39;&#62;&#38;&#34;&#47;&#61;&#92;"
+    script = asset_text("common.js") + f"\nprocess.stdout.write(esc({probe}) + '|' + esc(null));"
+    out = subprocess.run([node(), "-e", script], capture_output=True, text=True, timeout=60, check=True).stdout
+    assert out == expected + "|"
+    if "sites.js" in holders:  # the other copy gives the same text
+        script = "var window = {};\n" + asset_text("sites.js") + f"\nprocess.stdout.write(window.p03Map.esc({probe}));"
+        other = subprocess.run([node(), "-e", script], capture_output=True, text=True, timeout=60, check=True).stdout
+        assert other + "|" == out, (other, out)
 
 
 def test_the_highlight_colour_is_written_once():
