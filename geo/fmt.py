@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo.i18n import pick
+
 #: what an empty value reads as
 EMPTY = "—"
 
@@ -105,3 +107,43 @@ def for_display(table: Any, lang: str = "vi") -> Any:
         elif out[col].dtype == object or str(out[col].dtype).startswith("str"):
             out[col] = [text(v) for v in out[col]]
     return out
+
+
+def figure(value: Any, lang: str = "vi", digits: int = 2, *, empty: str = EMPTY) -> str:
+    """A measured figure (an indicator's value, target, gap): whole numbers without decimals,
+    others to at most ``digits`` decimals without trailing zeros.
+
+    >>> figure(1234.5, "vi"), figure(1234.5, "en"), figure(20.0, "en"), figure(2.004, "vi"), figure(None)
+    ('1.234,5', '1,234.5', '20', '2', '—')
+    """
+    if is_empty(value):
+        return empty
+    v = float(value)
+    if v.is_integer():
+        return _grouped(v, lang)
+    text = _grouped(v, lang, digits)
+    sep = pick(lang, ",", ".")
+    return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
+def duration(minutes: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
+    """A length of time in whole minutes as hours and minutes (the visit's total, the brief).
+
+    >>> duration(100, "vi"), duration(59.6, "en"), duration(None, "vi")
+    ('1 giờ 40 phút', '1 h 00 min', '—')
+    """
+    if is_empty(minutes):
+        return empty
+    h, m = divmod(int(round(float(minutes))), 60)
+    return pick(lang, f"{h} giờ {m:02d} phút", f"{h} h {m:02d} min")
+
+
+def km(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMPTY) -> str:
+    """A distance in kilometres: ``3,2 km`` (vi), ``3.2 km`` (en).
+
+    >>> km(3.25, "vi"), km(1234.5, "en"), km(None, "vi")
+    ('3,2 km', '1,234.5 km', '—')
+    """
+    if is_empty(value):
+        return empty
+    return f"{_grouped(float(value), lang, decimals)} km"

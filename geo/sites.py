@@ -243,3 +243,9 @@ def district_overview(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries, lang: str
     for code in (c for c in counts.columns if c != "_total"):
         out[code] = out["code"].map(counts[code]).fillna(0).astype(int)
     return out
+
+
+def details_table(site: dict[str, Any], b: boundaries.Boundaries | None, lang: str = "vi") -> pd.DataFrame:
+    """The details panel's table: a "field" and a "value" column (labelled in ``lang``) of
+    :func:`site_details`' rows."""
+    return pd.DataFrame(site_details(site, b, lang), columns=[t("field", lang), t("value", lang)])

@@ -19,7 +19,7 @@ ROLE = {"root": "admin", "ed": "editor", "vi": "viewer"}
 @pytest.fixture()
 def people(store):
     auth.add_user(store, "root", PW["root"], "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "ed", PW["ed"], "editor", actor="root", display_name="Biên **tập** [x](javascript:alert(1))")
+    auth.add_user(store, "ed", PW["ed"], "editor", user=auth.User("root", "admin"), display_name="Biên **tập** [x](javascript:alert(1))")
     auth.add_user(store, "vi", PW["vi"], "viewer", user=auth.User("root", "admin"))
     return store
 

@@ -14,8 +14,9 @@ import defusedxml.ElementTree as DET
 import openpyxl
 import pytest
 
-from geo import auth, brief, ingest, visits
+from geo import auth, ingest, visits
 from geo import sites as site_ops
+from geo.visits import brief
 
 CORPUS = Path(__file__).resolve().parent / "data" / "xss" / "hostile_sites.geojson"
 PROPS = {f["properties"]["id"]: f["properties"]

@@ -8,10 +8,11 @@ import json
 from pathlib import Path
 from typing import Any
 
-from geo import boundaries, settings
-from geo import indicators as ind_ops
+from geo import boundaries, fmt, settings
 from geo.cli import write_out
 from geo.errors import InputError
+from geo.indicators import judge, measure, registry
+from geo.indicators.progress import Progress, parse_date
 from geo.store import Store, open_store
 
 
@@ -34,16 +35,16 @@ def _lang(args: argparse.Namespace) -> str:
 def cmd_indicators(args: argparse.Namespace) -> int:
     store = open_store()
     lang = _lang(args)
-    inds = ind_ops.registry(store)
+    inds = registry.registry(store)
     known = {i.code for i in inds}
     unknown = [c for c in args.indicator if c not in known]
     if unknown:
         raise InputError(f"không có chỉ tiêu {', '.join(unknown)}; có: {', '.join(sorted(known))}.",
                          f"no indicator {', '.join(unknown)}; known: {', '.join(sorted(known))}.",
                          field="--indicator")
-    as_of = ind_ops.parse_date(args.as_of, "--as-of")
+    as_of = parse_date(args.as_of, "--as-of")
     sites = store.query_sites()
-    every = ind_ops.compute(store, as_of, indicators=inds, sites=sites)
+    every = judge.compute(store, as_of, indicators=inds, sites=sites)
     progress = [p for p in every if not args.indicator or p.indicator.code in args.indicator]
     b = boundaries.get() if (args.by or (args.export or "").lower().endswith((".xlsx", ".pdf"))) else None
     if args.export:
@@ -51,7 +52,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     rows = [p.to_dict(lang) for p in progress]
     if args.by and b is not None:
         for row, p in zip(rows, progress, strict=True):
-            table = ind_ops.by_unit(store, p.indicator, b, args.by, as_of, sites=sites)
+            table = measure.by_unit(store, p.indicator, b, args.by, as_of, sites=sites)
             row["by"] = args.by
             row["units"] = _unit_records(table)
     if args.json:
@@ -76,7 +77,7 @@ def _num(x: Any) -> float | int | None:
     return int(x) if float(x).is_integer() else round(float(x), 4)
 
 
-def _print_table(rows: list[dict[str, Any]], progress: list[ind_ops.Progress], lang: str) -> None:
+def _print_table(rows: list[dict[str, Any]], progress: list[Progress], lang: str) -> None:
     for row, p in zip(rows, progress, strict=True):
         prog = "-" if row["progress"] is None else f"{row['progress']:.0%}"
         print(f"{row['code']:<6} {p.indicator.target_text(lang):>7} {p.value_text(lang):>8} {prog:>5}  "
@@ -84,19 +85,19 @@ def _print_table(rows: list[dict[str, Any]], progress: list[ind_ops.Progress], l
         for u in row.get("units", []):
             if u["total"] or u["target"] is not None or (u["value"] or 0):
                 print(f"         {u['code']:<6} {u['name']:<22} total {u['total']:>3}  done {u['count']:>3}  "
-                      f"value {ind_ops.fmt_number(u['value'], lang)}  pledge {ind_ops.fmt_number(u['target'], lang)}")
+                      f"value {fmt.figure(u['value'], lang)}  pledge {fmt.figure(u['target'], lang)}")
 
 
-def _export(store: Store, progress: list[ind_ops.Progress], b: boundaries.Boundaries | None,
+def _export(store: Store, progress: list[Progress], b: boundaries.Boundaries | None,
             args: argparse.Namespace, lang: str, sites: Any) -> int:
-    from geo import indicator_report as report  # fpdf, matplotlib: loaded only for an export
+    from geo.indicators import report  # fpdf, matplotlib: loaded only for an export
 
     path = Path(args.export)
     fmt = path.suffix.lower().lstrip(".")
     layer = args.by or "district"
     chosen = [p.indicator for p in progress if p.indicator.code in args.indicator]
     first = chosen[0] if chosen else (progress[0].indicator if progress else None)
-    units = ind_ops.by_unit(store, first, b, layer, progress[0].as_of, sites=sites) \
+    units = measure.by_unit(store, first, b, layer, progress[0].as_of, sites=sites) \
         if (first is not None and b is not None) else None
     if fmt == "csv":
         data = report.to_csv(progress, lang)
@@ -104,7 +105,7 @@ def _export(store: Store, progress: list[ind_ops.Progress], b: boundaries.Bounda
         data = report.to_xlsx(progress, units, layer, lang)
     elif fmt == "pdf":
         if units is not None and layer != "district" and first is not None and b is not None:
-            units = ind_ops.by_unit(store, first, b, "district", progress[0].as_of, sites=sites)
+            units = measure.by_unit(store, first, b, "district", progress[0].as_of, sites=sites)
         data = report.summary_pdf(progress, units, first, lang=lang)
     else:
         raise InputError("chỉ xuất được .csv, .xlsx hoặc .pdf.", "only .csv, .xlsx or .pdf can be written.",

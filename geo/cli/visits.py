@@ -14,7 +14,6 @@ from geo import boundaries, settings, visits
 from geo.cli import write_out
 from geo.cli.core import site_filter
 from geo.errors import InputError, NotFound
-from geo.i18n import t
 from geo.schema import match_category, match_status
 from geo.store import SiteFilter, open_store
 
@@ -112,8 +111,7 @@ def _print_table(route: visits.Route, lang: str) -> None:
         print(f"{s.seq:>2}  {s.arrive:%H:%M}  {s.leg_km:>5.2f} km  {s.site_id}  {s.name}")
     if route.return_km is not None and route.back_at is not None:
         print(f" ↩  {route.back_at:%H:%M}  {route.return_km:>5.2f} km  {start.label}")
-    minutes = int(round(route.total_minutes))
-    print(t("visit_total", lang).format(km=route.total_km, h=minutes // 60, m=minutes % 60))
+    print(visits.total_line(route, lang))
 
 
 def cmd_visit(args: argparse.Namespace) -> int:
@@ -129,7 +127,7 @@ def cmd_visit(args: argparse.Namespace) -> int:
                          "give --sites, --district or --commune, and --start.")
     route, sites = build_route(args, lang)
     if args.pdf:
-        from geo import brief  # matplotlib and fpdf2 only when a brief is asked for
+        from geo.visits import brief  # matplotlib and fpdf2 only when a brief is asked for
 
         write_out(brief.brief_pdf(route, sites, boundaries.get(), lang=lang), args.pdf)
         print(f"PDF -> {args.pdf}", file=sys.stderr)

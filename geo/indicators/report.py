@@ -1,4 +1,4 @@
-"""Indicator exports: the indicator table as CSV and XLSX, and a printable one-page summary (PDF,
+"""Indicator reports: the indicator table as CSV and XLSX, and a printable one-page summary (PDF,
 in Vietnamese by default) with a progress chart and the district table of one indicator.
 
 The PDF embeds DejaVu Sans (shipped with matplotlib), which covers Vietnamese.
@@ -15,9 +15,11 @@ import matplotlib
 import pandas as pd
 from fpdf import FPDF
 
-from geo import indicators as ind_ops
-from geo.i18n import t
-from geo.indicators import Indicator, Progress
+from geo import fmt
+from geo.i18n import name_column, t
+from geo.indicators.dashboard import unit_table
+from geo.indicators.progress import STATUS_COLORS, Progress, programme_window, status_label
+from geo.indicators.registry import Indicator
 from geo.sites import spreadsheet_safe
 
 FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -25,9 +27,23 @@ MEDIA_TYPES = {"csv": "text/csv", "pdf": "application/pdf",
                "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
+REPORT_COLUMNS = ("code", "title", "target", "unit", "value", "progress", "expected", "status", "count", "total",
+                  "length_km", "area_ha", "last_change", "department", "reason")
+
+
+def report_table(progress: list[Progress], lang: str = "vi") -> pd.DataFrame:
+    """The indicator table (exports, the CLI): one row per indicator, plain columns."""
+    rows = []
+    for p in progress:
+        d = p.to_dict(lang)
+        d["target"] = p.indicator.target_text(lang)
+        rows.append({k: d[k] for k in REPORT_COLUMNS})
+    return pd.DataFrame(rows, columns=list(REPORT_COLUMNS))
+
+
 def _labelled(progress: list[Progress], lang: str) -> pd.DataFrame:
-    df = spreadsheet_safe(ind_ops.report_table(progress, lang))
-    df["status"] = [ind_ops.status_label(s, lang) for s in df["status"]]
+    df = spreadsheet_safe(report_table(progress, lang))
+    df["status"] = [status_label(s, lang) for s in df["status"]]
     names = {"code": "code", "title": "indicator", "target": "ind_target", "unit": "ind_unit", "value": "ind_value",
              "progress": "ind_progress", "expected": "ind_expected", "status": "ind_status",
              "count": "ind_completed", "total": "ind_total_sites", "length_km": "km", "area_ha": "ha",
@@ -35,20 +51,10 @@ def _labelled(progress: list[Progress], lang: str) -> pd.DataFrame:
     return df.rename(columns={k: t(v, lang) if v not in ("km", "ha") else v for k, v in names.items()})
 
 
-def unit_table(table: pd.DataFrame, layer: str, lang: str = "vi") -> pd.DataFrame:
-    """A :func:`geo.indicators.by_unit` table with people's column names."""
-    name = "name" if lang == "vi" else "name_en"
-    table = spreadsheet_safe(table)
-    return pd.DataFrame({
-        t("code", lang): table["code"], t("district" if layer == "district" else "commune", lang): table[name],
-        t("ind_total_sites", lang): table["total"], t("ind_completed", lang): table["count"],
-        t("ind_value", lang): table["value"].round(3), t("ind_share", lang): table["share"].round(3),
-        t("ind_pledge", lang): table["target"], t("ind_gap", lang): table["gap"]})
-
-
 def to_csv(progress: list[Progress], lang: str = "vi") -> bytes:
     """The indicator table as CSV (UTF-8 with BOM so Excel reads Vietnamese)."""
-    return _labelled(progress, lang).to_csv(index=False).encode("utf-8-sig")
+    text: str = _labelled(progress, lang).to_csv(index=False)
+    return text.encode("utf-8-sig")
 
 
 def to_xlsx(progress: list[Progress], units: pd.DataFrame | None = None, layer: str = "district",
@@ -75,7 +81,7 @@ def progress_chart(progress: list[Progress], lang: str = "vi", width_in: float =
     try:
         labels = [p.indicator.code for p in rows][::-1]
         values = [100 * (p.progress or 0) for p in rows][::-1]
-        colors = [ind_ops.STATUS_COLORS[p.status] for p in rows][::-1]
+        colors = [STATUS_COLORS[p.status] for p in rows][::-1]
         ax.barh(labels, values, color=colors, height=0.6)
         for i, p in enumerate(rows[::-1]):
             if p.expected is not None:
@@ -111,14 +117,14 @@ def summary_pdf(progress: list[Progress], units: pd.DataFrame | None = None, uni
     """One A4 page: the indicator table, the progress chart and (when given) the district table of
     ``unit_indicator``. Vietnamese unless ``lang="en"``."""
     pdf = _pdf()
-    start, end = ind_ops.programme_window()
+    start, end = programme_window()
     as_of = progress[0].as_of if progress else dt.date.today()
     made = (made_at or dt.datetime.now()).strftime("%d/%m/%Y %H:%M")
     pdf.set_font("DejaVu", "B", 13)
     pdf.cell(0, 7, t("ind_summary_title", lang), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 8)
     pdf.cell(0, 5, t("ind_summary_sub", lang).format(
-        date=ind_ops.fmt_date(as_of, lang), start=ind_ops.fmt_date(start, lang), end=ind_ops.fmt_date(end, lang)),
+        date=fmt.date(as_of, lang), start=fmt.date(start, lang), end=fmt.date(end, lang)),
         new_x="LMARGIN", new_y="NEXT")
     _indicator_rows(pdf, progress, lang)
     chart = progress_chart(progress, lang)
@@ -157,17 +163,17 @@ def _indicator_rows(pdf: FPDF, progress: list[Progress], lang: str) -> None:
         ind = p.indicator
         value = p.value_text(lang)
         if ind.method == "count" and ind.measure == "count" and p.length_km:
-            value += f" ({ind_ops.fmt_number(p.length_km, lang, 1)} km)"
+            value += f" ({fmt.figure(p.length_km, lang, digits=1)} km)"
         prog = "—" if p.progress is None else f"{p.progress:.0%}"
         _row(pdf, widths, [ind.code, _cut(ind.title(lang), 62), ind.target_text(lang),
-                                             _cut(value, 16), prog, ind_ops.status_label(p.status, lang)], 4.2)
+                                             _cut(value, 16), prog, status_label(p.status, lang)], 4.2)
 
 
 def _unit_rows(pdf: FPDF, units: pd.DataFrame, ind: Indicator, lang: str) -> None:
     pdf.set_font("DejaVu", "B", 9)
     pdf.cell(0, 6, t("ind_summary_units", lang).format(code=ind.code) + f" — {_cut(ind.title(lang), 70)}",
              new_x="LMARGIN", new_y="NEXT")
-    name = "name" if lang == "vi" else "name_en"
+    name = name_column(lang)
     rows = units.sort_values(["value", "total"], ascending=False).reset_index(drop=True)
     half = (len(rows) + 1) // 2
     widths = [25, 10, 17, 14, 14, 14]  # 94 mm per half, 2 mm apart
@@ -182,5 +188,5 @@ def _unit_rows(pdf: FPDF, units: pd.DataFrame, ind: Indicator, lang: str) -> Non
         for _, r in part.iterrows():
             pdf.set_x(x)
             _row(pdf, widths, [_cut(str(r[name]), 17), str(int(r["total"])), str(int(r["count"])),
-                               ind_ops.fmt_number(r["value"], lang, 1), ind_ops.fmt_number(r["target"], lang),
-                               ind_ops.fmt_number(r["gap"], lang)], h)
+                               fmt.figure(r["value"], lang, digits=1), fmt.figure(r["target"], lang),
+                               fmt.figure(r["gap"], lang)], h)

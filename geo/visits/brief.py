@@ -1,8 +1,8 @@
 """The printable visit brief: map images drawn on the server, the PDF and a print-friendly HTML page.
 
-Map images are drawn with matplotlib from the boundary layers and the sites alone — no tiles, no
-network. The PDF embeds DejaVu Sans (matplotlib's copy, else Debian's fonts-dejavu-core) so that
-Vietnamese diacritics print as written. In the HTML every user-supplied string is escaped and a
+Map images (:mod:`geo.visits.brief_maps`) are drawn on the server — no tiles, no network. The PDF
+embeds DejaVu Sans (matplotlib's copy, else Debian's fonts-dejavu-core) so that Vietnamese
+diacritics print as written. In the HTML every user-supplied string is escaped and a
 Content-Security-Policy forbids scripts and remote resources.
 
 Layout: a cover (title, date, participants, start, QR code to the plan's page, route map,
@@ -15,32 +15,24 @@ import base64
 import datetime as dt
 import html
 import io
-import math
-import unicodedata
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
 import matplotlib
-import numpy as np
 import pandas as pd
-import qrcode
-import shapely
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.patches import Polygon as MplPolygon
 
-from geo import fmt, visits
+from geo import fmt
 from geo.boundaries import Boundaries, unit_names
 from geo.errors import BriefError
-from geo.i18n import t
-from geo.schema import CATEGORY_BY_CODE, category_label, status_label
+from geo.i18n import pick, t
+from geo.schema import category_label, status_label
+from geo.visits.brief_maps import map_image, nfc, qr_png
+from geo.visits.links import plan_url, stop_links
+from geo.visits.timetable import ROUTE_COLOR, Route, RouteStop, total_line
 
-ROUTE_COLOR = visits.ROUTE_COLOR
 _FONT_DIRS = (Path(matplotlib.get_data_path()) / "fonts" / "ttf", Path("/usr/share/fonts/truetype/dejavu"))
 
 
@@ -52,152 +44,6 @@ def font_path(bold: bool = False) -> Path:
             return folder / name
     raise BriefError(f"Không tìm thấy phông {name} (cần matplotlib hoặc gói fonts-dejavu-core).",
                      f"Font {name} was not found (install matplotlib or Debian's fonts-dejavu-core).")
-
-
-def _nfc(value: Any) -> str:
-    return unicodedata.normalize("NFC", "" if value is None else str(value))
-
-
-# ---------------------------------------------------------------- map images
-
-
-def _extent(points: np.ndarray, geoms: Iterable[Any], aspect: float, min_km: float) -> tuple[float, ...]:
-    """(minx, miny, maxx, maxy) covering ``points`` (lat, lon rows) and ``geoms``, padded, at
-    least ``min_km`` across, and shaped to ``aspect`` (width/height on the ground)."""
-    arr = np.asarray(list(geoms), dtype=object)
-    boxes = [shapely.bounds(arr)] if len(arr) else []
-    xs = np.concatenate([points[:, 1], *[b[:, [0, 2]].ravel() for b in boxes]])
-    ys = np.concatenate([points[:, 0], *[b[:, [1, 3]].ravel() for b in boxes]])
-    cx, cy = (xs.min() + xs.max()) / 2, (ys.min() + ys.max()) / 2
-    k = math.cos(math.radians(cy))
-    w_km = max((xs.max() - xs.min()) * 111.32 * k * 1.15, min_km)
-    h_km = max((ys.max() - ys.min()) * 111.32 * 1.15, min_km)
-    w_km, h_km = max(w_km, h_km * aspect), max(h_km, w_km / aspect)
-    dx, dy = w_km / (111.32 * k) / 2, h_km / 111.32 / 2
-    return cx - dx, cy - dy, cx + dx, cy + dy
-
-
-def _segments(geoms: np.ndarray) -> list[np.ndarray]:
-    """Every ring or line of ``geoms`` as an (n, 2) lon/lat array."""
-    out: list[np.ndarray] = []
-    lines = shapely.get_parts(shapely.boundary(geoms[shapely.get_dimensions(geoms) == 2]))
-    lines = np.concatenate([lines, shapely.get_parts(geoms[shapely.get_dimensions(geoms) == 1])])
-    for line in shapely.get_parts(lines):
-        out.append(shapely.get_coordinates(line))
-    return out
-
-
-def _draw_units(ax: Any, layer: gpd.GeoDataFrame, box: tuple[float, ...], **style: Any) -> None:
-    minx, miny, maxx, maxy = box
-    near = layer.geometry.to_numpy()[layer.sindex.query(shapely.box(minx, miny, maxx, maxy))]
-    if len(near):
-        ax.add_collection(LineCollection(_segments(near), **style))
-
-
-def _label_units(ax: Any, layer: gpd.GeoDataFrame, box: tuple[float, ...], lang: str) -> None:
-    """Unit names at a point inside each unit's part within the view (faint, behind everything)."""
-    view = shapely.box(*box)
-    near = layer.iloc[layer.sindex.query(view, predicate="intersects")]
-    inner = shapely.box(*shapely.bounds(shapely.buffer(view, -(box[2] - box[0]) * 0.04)))
-    for name, geom in zip(near["name" if lang == "vi" else "name_en"], near.geometry, strict=True):
-        part = shapely.intersection(geom, inner)
-        if part.is_empty or part.area < inner.area * 0.02:
-            continue
-        pt = part.representative_point()
-        ax.text(pt.x, pt.y, _nfc(name), ha="center", va="center", fontsize=7, color="#8a8a8a", zorder=1,
-                clip_on=True)
-
-
-def _draw_sites(ax: Any, sites: gpd.GeoDataFrame) -> None:
-    for _, row in sites.iterrows():
-        color = CATEGORY_BY_CODE.get(row["category"], CATEGORY_BY_CODE["other"]).color
-        geom = row.geometry
-        for part in shapely.get_parts(geom):
-            dim = shapely.get_dimensions(part)
-            if dim == 2:
-                ax.add_patch(MplPolygon(shapely.get_coordinates(part.exterior), closed=True, facecolor=color,
-                                        edgecolor=color, alpha=0.3, linewidth=1.5, zorder=2))
-            elif dim == 1:
-                xy = shapely.get_coordinates(part)
-                ax.plot(xy[:, 0], xy[:, 1], color=color, linewidth=4, alpha=0.8, solid_capstyle="round", zorder=2)
-            else:
-                ax.plot([part.x], [part.y], "o", color=color, markersize=5, zorder=2)
-
-
-def _draw_route(ax: Any, route: visits.Route, highlight: int | None, scale: float) -> None:
-    path = np.array(route.path())
-    if len(path) > 1:
-        ax.plot(path[:, 1], path[:, 0], color=ROUTE_COLOR, linewidth=2 * scale, linestyle=(0, (4, 3)),
-                alpha=0.85, zorder=3)
-    start = route.plan.start
-    ax.plot([start.lon], [start.lat], marker="s", color="#222222", markersize=9 * scale,
-            markeredgecolor="white", zorder=4)
-    for s in route.stops:
-        on = highlight is None or s.seq == highlight
-        ax.text(s.lon, s.lat, str(s.seq), ha="center", va="center", color="white", fontsize=8 * scale,
-                fontweight="bold", zorder=5 if on else 4,
-                bbox={"boxstyle": "circle,pad=0.3", "facecolor": ROUTE_COLOR if on else "#999999",
-                      "edgecolor": "white", "linewidth": 1.2})
-
-
-def _scale_bar(ax: Any, box: tuple[float, ...]) -> None:
-    minx, miny, maxx, maxy = box
-    k = math.cos(math.radians((miny + maxy) / 2))
-    width_km = (maxx - minx) * 111.32 * k
-    nice = next(v for v in (0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50) if v >= width_km / 6)
-    x0, y0 = minx + (maxx - minx) * 0.04, miny + (maxy - miny) * 0.05
-    x1 = x0 + nice / (111.32 * k)
-    ax.plot([x0, x1], [y0, y0], color="black", linewidth=2.5, zorder=6, solid_capstyle="butt")
-    ax.text((x0 + x1) / 2, y0 + (maxy - miny) * 0.015, f"{nice:g} km", ha="center", va="bottom",
-            fontsize=7, zorder=6)
-
-
-def map_image(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *,
-              focus: int | None = None, size_mm: tuple[float, float] = (180, 120), dpi: int = 150,
-              min_km: float = 1.0, lang: str = "vi") -> bytes:
-    """A PNG of the route (or, with ``focus``, of stop number ``focus`` and its surroundings):
-    district (and, zoomed in, commune) boundaries, the chosen sites, the path and the numbers."""
-    w_in, h_in = size_mm[0] / 25.4, size_mm[1] / 25.4
-    chosen = sites[sites["id"].isin(route.plan.stop_ids)]
-    if focus is None:
-        pts = np.array(route.path())
-        box = _extent(pts, chosen.geometry.to_numpy(), w_in / h_in, min_km)
-    else:
-        stop = route.stops[focus - 1]
-        geom = chosen.set_index("id").geometry.get(stop.site_id)
-        box = _extent(np.array([[stop.lat, stop.lon]]), [geom] if geom is not None else [], w_in / h_in, min_km)
-    fig = Figure(figsize=(w_in, h_in), dpi=dpi)
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
-    ax.set_facecolor("white")
-    if b is not None:
-        zoomed = (box[2] - box[0]) < 0.12
-        if zoomed:
-            _draw_units(ax, b.communes, box, colors="#9e9e9e", linewidths=0.6, linestyles="dashed", zorder=1)
-        _draw_units(ax, b.districts, box, colors="#555555", linewidths=1.0, zorder=1)
-        _label_units(ax, b.communes if zoomed else b.districts, box, lang)
-    _draw_sites(ax, chosen)
-    _draw_route(ax, route, focus, 1.0 if focus is None else 1.3)
-    ax.set_xlim(box[0], box[2])
-    ax.set_ylim(box[1], box[3])
-    ax.set_aspect(1 / math.cos(math.radians((box[1] + box[3]) / 2)), adjustable="datalim")
-    _scale_bar(ax, box)
-    ax.add_patch(matplotlib.patches.Rectangle((0, 0), 1, 1, transform=ax.transAxes, fill=False,
-                                              edgecolor="#888888", linewidth=1))
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    return buf.getvalue()
-
-
-def qr_png(url: str) -> bytes:
-    """A QR code of ``url`` as PNG."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
-    qr.add_data(url)
-    qr.make(fit=True)
-    buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- content shared by PDF and HTML
@@ -227,10 +73,10 @@ def site_facts(site: dict[str, Any], b: Boundaries | None, lang: str = "vi") -> 
         (t("indicator", lang), site.get("indicator") or ""),
         (t("id", lang), site.get("id") or ""),
     ]
-    return [(label, _nfc(value)) for label, value in rows if value not in (None, "")]
+    return [(label, nfc(value)) for label, value in rows if value not in (None, "")]
 
 
-def _site_rows(route: visits.Route, sites: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
+def _site_rows(route: Route, sites: gpd.GeoDataFrame) -> dict[str, dict[str, Any]]:
     df = sites[sites["id"].isin(route.plan.stop_ids)].drop_duplicates("id")
     out = {}
     for rec in df.drop(columns="geometry").to_dict("records"):
@@ -238,33 +84,34 @@ def _site_rows(route: visits.Route, sites: gpd.GeoDataFrame) -> dict[str, dict[s
     return out
 
 
-def _hm(minutes: float, lang: str) -> str:
-    h, m = divmod(int(round(minutes)), 60)
-    return f"{h} giờ {m:02d} phút" if lang == "vi" else f"{h} h {m:02d} min"
-
-
-def _timetable(route: visits.Route, sites: dict[str, dict[str, Any]], b: Boundaries | None,
+def _timetable(route: Route, sites: dict[str, dict[str, Any]], b: Boundaries | None,
                lang: str) -> list[list[str]]:
     rows = [["", t("name", lang), t("districts", lang), "km", t("visit_arrive", lang), t("visit_depart_at", lang)]]
-    rows.append(["0", _nfc(route.plan.start.label), "", "", "", route.plan.depart])
+    rows.append(["0", nfc(route.plan.start.label), "", "", "", route.plan.depart])
     for s in route.stops:
         codes = sites.get(s.site_id, {}).get("district_codes")
-        rows.append([str(s.seq), _nfc(s.name), unit_names(b, "district", codes, lang) if b else "",
-                     f"{s.leg_km:.1f}", f"{s.arrive:%H:%M}", f"{s.depart:%H:%M}"])
+        rows.append([str(s.seq), nfc(s.name), unit_names(b, "district", codes, lang) if b else "",
+                     fmt.number(s.leg_km, lang, decimals=1), f"{s.arrive:%H:%M}", f"{s.depart:%H:%M}"])
     if route.return_km is not None and route.back_at is not None:
-        rows.append(["↩", _nfc(route.plan.start.label), "", f"{route.return_km:.1f}", f"{route.back_at:%H:%M}", ""])
+        rows.append(["↩", nfc(route.plan.start.label), "",
+                     fmt.number(route.return_km, lang, decimals=1), f"{route.back_at:%H:%M}", ""])
     return rows
 
 
-def _summary_lines(route: visits.Route, lang: str) -> list[tuple[str, str]]:
+def _stop_head(route: Route, s: RouteStop, lang: str) -> str:
+    """"Stop 2 / 5 · 08:40–09:10 · 1,2 km": the line above a stop's name."""
+    n = t("visit_stop_n", lang).format(n=s.seq)
+    return f"{n} / {len(route.stops)} · {s.arrive:%H:%M}–{s.depart:%H:%M} · {fmt.km(s.leg_km, lang)}"
+
+
+def _summary_lines(route: Route, lang: str) -> list[tuple[str, str]]:
     plan = route.plan
     rows = [(t("visit_date", lang), _date(plan.visit_date, lang) or "—"),
-            (t("visit_participants_short", lang), "; ".join(_nfc(p) for p in plan.participants) or "—"),
-            (t("visit_start", lang), f"{_nfc(plan.start.label)} · {t('visit_depart', lang)} {plan.depart}"),
-            (t("visit_route", lang), t("visit_total", lang).format(
-                km=route.total_km, h=int(round(route.total_minutes)) // 60, m=int(round(route.total_minutes)) % 60))]
+            (t("visit_participants_short", lang), "; ".join(nfc(p) for p in plan.participants) or "—"),
+            (t("visit_start", lang), f"{nfc(plan.start.label)} · {t('visit_depart', lang)} {plan.depart}"),
+            (t("visit_route", lang), total_line(route, lang))]
     if plan.notes:
-        rows.append((t("notes", lang), _nfc(plan.notes)))
+        rows.append((t("notes", lang), nfc(plan.notes)))
     return rows
 
 
@@ -290,11 +137,11 @@ def _new_pdf(title: str, lang: str) -> _PDF:
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
     pdf.set_title(title)
     pdf.set_creator("P03 Map")
-    pdf.set_lang("vi-VN" if lang == "vi" else "en")
+    pdf.set_lang(pick(lang, "vi-VN", "en"))
     pdf.set_auto_page_break(True, margin=16)
     pdf.set_margins(15, 14, 15)
-    pdf.footer_text = f"{title} · " + t("visit_generated", lang).format(
-        time=dt.datetime.now().strftime("%d/%m/%Y %H:%M"))
+    now = dt.datetime.now()
+    pdf.footer_text = f"{title} · " + t("visit_generated", lang).format(time=f"{fmt.date(now, lang)} {now:%H:%M}")
     return pdf
 
 
@@ -308,7 +155,7 @@ def _pairs(pdf: FPDF, rows: list[tuple[str, str]], label_w: float = 45) -> None:
         pdf.set_y(max(pdf.get_y(), y + 5) + 0.8)
 
 
-def _cover(pdf: FPDF, route: visits.Route, sites: dict[str, dict[str, Any]], b: Boundaries | None,
+def _cover(pdf: FPDF, route: Route, sites: dict[str, dict[str, Any]], b: Boundaries | None,
            images: dict[str, bytes], url: str, lang: str) -> None:
     pdf.add_page()
     qr_mm = 30
@@ -322,7 +169,7 @@ def _cover(pdf: FPDF, route: visits.Route, sites: dict[str, dict[str, Any]], b: 
     pdf.cell(0, 5, t("visit_brief", lang).upper(), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
     pdf.set_font("DejaVu", "B", 16)
-    pdf.multi_cell(pdf.epw - qr_mm - 8, 8, _nfc(route.plan.name or t("visit_untitled", lang)),
+    pdf.multi_cell(pdf.epw - qr_mm - 8, 8, nfc(route.plan.name or t("visit_untitled", lang)),
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     _pairs(pdf, _summary_lines(route, lang), label_w=30)
@@ -349,16 +196,15 @@ def _heading_style() -> Any:
     return FontFace(family="DejaVu", emphasis="BOLD", fill_color=(235, 235, 235))
 
 
-def _stop_page(pdf: FPDF, route: visits.Route, s: visits.RouteStop, site: dict[str, Any],
+def _stop_page(pdf: FPDF, route: Route, s: RouteStop, site: dict[str, Any],
                b: Boundaries | None, image: bytes, links: dict[str, str], lang: str) -> None:
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 9)
     pdf.set_text_color(*_rgb(ROUTE_COLOR))
-    head = f"{t('visit_stop_n', lang).format(n=s.seq)} / {len(route.stops)} · {s.arrive:%H:%M}–{s.depart:%H:%M}"
-    pdf.cell(0, 6, head + f" · {s.leg_km:.1f} km", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 6, _stop_head(route, s, lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_text_color(0)
     pdf.set_font("DejaVu", "B", 14)
-    pdf.multi_cell(0, 7, _nfc(s.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 7, nfc(s.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(2)
     _pairs(pdf, site_facts(site, b, lang))
     pdf.ln(1)
@@ -379,14 +225,14 @@ def _stop_page(pdf: FPDF, route: visits.Route, s: visits.RouteStop, site: dict[s
         pdf.set_font("DejaVu", "B", 9)
         pdf.cell(0, 5, t("notes", lang), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_font("DejaVu", "", 9)
-        pdf.multi_cell(0, 4.6, _nfc(site["notes"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 4.6, nfc(site["notes"]), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
     return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
 
 
-def images(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, url: str,
+def images(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, url: str,
            lang: str = "vi") -> dict[str, bytes]:
     """Every picture of the brief: ``route``, ``qr`` and ``stop1``..``stopN``."""
     out = {"route": map_image(route, sites, b, size_mm=(180, 120), dpi=170, lang=lang), "qr": qr_png(url)}
@@ -396,19 +242,19 @@ def images(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, u
     return out
 
 
-def brief_pdf(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
+def brief_pdf(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
               plan_id: str | None = None, pictures: dict[str, bytes] | None = None) -> bytes:
     """The brief as PDF bytes: the cover, then one page (or more, for long notes) per stop.
 
     ``sites`` must hold every stop; ``plan_id`` makes the QR code open that saved plan.
     """
-    url = visits.plan_url(plan_id, plan=route.plan)
+    url = plan_url(plan_id, plan=route.plan)
     pics = pictures or images(route, sites, b, url, lang)
     rows = _site_rows(route, sites)
-    title = _nfc(route.plan.name or t("visit_untitled", lang))
+    title = nfc(route.plan.name or t("visit_untitled", lang))
     pdf = _new_pdf(title, lang)
     _cover(pdf, route, rows, b, pics, url, lang)
-    for s, links in zip(route.stops, visits.stop_links(route), strict=True):
+    for s, links in zip(route.stops, stop_links(route), strict=True):
         _stop_page(pdf, route, s, rows.get(s.site_id, {}), b, pics[f"stop{s.seq}"], links, lang)
     return bytes(pdf.output())
 
@@ -439,13 +285,13 @@ def _dl(rows: list[tuple[str, str]]) -> str:
     return "<dl>" + "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in rows) + "</dl>"
 
 
-def brief_html(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
+def brief_html(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
                plan_id: str | None = None, pictures: dict[str, bytes] | None = None) -> str:
     """The brief as one self-contained, print-friendly HTML page (pictures inline, no script)."""
-    url = visits.plan_url(plan_id, plan=route.plan)
+    url = plan_url(plan_id, plan=route.plan)
     pics = pictures or images(route, sites, b, url, lang)
     rows = _site_rows(route, sites)
-    title = _nfc(route.plan.name or t("visit_untitled", lang))
+    title = nfc(route.plan.name or t("visit_untitled", lang))
     table = _timetable(route, rows, b, lang)
     parts = [
         f'<div class="qr"><a href="{html.escape(url)}">{_img(pics["qr"], "QR", "qrimg")}</a><br>'
@@ -458,17 +304,16 @@ def brief_html(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | Non
         + "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in r) + "</tr>" for r in table[1:])
         + f'</table><p class="note">{html.escape(t("visit_straight_note", lang))}</p>',
     ]
-    for s, links in zip(route.stops, visits.stop_links(route), strict=True):
+    for s, links in zip(route.stops, stop_links(route), strict=True):
         site = rows.get(s.site_id, {})
-        head = f"{t('visit_stop_n', lang).format(n=s.seq)} / {len(route.stops)} · {s.arrive:%H:%M}–{s.depart:%H:%M}"
         link_html = " ".join(f'<a href="{html.escape(links[k])}" target="_blank" rel="noopener">{n}</a>'
                              for n, k in (("Google Maps", "google"), ("Apple Maps", "apple"), ("OpenStreetMap", "osm")))
-        notes = f'<h3>{html.escape(t("notes", lang))}</h3><p>{html.escape(_nfc(site["notes"]))}</p>' \
+        notes = f'<h3>{html.escape(t("notes", lang))}</h3><p>{html.escape(nfc(site["notes"]))}</p>' \
             if site.get("notes") else ""
         parts.append(
-            f'<section class="stop"><div class="stophead">{html.escape(head)} · {s.leg_km:.1f} km</div>'
-            f"<h2>{html.escape(_nfc(s.name))}</h2>{_dl(site_facts(site, b, lang))}"
-            f'{_img(pics[f"stop{s.seq}"], _nfc(s.name))}'
+            f'<section class="stop"><div class="stophead">{html.escape(_stop_head(route, s, lang))}</div>'
+            f"<h2>{html.escape(nfc(s.name))}</h2>{_dl(site_facts(site, b, lang))}"
+            f'{_img(pics[f"stop{s.seq}"], nfc(s.name))}'
             f'<p class="links"><b>{html.escape(t("visit_directions", lang))}:</b> {link_html} '
             f"<small>{s.lat:.6f}, {s.lon:.6f}</small></p>{notes}</section>")
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -477,3 +322,11 @@ def brief_html(route: visits.Route, sites: gpd.GeoDataFrame, b: Boundaries | Non
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{html.escape(title)}</title><style>{_CSS}</style></head><body>"
             + "".join(parts) + "</body></html>")
+
+
+def brief_files(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, lang: str = "vi",
+                plan_id: str | None = None) -> tuple[bytes, str]:
+    """The brief as PDF bytes and as print HTML, from one drawing of its pictures."""
+    pics = images(route, sites, b, plan_url(plan_id, plan=route.plan), lang)
+    return (brief_pdf(route, sites, b, lang=lang, plan_id=plan_id, pictures=pics),
+            brief_html(route, sites, b, lang=lang, plan_id=plan_id, pictures=pics))
