@@ -19,6 +19,7 @@ from geo.visits.solver import approach_points, best_order, distance_matrix, have
 
 ROUTE_COLOR = HIGHLIGHT  # the route on maps, the brief and the PDF (geo/maps/colors.py)
 
+
 @dataclass
 class RouteStop:
     """One stop of a computed route."""

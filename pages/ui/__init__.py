@@ -168,7 +168,7 @@ def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
     inside the container the page wants them in (the sidebar, an expander)."""
     b = bounds()
     layer = st.radio(t("layer_pick"), ["district", "commune"], key=f"{prefix}_layer", horizontal=horizontal,
-                     format_func=lambda v: t("layer_" + v))
+                     format_func=lambda v: views.layer_label(b, v, lang))
     options = views.unit_options(b, layer, lang)
     if st.session_state.get(f"{prefix}_unit") not in options:
         st.session_state[f"{prefix}_unit"] = None
