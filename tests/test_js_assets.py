@@ -116,7 +116,7 @@ def test_real_maps_render_scripts_that_parse(tmp_path, bounds, ref, demo_store):
     route = visits.compute_route(visits.new_plan(stop_ids=["demo-012", "demo-013", "demo-042"]), sites)
     lonlat = np.array([[105.85, 21.03], [105.86, 21.02], [np.nan, np.nan]])
     maps = {
-        "frame": base.base_map(tiles="https://t.example/{z}/{x}/{y}.png", attribution=["<b>Ranh giới</b>"]),
+        "frame": base.new_map(tiles="https://t.example/{z}/{x}/{y}.png", attribution=["<b>Ranh giới</b>"]),
         "choropleth": choropleth.unit_choropleth(table, bounds, "district", title=hostile, tiles=None,
                                                  link="district_map?district={code}"),
         "choropleth-lag": choropleth.unit_choropleth(table, bounds, "district", column="lag", tiles=None),
@@ -136,6 +136,16 @@ def test_real_maps_render_scripts_that_parse(tmp_path, bounds, ref, demo_store):
     for name, src in sources.items():
         assert "<script>alert(1)" not in src, name
     assert any("{{ 7*7 }} {% if %}" in src for src in sources.values())  # kept as text, not evaluated
+
+
+def test_the_frame_is_local_and_holds_its_limits_and_attribution():
+    m = base.new_map(tiles="https://t.example/{z}/{x}/{y}.png", min_zoom=8, attribution=["<b>Ranh giới</b>"])
+    html = m.get_root().render()
+    refs = re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']([^"']+)""", html)
+    assert refs and all(r.startswith("file://") for r in refs) and not any("jquery" in r for r in refs), refs
+    assert '"maxZoom": 19' in html and '"minZoom": 8' in html and "https://t.example/{z}/{x}/{y}.png" in html
+    assert "\\u003cb\\u003eRanh giới" in html and "<b>Ranh" not in html  # escaped JSON, esc() in the browser
+    assert base.view_of((105.8, 21.0, 105.9, 21.1)) == [[21.0, 105.8], [21.1, 105.9]]
 
 
 def test_esc_is_written_once_and_escapes_markup(tmp_path):

@@ -1,6 +1,6 @@
 """The base map frame every map starts from, and the element every layer script is drawn by.
 
-:func:`base_map` builds the ``folium.Map``: no CDN (Leaflet and its plugins come from the app, see
+:func:`new_map` builds the ``folium.Map``: no CDN (Leaflet and its plugins come from the app, see
 :mod:`geo.assets`), the basemap of the ``P03_TILES`` setting with its attribution, the zoom limits,
 Leaflet's attribution prefix and the data's attribution lines. :func:`fit` fits it to bounds.
 
@@ -52,10 +52,10 @@ def ensure_local_assets() -> None:
         assets.use()
 
 
-def base_map(*, tiles: Tiles = True, height: int | str = "100%", max_zoom: int = 19, min_zoom: int | None = None,
+def new_map(*, tiles: Tiles = True, height: int | str = "100%", max_zoom: int = 19, min_zoom: int | None = None,
              center: tuple[float, float] = HANOI, zoom_start: int = 10, attribution: Sequence[str] = (),
              **options: Any) -> folium.Map:
-    """The map frame every map starts from: local assets, the basemap ``tiles`` (see :func:`tiles_url`)
+    """The map frame every map starts from: local assets (Leaflet, no jQuery), the basemap ``tiles`` (see :func:`tiles_url`)
     with the ``P03_TILES_ATTRIBUTION`` setting, zoom limits on the map itself (markercluster needs
     ``maxZoom``), a scale bar, Leaflet's attribution prefix and the ``attribution`` lines (escaped in
     the browser). ``options`` go to ``folium.Map`` (``prefer_canvas``, ``zoom_snap``, ``font_size``…)."""
@@ -63,6 +63,8 @@ def base_map(*, tiles: Tiles = True, height: int | str = "100%", max_zoom: int =
     m = folium.Map(tiles=None, control_scale=True, zoom_start=zoom_start, location=list(center), height=height,
                    **options)
     m.options.update({"max_zoom": max_zoom} if min_zoom is None else {"max_zoom": max_zoom, "min_zoom": min_zoom})
+    # no jQuery: nothing on these maps uses it, and streamlit-folium loads each file after the previous one
+    m.default_js = [(name, src) for name, src in m.default_js if name != "jquery"]
     url = tiles_url(tiles)
     if url:
         folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=max_zoom,

@@ -22,7 +22,7 @@ from geo.boundaries import Boundaries
 from geo.fmt import figure as fmt_number
 from geo.i18n import pick, t
 from geo.maps import colors
-from geo.maps.base import ScriptLayer, Tiles, base_map, fit, view_of
+from geo.maps.base import ScriptLayer, Tiles, fit, new_map, view_of
 from geo.maps.payload import script_json
 
 PALETTE = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
@@ -164,7 +164,7 @@ def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district",
     ``table`` is :func:`geo.indicators.measure.by_unit`'s result. Each feature carries ``code`` and
     ``value``; hovering shows the unit and its value. With ``link`` (a relative URL holding
     ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
-    m = base_map(tiles=tiles, height=height, max_zoom=18, min_zoom=7, attribution=b.attribution_lines(layer),
+    m = new_map(tiles=tiles, height=height, max_zoom=18, min_zoom=7, attribution=b.attribution_lines(layer),
                  font_size="0.75rem", zoom_snap=0.25, zoom_delta=0.5)
     bounds = [] if column == "lag" else breaks(table[column] if column in table else pd.Series(dtype=float),
                                                share=column == "share")

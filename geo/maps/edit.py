@@ -25,7 +25,7 @@ from shapely.geometry.base import BaseGeometry
 from geo.errors import InputError
 from geo.i18n import Text, pick
 from geo.maps import colors
-from geo.maps.base import ScriptLayer, Tiles, base_map
+from geo.maps.base import ScriptLayer, Tiles, new_map
 from geo.maps.payload import script_json
 
 #: Leaflet-Geoman's texts in Vietnamese (it ships none): the ones met while drawing and editing
@@ -76,7 +76,7 @@ def edit_map(geometry: BaseGeometry | None, *, lang: str = "vi", tiles: Tiles = 
 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
     """
-    m = base_map(tiles=tiles, max_zoom=19, center=center, zoom_start=14)
+    m = new_map(tiles=tiles, max_zoom=19, center=center, zoom_start=14)
     site = None if geometry is None else shapely.geometry.mapping(geometry)
     SiteEditor(site, allow_draw=geometry is None, lang=lang).add_to(m)
     return m

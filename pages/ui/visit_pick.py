@@ -94,9 +94,9 @@ def pick_map(view: views.View, shown: gpd.GeoDataFrame, lang: str) -> None:
     """The shown sites on a map; a click on one adds it (on the next run, before the widgets).
     Built on every run, as on the district map: a cached folium.Map rendered again changes its
     script, and st_folium then forgets the last click."""
+    ui.use_local_assets()  # before the map is built: folium.Map copies its asset list when made
     b = ui.bounds()
     fmap = render.site_map(shown, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
-    ui.use_local_assets()
     out: Any = st_folium(fmap, height=360, use_container_width=True, key="fv_pick_map",
                          returned_objects=["last_object_clicked_tooltip"])
     tip = (out or {}).get("last_object_clicked_tooltip")
