@@ -6,40 +6,27 @@ list is drawn by ``pages.ui.nav`` in the chosen language). Each page is thin: wi
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import choropleth, fmt
-from geo import sites as site_ops
-from geo.schema import CATEGORIES
+from geo import fmt, views
+from geo.maps import choropleth
+from geo.overview import CityOverview, city_overview
 from pages import ui
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _overview(version: int, lang: str) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    sites = ui.store().query_sites()
-    by_cat = sites["category"].value_counts()
-    cat_table = pd.DataFrame(
-        [{ui.t("category"): c.label(lang), ui.t("count"): int(by_cat.get(c.code, 0))} for c in CATEGORIES])
-    return cat_table, site_ops.district_overview(sites, ui.bounds(), lang), len(sites)
+def _overview(version: int, lang: str) -> CityOverview:
+    return city_overview(ui.store().query_sites(), ui.bounds(), lang)
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _city_map(version: int, lang: str):  # noqa: ANN202 (a folium.Map, shared read-only)
     """Sites per district, each district a link to its map."""
-    overview = _overview(version, lang)[1]
-    return choropleth.unit_choropleth(overview.rename(columns={"total": "value"}), ui.bounds(), "district",
+    by_district = _overview(version, lang).by_district
+    return choropleth.unit_choropleth(by_district.rename(columns={"total": "value"}), ui.bounds(), "district",
                                       column="value", lang=lang, title=ui.t("sites"),
-                                      link="district_map?district={code}")
-
-
-def _district_table(overview: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The overview with people's column names: what matters first (a phone shows those)."""
-    table = overview.assign(completed_share=[fmt.percent(v, lang, decimals=0) for v in overview["completed_share"]])
-    names = {"code": ui.t("code"), "district": ui.t("district"), "total": ui.t("total"),
-             "completed_share": ui.t("ind_share")} | {c.code: c.label(lang) for c in CATEGORIES}
-    return table[[c for c in names if c in table.columns]].rename(columns=names)
+                                      link=views.map_url(views.View("district", "{code}")))
 
 
 def _open_district(code: str) -> None:
@@ -62,24 +49,25 @@ def home() -> None:
     st.caption(ui.t("app_tagline"))
     with ui.errors_shown():
         version = ui.cached_version()
-        cat_table, overview, total = _overview(version, lang)
-    if not total:
+        overview = _overview(version, lang)
+    if not overview.sites:
         st.info(ui.t("store_empty"))
     c1, c2, c3 = st.columns(3)
-    c1.metric(ui.t("sites"), fmt.number(total, lang))
-    c2.metric(ui.t("districts"), len(ui.bounds().districts))
-    c3.metric(ui.t("communes"), len(ui.bounds().communes))
+    c1.metric(ui.t("sites"), fmt.number(overview.sites, lang))
+    c2.metric(ui.t("districts"), overview.districts)
+    c3.metric(ui.t("communes"), overview.communes)
     st.subheader(ui.t("home_city_map"))
     st.caption(ui.t("home_map_help"))
     st_folium(_city_map(version, lang), height=460, use_container_width=True, key="home_map", returned_objects=[])
     st.subheader(ui.t("counts_by_district"))
-    picked = st.dataframe(_district_table(overview, lang), hide_index=True, width="stretch", key=f"home_districts_{st.session_state.get('home_pick', 0)}",
+    picked = st.dataframe(overview.districts_table, hide_index=True, width="stretch",
+                          key=f"home_districts_{st.session_state.get('home_pick', 0)}",
                           on_select="rerun", selection_mode=["single-row", "single-cell"])
     rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
     if rows:
-        _open_district(str(overview.iloc[rows[0]]["code"]))
+        _open_district(overview.district_codes[rows[0]])
     st.subheader(ui.t("counts_by_category"))
-    st.dataframe(cat_table, hide_index=True, width="stretch")
+    st.dataframe(overview.categories_table, hide_index=True, width="stretch")
     st.subheader(ui.t("pages_intro"))
     for file, key, icon in ui.existing_pages()[1:]:
         st.page_link(file, label=ui.t(key), icon=icon)

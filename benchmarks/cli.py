@@ -9,7 +9,7 @@ import sys
 import time
 
 WHERE = ["-m", "geo", "where", "21.0288", "105.8525"]
-EAGER = ("import folium, matplotlib.pyplot, fpdf, gpxpy, geo.assets, geo.indicator_report, geo.brief; "
+EAGER = ("import folium, matplotlib.pyplot, fpdf, gpxpy, geo.assets, geo.indicators.report, geo.visits.brief; "
          "import runpy, sys; sys.argv = ['geo', 'where', '21.0288', '105.8525']; "
          "runpy.run_module('geo', run_name='__main__')")
 

@@ -64,6 +64,18 @@ _PROBE = """
     new PerformanceObserver(l => { for (const e of l.getEntries()) window.__bench.longtask_ms += e.duration; })
       .observe({type: 'longtask', buffered: true});
   } catch (e) {}
+  // when each kind of Streamlit element (data-testid) first enters the top document
+  window.__bench.seen = {};
+  new MutationObserver(ms => {
+    const now = performance.now(), seen = window.__bench.seen;
+    for (const m of ms) for (const n of m.addedNodes) {
+      if (!n.querySelectorAll) continue;
+      for (const el of [n, ...n.querySelectorAll('[data-testid]')]) {
+        const id = el.getAttribute && el.getAttribute('data-testid');
+        if (id && seen[id] === undefined) seen[id] = now;
+      }
+    }
+  }).observe(document, {childList: true, subtree: true});
   const shown = el => !!el && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;
   const tick = () => {
     const b = window.__bench;
@@ -258,7 +270,11 @@ def breakdown(page: Any, got: dict[str, float]) -> str:
              ("Leaflet assets loaded", t.get("assets")), ("Leaflet map created", got.get("leaflet")),
              ("first marker", got.get("marker")), ("table", got.get("table"))]
     text = ", ".join(f"{name} {ms / 1000:.2f}" for name, ms in parts if ms is not None)
-    return f"{text}; long tasks in the top frame {got.get('longtask_ms', 0) / 1000:.2f} s"
+    text = f"{text}; long tasks in the top frame {got.get('longtask_ms', 0) / 1000:.2f} s"
+    if os.environ.get("BENCH_PAGE_ELEMENTS", "0") != "0":  # when each kind of element first showed
+        seen = sorted((ms, kind) for kind, ms in (got.get("seen") or {}).items())
+        text += "\n#   elements first seen: " + ", ".join(f"{kind} {ms / 1000:.2f}" for ms, kind in seen)
+    return text
 
 
 def median_runs(browser: Any, url: str, kind: str, n: int, counts: dict[str, int], repeat: int,

@@ -86,7 +86,8 @@ def to_csv(df: pd.DataFrame) -> bytes:
     >>> to_csv(pd.DataFrame({"actor": ["=HYPERLINK(1)", "lan"]})).decode("utf-8-sig").splitlines()
     ['actor', "'=HYPERLINK(1)", 'lan']
     """
-    return spreadsheet_safe(df).to_csv(index=False).encode("utf-8-sig")
+    data: bytes = spreadsheet_safe(df).to_csv(index=False).encode("utf-8-sig")
+    return data
 
 
 def summary(row: dict[str, Any], limit: int = 160) -> str:

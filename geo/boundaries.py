@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -24,7 +25,7 @@ import shapely
 
 from geo import layer_source, settings
 from geo.errors import BoundariesMissing, BoundaryError, NotFound, OutsideHanoi
-from geo.i18n import fold
+from geo.i18n import fold, name_column
 
 DISTRICTS_FILE = "hanoi_districts_2019.geojson"
 COMMUNES_FILE = "hanoi_communes_2025.geojson"
@@ -276,7 +277,7 @@ def find_unit(b: Boundaries, layer: str, key: str) -> pd.Series:
     return hit.iloc[0]
 
 
-def where(lat: float, lon: float, b: Boundaries | None = None) -> dict:
+def where(lat: float, lon: float, b: Boundaries | None = None) -> dict[str, Any]:
     """The district and 2025 commune containing a point.
 
     Raises
@@ -300,7 +301,7 @@ def where(lat: float, lon: float, b: Boundaries | None = None) -> dict:
     return out
 
 
-def _units_for(geoms: list | np.ndarray, layer: gpd.GeoDataFrame, nearest_m: float = 0) -> list[list[str]]:
+def _units_for(geoms: list[Any] | np.ndarray, layer: gpd.GeoDataFrame, nearest_m: float = 0) -> list[list[str]]:
     """For each geometry, the codes of the units it intersects (in layer order)."""
     geoms = np.asarray(geoms, dtype=object)
     result: list[list[str]] = [[] for _ in range(len(geoms))]
@@ -328,7 +329,7 @@ def _units_for(geoms: list | np.ndarray, layer: gpd.GeoDataFrame, nearest_m: flo
     return [sorted(set(r)) for r in result]
 
 
-def place(geoms: list | np.ndarray | gpd.GeoSeries, b: Boundaries | None = None) -> tuple[list[str], list[str]]:
+def place(geoms: list[Any] | np.ndarray | gpd.GeoSeries, b: Boundaries | None = None) -> tuple[list[str], list[str]]:
     """District and 2025 commune codes for each geometry, ";"-joined (every unit it touches).
 
     >>> import shapely
@@ -357,7 +358,7 @@ def unit_names(b: Boundaries, layer: str, codes: str | None, lang: str = "vi") -
 
 def unit_namer(b: Boundaries, layer: str, lang: str = "vi") -> Callable[[str | None], str]:
     """:func:`unit_names` for many code lists: the code -> name lookup is built once."""
-    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)["name" if lang == "vi" else "name_en"], strict=True))
+    lookup = dict(zip(b.layer(layer)["code"], b.layer(layer)[name_column(lang)], strict=True))
 
     def names(codes: str | None) -> str:
         if not codes:

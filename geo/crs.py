@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
 from geo.errors import InputError
+from geo.i18n import pick
 
 WGS84 = "EPSG:4326"
 
@@ -49,7 +51,7 @@ def describe(code: str, lang: str = "vi") -> str:
     """Human label for a CRS code (known ones in the user's language, others by pyproj name)."""
     known = KNOWN_BY_CODE.get(code)
     if known:
-        return f"{known.vi if lang == 'vi' else known.en} ({code})"
+        return f"{pick(lang, known.vi, known.en)} ({code})"
     try:
         return f"{CRS.from_user_input(code).name} ({code})"
     except (CRSError, ProjError, ValueError, TypeError):
@@ -146,12 +148,12 @@ def _transformer(src: str, dst: str) -> Transformer:
     return Transformer.from_crs(src, dst, always_xy=True)
 
 
-def to_wgs84_xy(src: str, x: float | np.ndarray, y: float | np.ndarray) -> tuple:
+def to_wgs84_xy(src: str, x: float | np.ndarray, y: float | np.ndarray) -> tuple[Any, Any]:
     """Transform coordinates from ``src`` to WGS 84 lon/lat (vectorised)."""
     return _transformer(src, WGS84).transform(x, y)
 
 
-def from_wgs84_xy(dst: str, lon: float | np.ndarray, lat: float | np.ndarray) -> tuple:
+def from_wgs84_xy(dst: str, lon: float | np.ndarray, lat: float | np.ndarray) -> tuple[Any, Any]:
     return _transformer(WGS84, dst).transform(lon, lat)
 
 

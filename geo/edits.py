@@ -14,7 +14,7 @@ from typing import Any
 import geopandas as gpd
 import shapely
 
-from geo import auth, boundaries
+from geo import auth, boundaries, settings
 from geo import sites as site_ops
 from geo.errors import ConflictError, NotFound, SiteInvalid
 from geo.ingest.validate import check_record
@@ -54,10 +54,26 @@ def _need_reason(reason: str | None, site_id: str | None, why_vi: str, why_en: s
     return text[:500]
 
 
+def _vertices_within_limit(geom: Any, site_id: str | None) -> None:
+    """A geometry drawn on the edit map (or sent by the CLI) is bounded like an uploaded one:
+    at most ``P03_MAX_VERTICES_PER_GEOMETRY`` vertices, checked before any other work on it."""
+    if not isinstance(geom, shapely.Geometry):
+        return
+    n, most = int(shapely.get_num_coordinates(geom)), int(settings.get("P03_MAX_VERTICES_PER_GEOMETRY"))
+    if n > most:
+        raise SiteInvalid(f"hình học có {n:,} đỉnh, vượt giới hạn {most:,} (P03_MAX_VERTICES_PER_GEOMETRY). "
+                          "Hãy đơn giản hóa hình (bớt đỉnh) rồi lưu lại.",
+                          f"the geometry has {n:,} vertices, beyond the limit of {most:,} "
+                          "(P03_MAX_VERTICES_PER_GEOMETRY). Simplify the shape (fewer vertices) and save again.",
+                          field="geometry", site_id=site_id)
+
+
 def _validated(values: dict[str, Any], site_id: str | None, b: boundaries.Boundaries) -> tuple[dict[str, Any], Any]:
+    _vertices_within_limit(values.get("geometry"), site_id)
     rec = check_record(values, values.get("geometry"), b)
     if rec.errors:
         raise _invalid(rec.errors, site_id)
+    _vertices_within_limit(rec.geometry, site_id)  # a GeoJSON or WKT text, once read
     return rec.values, rec.geometry
 
 

@@ -164,7 +164,7 @@ class AccountDisabled(SignInFailed):
 
 
 class BriefError(P03Error):
-    """The brief cannot be made (e.g. no font with Vietnamese letters; geo.brief)."""
+    """The brief cannot be made (e.g. no font with Vietnamese letters; geo.visits.brief)."""
 
 
 def _where(file: str | None, feature: int | None, field: str | None) -> tuple[str, str]:

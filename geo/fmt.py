@@ -20,6 +20,8 @@ from typing import Any
 
 import pandas as pd
 
+from geo.i18n import pick
+
 #: what an empty value reads as
 EMPTY = "—"
 
@@ -36,11 +38,12 @@ def is_empty(value: Any) -> bool:
         return False
 
 
+_VI_MARKS = str.maketrans({",": ".", ".": ","})
+
+
 def _grouped(value: float, lang: str, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "vi":  # 1.234.567,5
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    text = f"{value:,.{decimals}f}"  # 1,234,567.5; Vietnamese swaps the marks: 1.234.567,5
+    return pick(lang, text.translate(_VI_MARKS), text)
 
 
 def number(value: Any, lang: str = "vi", *, decimals: int = 0, empty: str = EMPTY) -> str:
@@ -55,7 +58,7 @@ def money(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
     if is_empty(value):
         return empty
     text = _grouped(float(value), lang)
-    return f"{text} đồng" if lang == "vi" else f"VND {text}"
+    return pick(lang, f"{text} đồng", f"VND {text}")
 
 
 def date(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
@@ -67,7 +70,7 @@ def date(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
         d = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
+    return pick(lang, d.strftime("%d/%m/%Y"), d.isoformat())
 
 
 def percent(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMPTY) -> str:
@@ -78,7 +81,7 @@ def percent(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMP
     if not math.isfinite(v):
         return empty
     text = _grouped(v, lang, decimals)
-    sep = "," if lang == "vi" else "."
+    sep = pick(lang, ",", ".")  # the decimal mark
     if sep in text:
         text = text.rstrip("0").rstrip(sep)
     return f"{text} %"
@@ -105,3 +108,43 @@ def for_display(table: Any, lang: str = "vi") -> Any:
         elif out[col].dtype == object or str(out[col].dtype).startswith("str"):
             out[col] = [text(v) for v in out[col]]
     return out
+
+
+def figure(value: Any, lang: str = "vi", digits: int = 2, *, empty: str = EMPTY) -> str:
+    """A measured figure (an indicator's value, target, gap): whole numbers without decimals,
+    others to at most ``digits`` decimals without trailing zeros.
+
+    >>> figure(1234.5, "vi"), figure(1234.5, "en"), figure(20.0, "en"), figure(2.004, "vi"), figure(None)
+    ('1.234,5', '1,234.5', '20', '2', '—')
+    """
+    if is_empty(value):
+        return empty
+    v = float(value)
+    if v.is_integer():
+        return _grouped(v, lang)
+    text = _grouped(v, lang, digits)
+    sep = pick(lang, ",", ".")
+    return text.rstrip("0").rstrip(sep) if sep in text else text
+
+
+def duration(minutes: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
+    """A length of time in whole minutes as hours and minutes (the visit's total, the brief).
+
+    >>> duration(100, "vi"), duration(59.6, "en"), duration(None, "vi")
+    ('1 giờ 40 phút', '1 h 00 min', '—')
+    """
+    if is_empty(minutes):
+        return empty
+    h, m = divmod(int(round(float(minutes))), 60)
+    return pick(lang, f"{h} giờ {m:02d} phút", f"{h} h {m:02d} min")
+
+
+def km(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMPTY) -> str:
+    """A distance in kilometres: ``3,2 km`` (vi), ``3.2 km`` (en).
+
+    >>> km(3.25, "vi"), km(1234.5, "en"), km(None, "vi")
+    ('3,2 km', '1,234.5 km', '—')
+    """
+    if is_empty(value):
+        return empty
+    return f"{_grouped(float(value), lang, decimals)} km"

@@ -129,7 +129,7 @@ def harden() -> None:
         _STATE["filesystems"] = tuple(_remove_network_fs(lib))
         lib.OSRSetPROJEnableNetwork.argtypes = [ctypes.c_int]
         lib.OSRSetPROJEnableNetwork(0)
-        pyproj.network.set_network_enabled(active=False)
+        pyproj.network.set_network_enabled(active=False)  # type: ignore[attr-defined]  # public API, not in pyproj.network's __all__
         _STATE["done"] = True
 
 

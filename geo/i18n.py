@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 LANGS = ("vi", "en")
 
+_V = TypeVar("_V")
 
-def pick(lang: str, vi: str, en: str) -> str:
+
+def pick(lang: str, vi: _V, en: _V) -> _V:
     """``en`` for English, ``vi`` for every other language: the one place a language is tested.
 
     >>> pick("en", "Chợ", "Market"), pick("vi", "Chợ", "Market"), pick("fr", "Chợ", "Market")
@@ -110,8 +112,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "districts": ("Quận, huyện", "Districts"),
     "communes": ("Xã, phường", "Communes/wards"),
     "layer": ("Lớp ranh giới", "Boundary layer"),
-    "layer_district": ("30 quận, huyện, thị xã (trước 2025)", "30 districts (pre-2025)"),
-    "layer_commune": ("126 xã, phường (từ 1/7/2025)", "126 communes/wards (from 1 July 2025)"),
+    "layer_district": ("{n} quận, huyện, thị xã (trước 2025)", "{n} districts (pre-2025)"),  # views.layer_label
+    "layer_commune": ("{n} xã, phường (từ 1/7/2025)", "{n} communes/wards (from 1 July 2025)"),
     "whole_city": ("Toàn thành phố", "Whole city"),
     "category": ("Loại công trình", "Category"),
     "status": ("Tình trạng", "Status"),
@@ -179,7 +181,7 @@ STRINGS.update({
                  "Colour and symbol by category; nearby points are clustered, zoom in to separate them."),
 })
 
-# --- field visits (pages/field_visit.py, geo/visits.py, geo/brief.py)
+# --- field visits (pages/field_visit.py, geo/visits/)
 STRINGS.update({
     "visit_untitled": ("Chuyến kiểm tra thực địa", "Field visit"),
     "visit_intro": ("Chọn công trình, sắp xếp lộ trình, in tài liệu và mang theo trên điện thoại.",
@@ -218,9 +220,9 @@ STRINGS.update({
     "visit_remove": ("Bỏ", "Remove"),
     "visit_no_stops": ("Chưa chọn công trình nào.", "No site chosen yet."),
     "visit_leg_km": ("Quãng đường (km)", "Leg (km)"),
-    "visit_total": ("Tổng: {km:.1f} km, {h} giờ {m:02d} phút (kể cả thời gian dừng).",
-                    "Total: {km:.1f} km, {h} h {m:02d} min (stops included)."),
-    "visit_back_at": ("Về đến điểm xuất phát lúc {time} ({km:.1f} km).", "Back at the start at {time} ({km:.1f} km)."),
+    "visit_total": ("Tổng: {km}, {duration} (kể cả thời gian dừng).",
+                    "Total: {km}, {duration} (stops included)."),
+    "visit_back_at": ("Về đến điểm xuất phát lúc {time} ({km}).", "Back at the start at {time} ({km})."),
     "visit_timetable": ("Lịch trình", "Timetable"),
     "visit_directions": ("Chỉ đường", "Directions"),
     "visit_brief": ("Tài liệu chuyến đi", "Visit brief"),
@@ -250,7 +252,7 @@ STRINGS.update({
     "visit_open_link": ("Mở kế hoạch", "Open the plan"),
 })
 
-# --- programme indicators (pages/indicators.py, geo/indicators.py, geo/indicator_report.py)
+# --- programme indicators (pages/indicators.py, geo/indicators/)
 STRINGS.update({
     "ind_title": ("Chỉ tiêu Chương trình 03", "Programme 03 indicators"),
     "ind_intro": ("Mỗi chỉ tiêu: đã đạt bao nhiêu, so với đường thẳng từ đầu đến cuối chương trình, và các "
@@ -629,7 +631,7 @@ STRINGS.update({
                       "to open its map."),
 })
 
-# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+# indicators by district: the lag behind the straight line (geo/maps/choropleth.py, pages/indicators.py)
 STRINGS.update({
     "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
     "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),
@@ -643,3 +645,6 @@ STRINGS.update({
 })
 STRINGS.update({"choro_zoom_inner": ("Phóng to nội thành", "Zoom to the inner districts"),
                 "choro_zoom_city": ("Toàn thành phố", "Whole city")})
+
+# the hand-entered indicator values as the editor lists them (geo/indicators/dashboard.py)
+STRINGS.update({"ind_entered_by": ("Người nhập", "Entered by"), "ind_entered_at": ("Lúc nhập", "Entered at")})

@@ -25,11 +25,11 @@ import shapely
 from geo import crs as crs_mod
 from geo import layer_source, settings
 from geo.errors import ReferenceLayerError
-from geo.i18n import fold
+from geo.i18n import Bilingual, fold
 
 
 @dataclass(frozen=True)
-class RefLayer:
+class RefLayer(Bilingual):
     """One reference layer: its file, key, labels, colour and allowed geometry types."""
 
     key: str
@@ -38,9 +38,6 @@ class RefLayer:
     en: str
     color: str
     geom_types: tuple[str, ...]
-
-    def label(self, lang: str = "vi") -> str:
-        return self.vi if lang == "vi" else self.en
 
 
 LAYERS: tuple[RefLayer, ...] = (
@@ -160,8 +157,9 @@ class Reference:
 
 def to_metric(geoms: np.ndarray) -> np.ndarray:
     """WGS 84 lon/lat geometries → VN-2000 / UTM 48N (EPSG:3405) metres."""
-    return shapely.transform(np.asarray(geoms, dtype=object),
-                             lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
+    out: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object),
+                                        lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
+    return out
 
 
 def installed(folder: Path | None = None) -> bool:

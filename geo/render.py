@@ -29,12 +29,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import CssLink, Element, JavascriptLink
+from branca.element import CssLink, Element, JavascriptLink, MacroElement
 from jinja2 import Template
 
 from geo import display, settings
 from geo.boundaries import Boundaries
-from geo.i18n import t
+from geo.i18n import name_column, t
+from geo.maps import asset_text
 from geo.schema import CATEGORIES, STATUSES
 
 #: above this many sites, rows carry only what the tooltip needs; the page shows the rest
@@ -74,182 +75,28 @@ def site_id_from_tooltip(text: str | None) -> str | None:
     return m.group(1) if m else None
 
 
-class SitesLayer(folium.plugins.MarkerCluster):
-    """Sites and boundaries drawn from compact JSON in one script.
+class SitesBase(folium.plugins.MarkerCluster):
+    """The site map's fixed part: the drawing code (``geo/maps/sites.js``, ``sites.css``), the
+    boundary outlines, the attribution and the first view. Constant while the layer and unit stay,
+    so streamlit-folium keeps its iframe.
 
     Inherits MarkerCluster only for its asset lists (set by :func:`geo.assets.use`).
     """
 
     _template = Template("""
-{% macro header(this, kwargs) %}
-<style>
-.p03-pin span{display:flex;align-items:center;justify-content:center;width:24px;height:24px;border-radius:50%;
-  border:2px solid #fff;box-shadow:0 0 2px rgba(0,0,0,.6);font:bold 10px/1 sans-serif;line-height:1;color:#fff}
-.p03-popup table{border-collapse:collapse;font-size:12px}.p03-popup th{text-align:left;padding-right:6px;
-  color:#555;font-weight:600;vertical-align:top}.p03-popup h4{margin:0 0 4px 0;font-size:14px}
-.p03-legend{background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;font:12px/18px sans-serif;
-  box-shadow:0 0 3px rgba(0,0,0,.3);max-height:45vh;overflow:auto}.p03-legend summary{cursor:pointer;font-weight:600}
-.leaflet-container .leaflet-control-attribution{font-size:10px;line-height:1.3;max-width:70%;white-space:normal}
-.p03-legend i{display:inline-block;width:16px;height:16px;border-radius:50%;margin-right:5px;vertical-align:-3px;
-  text-align:center;font:bold 8px/16px sans-serif;color:#fff}
-</style>
-{% endmacro %}
+{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
 {% macro script(this, kwargs) %}
-var {{ this.get_name() }} = (function () {
-  var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
-  var n = D.ids.length;
-  function esc(s) {
-    return String(s == null ? "" : s).replace(/[&<>"'`=\\/]/g, function (c) {
-      return "&#" + c.charCodeAt(0) + ";";
-    });
-  }
-  function names(table, codes) {
-    if (!codes) return "";
-    return codes.split(";").map(function (c) { return table[c] || c; }).join(", ");
-  }
-  function tip(i) {
-    var c = D.cats[D.cat[i]];
-    return (D.names ? "<b>" + esc(D.names[i]) + "</b><br>" : "") +
-      "<small>" + esc(c.label) + " · #" + esc(D.ids[i]) + "</small>";
-  }
-  function popup(i) {
-    var rows = [[D.labels.category, D.cats[D.cat[i]].label], [D.labels.status, D.sts[D.st[i]].label],
-                [D.labels.district, names(D.districts, D.dcodes[D.dist[i]])],
-                [D.labels.commune, names(D.communes, D.ccodes[D.comm[i]])]];
-    D.extra.forEach(function (e) {
-      var v = D.x[e[0]][i];
-      if (v !== null && v !== "" && v !== undefined) rows.push([e[1], e[2] ? Number(v).toLocaleString("vi-VN") : v]);
-    });
-    var html = "<div class='p03-popup'>" + (D.names ? "<h4>" + esc(D.names[i]) + "</h4>" : "") + "<table>";
-    rows.forEach(function (r) { html += "<tr><th>" + esc(r[0]) + "</th><td>" + esc(r[1]) + "</td></tr>"; });
-    html += "<tr><th>" + esc(D.labels.id) + "</th><td>" + esc(D.ids[i]) + "</td></tr></table></div>";
-    return html;
-  }
-  var icons = D.cats.map(function (c) {
-    return L.divIcon({className: "p03-pin", iconSize: [24, 24], iconAnchor: [12, 12],
-      html: "<span style='background:" + c.color + "'>" + esc(c.glyph) + "</span>"});
-  });
-  // boundaries: every unit faint, the chosen one highlighted; not clickable
-  if (D.units) L.geoJSON(D.units, {interactive: false, style: {color: "#555", weight: 1, opacity: 0.6,
-      fill: false, dashArray: "3"}}).addTo(map);
-  if (D.focus) L.geoJSON(D.focus, {interactive: false, style: {color: "{{ this.highlight }}", weight: 3,
-      fillColor: "{{ this.highlight }}", fillOpacity: 0.06}}).addTo(map);
-  map.fitBounds({{ this.view }});  // before the layers: drawn once, at the final zoom
-  var P = D.pts, np = P.lat.length, lat = new Float64Array(np), lon = new Float64Array(np);
-  for (var k = 0; k < np; k++) {
-    lat[k] = (P.lat[k] + P.lat0) / P.scale;
-    lon[k] = (P.lon[k] + P.lon0) / P.scale;
-  }
-  function marker(k) {
-    var i = P.i ? P.i[k] : k;
-    return L.marker([lat[k], lon[k]], {icon: icons[D.cat[i]], title: D.names ? D.names[i] : D.ids[i], i: i});
-  }
-  function popupOf(i) { return function () { return popup(i); }; }
-  var group = np > D.gridMin ? superClusters() : markerClusters();
-  // tooltips and popups are bound when a marker is first pointed at, tapped or clicked: "preclick"
-  // comes before any click handler, so the page's click handler always finds the tooltip (#id)
-  function bind(e) {
-    var m = e.propagatedFrom || e.layer;
-    if (!m || m.options.i === undefined || m.getTooltip()) return false;
-    m.bindTooltip(tip(m.options.i));
-    m.bindPopup(popupOf(m.options.i), {maxWidth: 320});
-    return m;
-  }
-  group.on("preclick", bind);
-  group.on("mouseover", function (e) { var m = bind(e); if (m) m.openTooltip(); });
-  group.on("click", function (e) { var m = bind(e); if (m) m.openPopup(); });  // keyboard: Enter
-
-  // up to gridMin points: Leaflet.markercluster (animated, spiderfies at the last zoom)
-  function markerClusters() {
-    var g = L.markerClusterGroup({chunkedLoading: true, maxClusterRadius: 45, showCoverageOnHover: false,
-        disableClusteringAtZoom: D.clusterMax, spiderfyOnMaxZoom: true});
-    var markers = new Array(np);
-    for (var k = 0; k < np; k++) markers[k] = marker(k);
-    g.addLayers(markers);
-    return g;
-  }
-  // above: Supercluster (a KD-tree per zoom, built once in the browser); only the clusters and
-  // single markers in view exist as Leaflet layers, recomputed on every move
-  function superClusters() {
-    if (typeof Supercluster === "undefined") return markerClusters();
-    var g = L.featureGroup(), singles = {}, feats = new Array(np);
-    for (var k = 0; k < np; k++) {
-      feats[k] = {type: "Feature", properties: {k: k}, geometry: {type: "Point", coordinates: [lon[k], lat[k]]}};
-    }
-    var index = new Supercluster({radius: 60, minZoom: 0, maxZoom: D.clusterMax - 1}).load(feats);
-    function single(k) { return singles[k] || (singles[k] = marker(k)); }
-    function cluster(f) {
-      var n = f.properties.point_count, cls = n < 10 ? "small" : n < 100 ? "medium" : "large";
-      var m = L.marker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {icon: L.divIcon({
-          html: "<div><span>" + n + "</span></div>", className: "marker-cluster marker-cluster-" + cls,
-          iconSize: [40, 40]})});
-      m.p03cluster = f.properties.cluster_id;
-      return m;
-    }
-    function draw() {
-      var b = map.getBounds().pad(0.2);
-      var found = index.getClusters([Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85),
-                                     Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)],
-                                    Math.floor(map.getZoom()));
-      g.clearLayers();
-      found.forEach(function (f) { g.addLayer(f.properties.cluster ? cluster(f) : single(f.properties.k)); });
-    }
-    g.on("click", function (e) {
-      var m = e.propagatedFrom || e.layer;
-      if (m && m.p03cluster !== undefined) {
-        map.setView(m.getLatLng(), Math.min(index.getClusterExpansionZoom(m.p03cluster), D.clusterMax));
-      }
-    });
-    g.on("add", function () { map.on("moveend", draw); draw(); });
-    g.on("remove", function () { map.off("moveend", draw); });
-    return g;
-  }
-  var shapes = L.geoJSON({type: "FeatureCollection", features: D.shp.g.map(function (g, k) {
-    return {type: "Feature", properties: {i: D.shp.i[k]}, geometry: g};
-  })}, {
-    style: function (f) {
-      var c = D.cats[D.cat[f.properties.i]];
-      var line = f.geometry.type.indexOf("Line") >= 0;
-      return {color: c.color, weight: line ? 5 : 2, opacity: 0.9, fillColor: c.color, fillOpacity: 0.25};
-    },
-    onEachFeature: function (f, layer) {
-      layer.bindTooltip(tip(f.properties.i), {sticky: true});
-      layer.bindPopup(popupOf(f.properties.i), {maxWidth: 320});
-    }
-  });
-  shapes.addTo(map);
-  group.addTo(map);
-  map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
-  D.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
-  if (D.legend.length) {
-    var legend = L.control({position: "topright"});
-    legend.onAdd = function () {
-      var div = L.DomUtil.create("div", "p03-legend");
-      var open = map.getSize().x >= 600 ? " open" : "";
-      var html = "<details" + open + "><summary>" + esc(D.labels.legend) + "</summary>";
-      D.legend.forEach(function (i) {
-        var c = D.cats[i];
-        html += "<i style='background:" + c.color + "'>" + esc(c.glyph) + "</i>" + esc(c.label) + "<br>";
-      });
-      div.innerHTML = html + "</details>";
-      L.DomEvent.disableClickPropagation(div);
-      return div;
-    };
-    legend.addTo(map);
-  }
-  window.p03 = {points: group, shapes: shapes, count: n};
-  return group;
-})();
+{{ this.js }}
+p03Map.base({{ this._parent.get_name() }}, {{ this.payload }});
 {% endmacro %}
 """)
 
-    def __init__(self, payload: str, view: list[list[float]]) -> None:
+    def __init__(self, payload: str) -> None:
         super().__init__()
-        self._name = "SitesLayer"
+        self._name = "SitesBase"
         self.payload = payload
-        self.view = json.dumps(view)
-        self.highlight = HIGHLIGHT
+        self.js = asset_text("sites.js")
+        self.css = asset_text("sites.css")
 
     def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         """Add the asset links, the style and the script to the figure.
@@ -262,9 +109,37 @@ var {{ this.get_name() }} = (function () {
             figure.header.add_child(JavascriptLink(url), name=name)
         for name, url in self.default_css:
             figure.header.add_child(CssLink(url), name=name)
-        module = self._template.module
-        figure.header.add_child(_Raw(module.header(self, kwargs)), name=self.get_name())
-        figure.script.add_child(_Raw(module.script(self, kwargs)), name=self.get_name())
+        _render_raw(self, kwargs)
+
+
+class SitesLayer(MacroElement):
+    """The sites (compact JSON) drawn into their :class:`folium.FeatureGroup` by ``p03Map.sites``;
+    the group is what streamlit-folium's ``feature_group_to_add`` swaps on a filter change."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+var {{ this.get_name() }} = p03Map.sites({{ this._parent._parent.get_name() }}, {{ this._parent.get_name() }},
+  {{ this.payload }}, {{ this.view }});
+{% endmacro %}
+""")
+
+    def __init__(self, payload: str, view: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "SitesLayer"
+        self.payload = payload
+        self.view = json.dumps(view)
+
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+        """The script as it is (see :meth:`SitesBase.render`)."""
+        _render_raw(self, kwargs)
+
+
+def _render_raw(element: MacroElement, kwargs: dict[str, Any]) -> None:
+    figure: Any = element.get_root()
+    module = element._template.module
+    if hasattr(module, "header"):
+        figure.header.add_child(_Raw(module.header(element, kwargs)), name=element.get_name())
+    figure.script.add_child(_Raw(module.script(element, kwargs)), name=element.get_name())
 
 
 class _Raw(Element):
@@ -347,7 +222,7 @@ def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> str:
 
 
 def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFrame | None) -> dict[str, str]:
-    key = "name" if lang == "vi" else "name_en"
+    key = name_column(lang)
     focus_key = (tuple(focus["code"].astype(str)), tuple(focus.total_bounds.round(7))) \
         if focus is not None and "code" in focus else None
     if focus is not None and focus_key is None:  # no codes to key on: not cached
@@ -434,22 +309,89 @@ def _geometry_parts(geoms: np.ndarray, n: int) -> dict[str, str]:
     return {"pts": _obj(pts), "shp": _obj({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
 
 
-def payload_text(sites: gpd.GeoDataFrame, b: Boundaries | None, lang: str = "vi", layer: str = "district",
-                 focus: gpd.GeoDataFrame | None = None) -> str:
-    """The script-safe JSON that :class:`SitesLayer` draws: sites column-wise, vocabularies, labels
-    and (cached per boundaries and view) the boundary layers."""
+def sites_payload(sites: gpd.GeoDataFrame, lang: str = "vi") -> str:
+    """The script-safe JSON that ``p03Map.sites`` draws: the sites column-wise, vocabularies and
+    labels (nothing from the boundaries: those are in :func:`base_payload`)."""
     parts = _site_parts(sites, lang)
     parts.update({
         "cats": script_json([{"label": c.label(lang), "color": c.color, "glyph": c.glyph} for c in CATEGORIES]),
         "sts": script_json([{"label": s.label(lang)} for s in STATUSES]),
         "labels": script_json({k: t(k, lang) for k in ("category", "status", "district", "commune", "id",
                                                        "legend")}),
-        "districts": "{}", "communes": "{}", "units": "null", "focus": "null", "attribution": "[]",
         "gridMin": str(GRID_MIN), "clusterMax": str(CLUSTER_MAX_ZOOM + 1),
     })
+    return _obj(parts)
+
+
+def base_payload(b: Boundaries | None, lang: str = "vi", layer: str = "district",
+                 focus: gpd.GeoDataFrame | None = None, view: list[list[float]] | None = None) -> str:
+    """The script-safe JSON that ``p03Map.base`` draws: the boundary outlines of ``layer`` and the
+    ``focus`` unit(s), unit names for the popups (cached per boundaries and view), the attribution
+    and the first ``view`` ([[south, west], [north, east]])."""
+    parts = {"districts": "{}", "communes": "{}", "units": "null", "focus": "null", "attribution": "[]",
+             "highlight": script_json(HIGHLIGHT), "view": script_json(view or _box(None))}
     if b is not None:
         parts.update(_boundary_parts(b, lang, layer, focus))
     return _obj(parts)
+
+
+_HANOI = np.array([105.28, 20.56, 106.02, 21.39])
+
+
+def _box(bounds: np.ndarray | None) -> list[list[float]]:
+    """[[south, west], [north, east]] of ``bounds`` (minx, miny, maxx, maxy), a point padded."""
+    minx, miny, maxx, maxy = (float(v) for v in (_HANOI if bounds is None else bounds))
+    pad = 0.002 if (maxx - minx) < 0.004 else 0.0
+    return [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
+
+
+def sites_view(sites: gpd.GeoDataFrame, b: Boundaries | None, focus: gpd.GeoDataFrame | None = None,
+               fit_city: bool = False) -> list[list[float]]:
+    """Where the map looks: the ``focus`` unit(s), else the whole city when ``fit_city`` (every
+    district in view), else the sites, else the city."""
+    if focus is not None and len(focus):
+        return _box(focus.total_bounds)
+    if fit_city and b is not None:
+        return _box(b.city.total_bounds)
+    if len(sites):
+        return _box(sites.total_bounds)
+    return _box(None if b is None else b.city.total_bounds)
+
+
+def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "district",
+             focus: gpd.GeoDataFrame | None = None, tiles: str | None | bool = True, height: int | str = "100%",
+             reference: Any = None, reference_found: gpd.GeoDataFrame | None = None,
+             view: list[list[float]] | None = None) -> folium.Map:
+    """The site map without its sites: tiles, boundary ``layer`` with ``focus`` highlighted, the
+    reference layers, opening on ``focus`` (else the city, else ``view``). Its script depends only
+    on these, so a page passing the sites separately (:func:`sites_group`) keeps the map's iframe
+    while the sites change."""
+    url = settings.tiles() if tiles is True else (tiles or None)
+    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
+                   zoom_start=10, location=[21.03, 105.85], height=height)
+    # the map's own limits: markercluster needs maxZoom, and clusters every level in between
+    m.options.update(max_zoom=19, min_zoom=MIN_ZOOM)
+    # no jQuery: nothing here uses it, and streamlit-folium loads each file after the previous one
+    m.default_js = [(name, src) for name, src in m.default_js if name != "jquery"]
+    if url:
+        folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
+    if focus is not None and len(focus):
+        view = _box(focus.total_bounds)
+    elif b is not None:
+        view = _box(b.city.total_bounds)
+    SitesBase(base_payload(b, lang, layer, focus, view)).add_to(m)
+    if reference is not None:
+        from geo import render_reference  # imports this module
+        render_reference.add_to(m, reference, lang, reference_found)
+    return m
+
+
+def sites_group(sites: gpd.GeoDataFrame, lang: str = "vi", view: list[list[float]] | None = None) -> folium.FeatureGroup:
+    """The sites as a feature group for a :func:`base_map` (streamlit-folium's
+    ``feature_group_to_add``); the map moves to ``view`` when it is not already the one shown."""
+    group = folium.FeatureGroup(name="sites", control=False)
+    SitesLayer(sites_payload(sites, lang), view or sites_view(sites, None)).add_to(group)
+    return group
 
 
 def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi", layer: str = "district",
@@ -462,31 +404,13 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
     ``reference``: a :class:`geo.reference.Reference` whose layers are offered (off by default),
     with ``reference_found`` (its features a search matched) highlighted.
+    One map, base and sites together (a standalone page, a preview); the district map page sends
+    them apart (:func:`base_map` and :func:`sites_group`).
     """
-    url = settings.tiles() if tiles is True else (tiles or None)
-    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
-                   zoom_start=10, location=[21.03, 105.85], height=height)
-    # the map's own limits: markercluster needs maxZoom, and clusters every level in between
-    m.options.update(max_zoom=19, min_zoom=MIN_ZOOM)
-    if url:
-        folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
-    if focus is not None and len(focus):
-        bounds = focus.total_bounds
-    elif fit_city and b is not None:
-        bounds = b.city.total_bounds
-    elif len(sites):
-        bounds = sites.total_bounds
-    elif b is not None:
-        bounds = b.city.total_bounds
-    else:
-        bounds = np.array([105.28, 20.56, 106.02, 21.39])
-    minx, miny, maxx, maxy = (float(v) for v in bounds)
-    pad = 0.002 if (maxx - minx) < 0.004 else 0.0
-    view = [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
-    SitesLayer(payload_text(sites, b, lang, layer, focus), view).add_to(m)
-    if reference is not None:
-        from geo import render_reference  # imports this module
-        render_reference.add_to(m, reference, lang, reference_found)
+    view = sites_view(sites, b, focus, fit_city)
+    m = base_map(b, lang=lang, layer=layer, focus=focus, tiles=tiles, height=height, reference=reference,
+                 reference_found=reference_found, view=view)
+    sites_group(sites, lang, view).add_to(m)
     m.fit_bounds(view)
     return m
 
@@ -496,3 +420,9 @@ def legend_items(sites: gpd.GeoDataFrame, lang: str = "vi") -> list[tuple[str, s
     counts = sites["category"].value_counts() if len(sites) else pd.Series(dtype=int)
     return [(c.glyph, c.color, c.label(lang), int(counts.get(c.code, 0))) for c in CATEGORIES
             if counts.get(c.code, 0)]
+
+
+def counts_table(sites: gpd.GeoDataFrame, lang: str = "vi") -> pd.DataFrame:
+    """Sites per category present (the legend's counts), labelled, for the page's counts table."""
+    return pd.DataFrame([(label, n) for _g, _c, label, n in legend_items(sites, lang)],
+                        columns=[t("category", lang), t("count", lang)]).set_index(t("category", lang))

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from geo.i18n import fold
+from geo.i18n import Bilingual, fold
 
 
 @dataclass(frozen=True)
-class Term:
+class Term(Bilingual):
     """One vocabulary entry: a stable code, labels, map style, and synonyms people write."""
 
     code: str
@@ -23,9 +23,6 @@ class Term:
     color: str = "#555555"
     glyph: str = "•"
     indicator: str | None = None
-
-    def label(self, lang: str = "vi") -> str:
-        return self.vi if lang == "vi" else self.en
 
 
 CATEGORIES: tuple[Term, ...] = (

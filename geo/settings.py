@@ -88,12 +88,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("P03_SESSION_IDLE_MINUTES", "60", "A signed-in session ends after this many minutes without activity.", int),
     Setting("P03_OIDC_DEFAULT_ROLE", "viewer",
             "Role of an organisation (OIDC) sign-in with no user row; 'none' refuses such sign-ins."),
-    # programme indicators (geo/indicators.py)
+    # programme indicators (geo/indicators/)
     Setting("P03_PROGRAMME_START", "2021-01-01",
             "Start of the straight line indicator status is judged against (YYYY-MM-DD).", _date),
     Setting("P03_PROGRAMME_END", "2025-12-31",
             "Programme end date: indicators behind the straight line from start to here are 'at risk'.", _date),
-    # field visits (geo/visits.py, geo/brief.py)
+    # field visits (geo/visits/)
     Setting("P03_PUBLIC_URL", "http://127.0.0.1:8501",
             "Address people open the app at; the QR code on a visit brief links to the plan's page under it."),
     Setting("P03_VISIT_SPEED_KMH", "20",

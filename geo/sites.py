@@ -17,7 +17,7 @@ import pyogrio
 
 from geo import boundaries, fmt
 from geo.errors import InputError
-from geo.i18n import t
+from geo.i18n import pick, t
 from geo.schema import ATTRIBUTE_NAMES, CATEGORY_BY_CODE, category_label, status_label
 from geo.store.base import Store, Upload, new_id
 
@@ -117,7 +117,7 @@ def _label_distinct(values: pd.Series, label: Callable[[Any], str]) -> list[str]
 
 def to_feature_collection(gdf: gpd.GeoDataFrame) -> dict[str, Any]:
     """RFC 7946 FeatureCollection; district/commune codes as lists."""
-    doc = json.loads(gdf.to_json(na="null", drop_id=True, to_wgs84=True))
+    doc: dict[str, Any] = json.loads(gdf.to_json(na="null", drop_id=True, to_wgs84=True))
     for feat in doc["features"]:
         props = feat["properties"]
         for key in ("district_codes", "commune_codes"):
@@ -135,7 +135,8 @@ def export(gdf: gpd.GeoDataFrame, fmt: str) -> bytes:
     if fmt == "csv":
         df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
-        return df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+        data: bytes = df.to_csv(index=False).encode("utf-8-sig")  # BOM: Excel opens Vietnamese correctly
+        return data
     if fmt == "xlsx":
         df = spreadsheet_safe(pd.DataFrame(gdf.drop(columns="geometry")))
         df["wkt"] = gdf.geometry.to_wkt(rounding_precision=7)
@@ -231,7 +232,7 @@ def district_overview(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries, lang: str
     counts = unit_category_counts(gdf, "district_codes")
     done = unit_category_counts(gdf[gdf["status"] == "completed"], "district_codes")
     d = b.districts
-    names = (d["type"] + " " + d["name"]) if lang == "vi" else d["name_en"]
+    names = pick(lang, d["type"] + " " + d["name"], d["name_en"])
     out = pd.DataFrame({"code": d["code"].to_numpy(), "district": names.to_numpy()})
     total = counts["_total"] if "_total" in counts else pd.Series(dtype=int)
     out["total"] = out["code"].map(total).fillna(0).astype(int)
@@ -242,3 +243,9 @@ def district_overview(gdf: gpd.GeoDataFrame, b: boundaries.Boundaries, lang: str
     for code in (c for c in counts.columns if c != "_total"):
         out[code] = out["code"].map(counts[code]).fillna(0).astype(int)
     return out
+
+
+def details_table(site: dict[str, Any], b: boundaries.Boundaries | None, lang: str = "vi") -> pd.DataFrame:
+    """The details panel's table: a "field" and a "value" column (labelled in ``lang``) of
+    :func:`site_details`' rows."""
+    return pd.DataFrame(site_details(site, b, lang), columns=[t("field", lang), t("value", lang)])

@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from geo import auth, settings
-from geo.errors import NotFound, RateLimited, TokenRefused  # noqa: F401  (re-exported)
+from geo.errors import NotFound, RateLimited, TokenRefused
 from geo.store import Store
 
 PREFIX = "p03_"
@@ -123,4 +123,5 @@ def reset_limits() -> None:
 
 
 def describe(df: pd.DataFrame) -> list[dict[str, Any]]:
-    return df.astype(object).where(df.notna(), None).to_dict("records")
+    rows: list[dict[str, Any]] = df.astype(object).where(df.notna(), None).to_dict("records")
+    return rows

@@ -7,11 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import geopandas as gpd
 
 from geo import boundaries
 from geo.errors import NotFound
+from geo.i18n import pick, t
 from geo.schema import CATEGORY_BY_CODE, STATUS_BY_CODE
 from geo.store.base import SiteFilter
 
@@ -51,9 +53,9 @@ class View:
 
     def unit_label(self, b: boundaries.Boundaries, lang: str = "vi") -> str:
         if not self.unit:
-            return "Toàn thành phố" if lang == "vi" else "Whole city"
+            return pick(lang, "Toàn thành phố", "Whole city")
         row = b.layer(self.layer).set_index("code").loc[self.unit]
-        return f"{row['type']} {row['name']}" if lang == "vi" else f"{row['name_en']} ({row['type']})"
+        return pick(lang, f"{row['type']} {row['name']}", f"{row['name_en']} ({row['type']})")
 
 
 def _many(params: Mapping[str, Any], key: str) -> tuple[str, ...]:
@@ -98,13 +100,28 @@ def to_params(view: View) -> dict[str, str]:
     return out
 
 
+def map_url(view: View, page: str = "district_map") -> str:
+    """The relative address of ``page`` opened on ``view`` (for links in tables and maps); a unit
+    written ``{code}`` is kept as it is, for a map to fill in per unit.
+
+    >>> map_url(View("commune", "{code}", indicators=("CT08",)))
+    'district_map?commune={code}&indicator=CT08'
+    """
+    return f"{page}?{urlencode(to_params(view), safe='{},')}"
+
+
+def layer_label(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> str:
+    """A boundary layer's name for a picker, with how many units it holds (counted, not written in):
+    "30 quận, huyện, thị xã (trước 2025)" / "126 communes/wards (from 1 July 2025)"."""
+    return t(f"layer_{layer}", lang).format(n=len(b.layer(layer)))
+
+
 def unit_options(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> dict[str, str]:
     """code -> label for a unit picker; labels carry the ASCII name too so typing without
     diacritics finds them (“Quận Hoàn Kiếm · Hoan Kiem”)."""
     gdf = b.layer(layer)
-    if lang == "vi":
-        return {c: f"{t} {n} · {e}" for c, t, n, e in zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])}
-    return {c: f"{e} ({t}) · {n}" for c, t, n, e in zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])}
+    rows = zip(gdf["code"], gdf["type"], gdf["name"], gdf["name_en"])
+    return {c: pick(lang, f"{t} {n} · {e}", f"{e} ({t}) · {n}") for c, t, n, e in rows}
 
 
-__all__ = ["NotFound", "View", "from_params", "to_params", "unit_options"]
+__all__ = ["NotFound", "View", "from_params", "layer_label", "map_url", "to_params", "unit_options"]

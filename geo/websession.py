@@ -73,7 +73,7 @@ def claim(store: Store, code: str, *, now: float | None = None) -> str | None:
     return token if row is not None else None
 
 
-def _live(store: Store, row: dict | None, now: float) -> WebSession | None:
+def _live(store: Store, row: dict[str, Any] | None, now: float) -> WebSession | None:
     """The session of ``row`` if neither revoked, expired nor idle, with its user re-read from
     the store (a disabled or removed account revokes every session of theirs)."""
     if row is None or row["revoked_at"] is not None or float(row["expires_at"]) <= now:

@@ -11,7 +11,6 @@ from streamlit_folium import st_folium
 
 from geo import fmt, render, views
 from geo import sites as site_ops
-from geo.schema import CATEGORIES
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
@@ -40,16 +39,31 @@ def site_table(version: int, view: views.View, lang: str, ages: tuple[str, ...] 
 TABLE_ORDER = ("name", "status", "progress_pct", "category", "district", "commune", "id")
 
 
-def choose_view(lang: str) -> views.View:
-    """Sidebar widgets (seeded once from the URL's query parameters) -> a View."""
-    b = ui.bounds()
+def seed_view() -> None:
+    """The filter widgets' state, seeded once (and for a new ``?batch=``) from the URL."""
     new_batch = st.query_params.get("batch") not in (None, st.session_state.get("dm_batch"))
     if "dm_seeded" not in st.session_state or new_batch:
         with ui.errors_shown():
-            start = views.from_params(st.query_params.to_dict(), b)
+            start = views.from_params(st.query_params.to_dict(), ui.bounds())
         st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
                                 dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
+
+
+def state_view(lang: str) -> views.View:
+    """The View the filter widgets hold (their session state), read before they are drawn so the map
+    is sent first; :func:`choose_view` draws them after it and must return the same View."""
+    state = st.session_state
+    layer = state.get("dm_layer") or "district"
+    unit = state.get("dm_unit")
+    return views.View(layer=layer, unit=unit if unit in views.unit_options(ui.bounds(), layer, lang) else None,
+                      categories=tuple(state.get("dm_cats") or ()), statuses=tuple(state.get("dm_status") or ()),
+                      indicators=tuple(state.get("dm_ind") or ()), text=str(state.get("dm_q") or "").strip(),
+                      batch=state.get("dm_batch"))
+
+
+def choose_view(lang: str) -> views.View:
+    """Sidebar widgets (seeded by :func:`seed_view`) -> a View; the URL follows it."""
     with ui.sidebar_top():  # above the sign-in box: the first thing in the sidebar after the page list
         st.header(ui.t("filters"))
         view = ui.view_filters("dm", lang, extra_indicators=tuple(st.session_state["dm_ind"]))
@@ -74,11 +88,70 @@ def details(site_id: str, lang: str) -> None:
     if site is None:  # not stored yet on the "as at" day
         st.caption(ui.t("se_not_yet").format(d=site_edit.as_of()))
         return
-    b = ui.bounds()
-    rows = [{ui.t("field"): k, ui.t("value"): v} for k, v in site_ops.site_details(site, b, lang)]
     st.subheader(ui.t("details"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(site_ops.details_table(site, ui.bounds(), lang), hide_index=True, width="stretch")
     site_edit.site_panel(site_id, lang)  # edit (editors), history, restore
+
+
+def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[object, str | None]:
+    """The map (its base keeps its iframe; a filter swaps only the sites' feature group), the legend
+    counts, reference search hits and the new-site panel; returns the reference layers and the
+    clicked site's id."""
+    b = ui.bounds()
+    ref = ref_ui.layers()
+    ref_hits = ref_ui.found(ref, view.text)
+    focus = view.focus(b)
+    box = render.sites_view(sites, b, focus, view.fits_city)
+    fmap = render.base_map(b, lang=lang, layer=view.layer, focus=focus, reference=ref, reference_found=ref_hits)
+    out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
+                    feature_group_to_add=render.sites_group(sites, lang, box),
+                    returned_objects=["last_object_clicked_tooltip"])
+    legend = render.legend_items(sites, lang)
+    if legend:
+        st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
+    ref_ui.search_results(ref_hits, view.text, lang)
+    site_edit.new_site_panel(lang, focus)  # editors: draw a new site
+    return ref, render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
+
+
+def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked: str | None, lang: str) -> None:
+    """The site table (first rows, selectable), the chosen site's details and inspections, counts."""
+    if sites.empty:
+        st.info(ui.t("no_sites"))
+    table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune", "progress_pct")]
+    st.subheader(ui.t("shown_sites"))
+    picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
+                          on_select="rerun", selection_mode=["single-row", "single-cell"],
+                          column_order=[ui.t(c) for c in TABLE_ORDER])  # what matters first (phones)
+    if len(table) < total:
+        st.caption(ui.t("table_showing").format(n=len(table), total=total))
+    rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
+    chosen = table.iloc[rows[0]][ui.t("id")] if rows else clicked or site_edit.last_edited()  # any cell of a row
+    chosen = chosen or (sites.iloc[0]["id"] if len(sites) == 1 else None)  # one site found: its details
+    if chosen:
+        details(chosen, lang)
+        insp_ui.site_inspections(chosen)
+    else:
+        st.caption(ui.t("site_details_pick"))
+    st.subheader(ui.t("counts_by_category"))
+    st.table(render.counts_table(sites, lang))
+
+
+def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:
+    """The shown sites as a file (made only when the button is clicked: 5 MB and 1 s at 10,000
+    sites); for a GeoPackage, its QGIS style on its own too (geo/styles.py)."""
+    fmt = st.selectbox(ui.t("format"), site_ops.EXPORT_FORMATS, key="dm_fmt")
+    st.download_button(ui.t("download_shown"), data=lambda: site_ops.export(sites, fmt), on_click="ignore",
+                       file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
+    if fmt == "gpkg":
+        from geo import styles
+
+        kind = (styles.kinds_of([str(t) for t in sites.geom_type]) or ["point"])[0]
+        q, d = st.columns(2)
+        q.download_button("QGIS (.qml)", data=lambda: styles.qml(kind, lang), on_click="ignore",
+                          file_name=f"p03_sites_{kind}.qml", mime="application/xml", key="dm_qml")
+        d.download_button("SLD (.sld)", data=lambda: styles.sld(lang), on_click="ignore",
+                          file_name="p03_sites.sld", mime="application/vnd.ogc.sld+xml", key="dm_sld")
 
 
 def main() -> None:
@@ -87,71 +160,27 @@ def main() -> None:
     st.title(ui.t("district_map"))
     with ui.errors_shown():
         b = ui.bounds()
-        view = choose_view(lang)
+        seed_view()
+        view = state_view(lang)  # the map goes out before the sidebar's filters (their chunks load meanwhile)
         version = ui.cached_version()
         as_of = site_edit.as_of()  # the sites as they stood that day (None: today)
-        sites = query(version, view, as_of)
-        ages = insp_ui.age_choice()  # last inspected: never / > 90 days / <= 90 days
-        sites = insp_ui.by_age(sites, ages, version)
+        ages = tuple(st.session_state.get("dm_age") or ())  # last inspected: never / > 90 days / <= 90 days
+        sites = insp_ui.by_age(query(version, view, as_of), ages, version)
     st.caption(ui.t("n_sites_in").format(n=len(sites), unit=view.unit_label(b, lang)) + " · " + ui.t("map_help"))
-
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        # built on every run (tens of ms; the boundary payload is cached inside geo.render): a cached
-        # folium.Map rendered again changes its script, and st_folium then forgets the last click
-        ref = ref_ui.layers()
-        ref_hits = ref_ui.found(ref, view.text)
-        fmap = render.site_map(sites, b, lang=lang, layer=view.layer, focus=view.focus(b), reference=ref,
-                               reference_found=ref_hits, fit_city=view.fits_city)
-        out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
-                        returned_objects=["last_object_clicked_tooltip"])
-        clicked = render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
-        legend = render.legend_items(sites, lang)
-        if legend:
-            st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
-        ref_ui.search_results(ref_hits, view.text, lang)
-        site_edit.new_site_panel(lang, view.focus(b))  # editors: draw a new site
+        ref, clicked = map_panel(sites, view, lang)
+    with ui.errors_shown():
+        drawn = (choose_view(lang), insp_ui.age_choice())
+    if drawn != (view, ages) and not st.session_state.pop("dm_redrawn", False):  # not expected: once more,
+        st.session_state["dm_redrawn"] = True  # with the widgets' own values
+        st.rerun()
     with right:
-        if sites.empty:
-            st.info(ui.t("no_sites"))
-        table, total = site_table(version, view, lang, ages, as_of)
-        table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune",
-                                           "progress_pct")]
-        st.subheader(ui.t("shown_sites"))
-        picked = st.dataframe(table, hide_index=True, width="stretch", height=300, key="dm_table",
-                              on_select="rerun", selection_mode=["single-row", "single-cell"],
-                              column_order=[ui.t(c) for c in TABLE_ORDER])  # what matters first (phones)
-        if len(table) < total:
-            st.caption(ui.t("table_showing").format(n=len(table), total=total))
-        rows = picked.selection.rows or [c[0] for c in picked.selection.cells] if picked else []
-        chosen = table.iloc[rows[0]][ui.t("id")] if rows else clicked or site_edit.last_edited()  # any cell of a row
-        chosen = chosen or (sites.iloc[0]["id"] if len(sites) == 1 else None)  # one site found: its details
-        if chosen:
-            details(chosen, lang)
-            insp_ui.site_inspections(chosen)
-        else:
-            st.caption(ui.t("site_details_pick"))
-        st.subheader(ui.t("counts_by_category"))
-        counts = sites["category"].value_counts()
-        st.dataframe(pd.DataFrame([{ui.t("category"): c.label(lang), ui.t("count"): int(counts[c.code])}
-                                   for c in CATEGORIES if c.code in counts]), hide_index=True, width="stretch")
-        fmt = st.selectbox(ui.t("format"), site_ops.EXPORT_FORMATS, key="dm_fmt")
-        # the file is made only when the button is clicked (5 MB and 1 s at 10,000 sites)
-        st.download_button(ui.t("download_shown"), data=lambda: site_ops.export(sites, fmt), on_click="ignore",
-                           file_name=f"p03_sites.{fmt}", mime=site_ops.MEDIA_TYPES[fmt], key="dm_download")
-        if fmt == "gpkg":  # the QGIS style the GeoPackage embeds, also on its own (geo/styles.py)
-            from geo import styles
-
-            kind = (styles.kinds_of([str(t) for t in sites.geom_type]) or ["point"])[0]
-            q, d = st.columns(2)
-            q.download_button("QGIS (.qml)", data=lambda: styles.qml(kind, lang), on_click="ignore",
-                              file_name=f"p03_sites_{kind}.qml", mime="application/xml", key="dm_qml")
-            d.download_button("SLD (.sld)", data=lambda: styles.sld(lang), on_click="ignore",
-                              file_name="p03_sites.sld", mime="application/vnd.ogc.sld+xml", key="dm_sld")
+        site_list(sites, *site_table(version, view, lang, ages, as_of), clicked, lang)
+        downloads(sites, lang)
     with st.expander(ui.t("attribution")):
         for line in b.attribution_lines(view.layer):
             st.markdown(f"- {line}")
         ref_ui.attribution(ref, lang)
-
 
 main()

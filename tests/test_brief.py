@@ -12,7 +12,8 @@ import pypdf
 import pytest
 from PIL import Image
 
-from geo import brief, visits
+from geo import visits
+from geo.visits import brief
 
 STOPS = ["demo-012", "demo-013", "demo-042", "demo-047", "demo-051", "demo-066", "demo-048"]
 

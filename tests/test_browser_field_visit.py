@@ -24,11 +24,27 @@ def phone(browser):
     page.context.close()
 
 
-def idle(page) -> None:
-    """Wait until the app has finished running (twice: a map may ask for one more run)."""
-    for _ in range(2):
-        page.wait_for_timeout(300)
-        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+#: Streamlit's own readiness: the app root's script state (initial, running, rerunRequested,
+#: notRunning) and the "running" indicator
+NOT_RUNNING = """() => {
+  const app = document.querySelector("[data-testid=stApp]");
+  return !!app && app.getAttribute("data-test-script-state") === "notRunning"
+    && !document.querySelector("[data-testid=stStatusWidget]");
+}"""
+
+
+def settled(page, *ready) -> None:
+    """Wait for what the next step needs: each ``ready`` assertion (a callable running an
+    ``expect``, which only the run that made the change can satisfy), then the end of that run."""
+    for check in ready:
+        check()
+    page.wait_for_function(NOT_RUNNING, timeout=90_000)
+
+
+def stops(page, n: int):
+    """The route lists ``n`` stops (each with its remove button, key ``fv_rm_<id>``): the run that
+    has them is drawn."""
+    return lambda: expect(page.locator("[class*='st-key-fv_rm_']")).to_have_count(n, timeout=90_000)
 
 
 def pick(page, label: str, text: str, option: str, close: bool = True) -> None:
@@ -51,8 +67,7 @@ def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
     for n, (typed, option) in enumerate([("Đồng Xuân", "Chợ Đồng Xuân"), ("Nhà hát Lớn", "Nhà hát Lớn Hà Nội"),
                                          ("Chợ Hôm", "Chợ Hôm")], start=1):
         pick(page, "Công trình đã chọn", typed, option, close=False)
-        expect(chosen).to_have_count(n, timeout=60_000)
-        idle(page)
+        settled(page, lambda n=n: expect(chosen).to_have_count(n, timeout=60_000), stops(page, n))
         page.keyboard.press("Escape")  # close the list, once the choice has reached the app
     page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
     for name in ("Chợ Đồng Xuân", "Nhà hát Lớn Hà Nội", "Chợ Hôm"):
@@ -91,33 +106,30 @@ def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, br
     page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
     # filter to Hoàn Kiếm (the filters are in the first screen)
     pick(page, "Chọn quận, huyện hoặc xã, phường", "Hoàn Kiếm", "Quận Hoàn Kiếm · Hoan Kiem", close=False)
-    expect(page.get_by_text("21 công trình trong Quận Hoàn Kiếm", exact=False)).to_have_count(1, timeout=60_000)
-    idle(page)
+    settled(page, lambda: expect(page.get_by_text("21 công trình trong Quận Hoàn Kiếm", exact=False))
+            .to_have_count(1, timeout=60_000))
     # a click anywhere on a row toggles it: on, off, on again
     chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
     row = page.locator("[data-testid='stCheckbox']", has_text="Chợ Đồng Xuân").first
     for expected in (1, 0, 1):
         row.get_by_text("Chợ Đồng Xuân").click()
-        expect(chosen).to_have_count(expected, timeout=60_000)
-        idle(page)
+        settled(page, lambda n=expected: expect(chosen).to_have_count(n, timeout=60_000), stops(page, expected))
         row = page.locator("[data-testid='stCheckbox']", has_text="Chợ Đồng Xuân").first
     assert chosen.nth(0).get_attribute("aria-label") == "Chợ Đồng Xuân"
-    idle(page)
     # click sites on the map: each joins the selection (two in a row: no click is forgotten)
     frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
-    frame.locator(".p03-pin").first.wait_for(timeout=30_000)
-    tried = 0
+    pins = frame.locator(".p03-pin")
+    pins.first.wait_for(timeout=30_000)
     for target in (2, 3):
-        while chosen.count() < target and tried < 12:
-            idle(page)
-            frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first
-            if frame.locator(".leaflet-popup-close-button").count():
-                frame.locator(".leaflet-popup-close-button").first.click()  # the last site's popup
-            frame.locator(".p03-pin").nth(tried).click()
-            tried += 1
-            page.wait_for_timeout(1500)
-            idle(page)
-        expect(chosen).to_have_count(target, timeout=30_000)
+        names = {chosen.nth(k).get_attribute("aria-label") for k in range(chosen.count())}
+        # a pin's title is its site's name: click one not chosen yet
+        pin = next(pins.nth(k) for k in range(pins.count()) if pins.nth(k).get_attribute("title") not in names)
+        title = pin.get_attribute("title")
+        if frame.locator(".leaflet-popup-close-button").count():
+            frame.locator(".leaflet-popup-close-button").first.click()  # the last site's popup
+        pin.click()
+        settled(page, lambda n=target: expect(chosen).to_have_count(n, timeout=60_000), stops(page, target))
+        assert title in {chosen.nth(k).get_attribute("aria-label") for k in range(target)}, title
     expect(page.get_by_text("Tổng:")).to_have_count(1, timeout=60_000)
     page.screenshot(path=str(out_dir(request) / "desktop_three_stops.png"))
     assert page.p03_external == [], page.p03_external
@@ -161,7 +173,7 @@ def test_six_stop_brief_from_the_home_page_in_8_clicks(app_server, browser, requ
     expect(page.locator("[data-testid='stMultiSelect'] [data-tag]")).to_have_count(6, timeout=60_000)
     page.get_by_text("Tổng:").first.wait_for(timeout=60_000)
     # the run that added the stops must be over, or the click lands on a widget being replaced
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
+    settled(page, stops(page, 6))
     click(page.get_by_role("button", name="Chuẩn bị tài liệu"))
     button = page.get_by_role("button", name="Tải PDF")
     button.wait_for(timeout=90_000)

@@ -34,6 +34,16 @@ def test_follow_an_indicator_to_its_sites_on_the_map(app_server, browser_page, r
 
 
 STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)$")
+CHORO_READY = """(n) => !!window.p03choro && window.p03choro.count === n
+  && !window.p03choro.layer._map._animatingZoom && !(window.p03choro.layer._map._panAnim || {})._inProgress"""
+
+
+def settled(page, units: int) -> None:
+    """Streamlit has finished its run, and the choropleth in the map frame it left has drawn its
+    ``units`` units and is not moving (what the map's script exposes as ``window.p03choro``)."""
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+    frame = page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=60_000).content_frame()
+    frame.wait_for_function(CHORO_READY, arg=units, timeout=60_000)
 
 
 @pytest.fixture()
@@ -65,8 +75,7 @@ def test_choropleth_click_opens_the_district_map(app_server, tall_page, request)
     frame.get_by_role("button", name="Toàn thành phố").click()
     frame.locator(".p03-unit-label").first.wait_for(state="detached", timeout=30_000)
     page.screenshot(path=str(out_dir(request) / "choropleth.png"))
-    frame.locator(".p03-choro-legend").wait_for()
-    page.wait_for_timeout(1500)  # let streamlit-folium finish its first render
+    settled(page, 30)
     # the units are in the boundary layer's order (by name): the first is Ba Đình (001)
     paths.first.click()
     page.wait_for_url(re.compile(r".*/district_map\?district=001&indicator=CT08$"), timeout=60_000)

@@ -21,7 +21,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import Point
 
-from geo.commands.store import store_from_url
+from geo.cli.store import store_from_url
 from geo.store import SiteFilter, Upload
 
 pytestmark = pytest.mark.slow
@@ -34,7 +34,7 @@ STAGES = ("batch_row", "sites", "audit", "version")
 @pytest.fixture(scope="module")
 def ctx():
     context = mp.get_context("forkserver")
-    context.set_forkserver_preload(["geo.store.base", "geo.store.sqlite", "geo.store.postgis", "geo.commands.store",
+    context.set_forkserver_preload(["geo.store.base", "geo.store.sqlite", "geo.store.postgis", "geo.cli.store",
                                     "geopandas", "psycopg"])
     return context
 

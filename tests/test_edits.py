@@ -153,6 +153,22 @@ def test_create_site_drawn_on_the_map(sites, bounds):
     assert err.value.field == "geometry"
 
 
+@pytest.mark.parametrize("as_text", [False, True], ids=["drawn", "wkt"])
+def test_a_drawn_geometry_beyond_the_vertex_limit_is_refused(sites, bounds, monkeypatch, as_text):
+    """The edit map is bounded like an upload (P03_MAX_VERTICES_PER_GEOMETRY): nothing written."""
+    monkeypatch.setenv("P03_MAX_VERTICES_PER_GEOMETRY", "100")
+    wiggle = LineString([(105.850 + i * 1e-5, 21.030 + (i % 2) * 1e-5) for i in range(150)])
+    before = snapshot(sites)
+    with pytest.raises(SiteInvalid) as err:
+        edits.create_site(sites, {"name": "Phố đi bộ mới", "category": "pedestrian"},
+                          wiggle.wkt if as_text else wiggle, user=EDITOR, b=bounds)
+    assert err.value.field == "geometry" and "150 vertices" in err.value.en and "P03_MAX_VERTICES_PER_GEOMETRY" in err.value.vi
+    with pytest.raises(SiteInvalid, match="150 vertices"):
+        edits.edit_site(sites, "t-1", {"geometry": wiggle}, user=EDITOR, reason="vẽ lại", expected_version=1,
+                        b=bounds)
+    assert snapshot(sites) == before
+
+
 def _backdate(store, site_id: str, version: int, at: str) -> None:
     with store.transaction() as cur:
         store.execute(cur, "UPDATE site_versions SET at = ? WHERE id = ? AND version = ?", [at, site_id, version])
@@ -238,17 +254,19 @@ def test_migration_gives_every_existing_site_version_1(store, store_url, monkeyp
 
 
 def test_indicators_count_an_undated_site_from_the_day_it_became_completed(sites, bounds):
-    from geo import indicators as ind_ops
+    from geo.indicators import history as ind_history
+    from geo.indicators import judge as ind_judge
+    from geo.indicators import registry as ind_registry
 
-    reg = {i.code: i for i in ind_ops.load_registry()}
+    reg = {i.code: i for i in ind_registry.load_registry()}
     edits.edit_site(sites, "t-1", {"status": "completed"}, user=EDITOR, expected_version=1, reason="xong", b=bounds)
     _backdate(sites, "t-1", 2, "2024-06-01T03:00:00+00:00")
     market = [reg["CT08"]]
-    assert ind_ops.compute(sites, "2024-05-31", indicators=market)[0].count == 0
-    done = ind_ops.compute(sites, "2024-06-01", indicators=market)[0]
+    assert ind_judge.compute(sites, "2024-05-31", indicators=market)[0].count == 0
+    done = ind_judge.compute(sites, "2024-06-01", indicators=market)[0]
     assert done.count == 1 and done.undated == 0 and done.last_change == "2024-06-01"
     # stored as completed from its first version: since when is unknown, counted from the programme start
-    cable = ind_ops.compute(sites, "2021-06-01", indicators=[reg["CT11"]])[0]
+    cable = ind_judge.compute(sites, "2021-06-01", indicators=[reg["CT11"]])[0]
     assert cable.count == 1 and cable.undated == 1
-    series = ind_ops.history(sites, reg["CT08"], until=dt.date(2025, 1, 1))
+    series = ind_history.history(sites, reg["CT08"], until=dt.date(2025, 1, 1))
     assert series["date"].dt.strftime("%Y-%m-%d").tolist() == ["2024-06-01"]

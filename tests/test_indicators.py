@@ -14,15 +14,23 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 
-from geo import indicators as ind_ops
+from geo import auth
 from geo import sites as site_ops
 from geo.errors import InputError, NotFound
-from geo.indicators import Indicator, Target
+from geo.i18n import Text
+from geo.indicators import edits as ind_edits
+from geo.indicators import history as ind_history
+from geo.indicators import judge as ind_judge
+from geo.indicators import measure as ind_measure
+from geo.indicators import progress as ind_progress
+from geo.indicators import registry as ind_registry
+from geo.indicators.registry import Indicator, Target
 from geo.schema import CATEGORIES
 from geo.store import Upload
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "indicators"
 SITES = FIXTURES / "sites.geojson"
+EDITOR = auth.User("editor", "editor")
 
 
 @pytest.fixture()
@@ -34,8 +42,8 @@ def ind_store(store, bounds):
     return store
 
 
-def one(store, code: str, as_of: str, **kw) -> ind_ops.Progress:
-    found = [p for p in ind_ops.compute(store, as_of, **kw) if p.indicator.code == code]
+def one(store, code: str, as_of: str, **kw) -> ind_progress.Progress:
+    found = [p for p in ind_judge.compute(store, as_of, **kw) if p.indicator.code == code]
     assert found, code
     return found[0]
 
@@ -44,7 +52,7 @@ def one(store, code: str, as_of: str, **kw) -> ind_ops.Progress:
 
 
 def test_registry_preloads_the_twelve_named_indicators():
-    reg = {i.code: i for i in ind_ops.load_registry()}
+    reg = {i.code: i for i in ind_registry.load_registry()}
     assert list(reg) == [f"CT{n:02d}" for n in range(1, 13)]
     assert reg["CT01"].target == Target(2, 3)
     assert reg["CT02"].target == Target(3, 5)
@@ -55,11 +63,11 @@ def test_registry_preloads_the_twelve_named_indicators():
     assert {c for c in ("CT03", "CT04", "CT10", "CT12") if reg[c].method == "manual"} == {"CT03", "CT04", "CT10",
                                                                                             "CT12"}
     for ind in reg.values():
-        assert ind.title_vi and ind.title_en and ind.department_vi and ind.department_en
+        assert ind.title.vi and ind.title.en and ind.department.vi and ind.department.en
 
 
 def test_registry_codes_match_the_schema_categories():
-    reg = {i.code: i for i in ind_ops.load_registry()}
+    reg = {i.code: i for i in ind_registry.load_registry()}
     for cat in CATEGORIES:
         if cat.indicator:
             assert cat.indicator in reg, cat.code
@@ -72,7 +80,7 @@ def test_registry_codes_match_the_schema_categories():
     ("3–5", Target(3, 5)), (None, None), ("", None), ("12,5", Target(12.5, 12.5)),
 ])
 def test_parse_target(raw, expected):
-    assert ind_ops.parse_target(raw) == expected
+    assert ind_registry.parse_target(raw) == expected
 
 
 @pytest.mark.parametrize("entry, field, words", [
@@ -88,7 +96,7 @@ def test_parse_target(raw, expected):
 ])
 def test_bad_definitions_name_the_field_and_the_fix(entry, field, words):
     with pytest.raises(InputError) as err:
-        ind_ops.parse_definition(entry, "indicators.yaml #1")
+        ind_registry.parse_definition(entry, "indicators.yaml #1")
     assert err.value.field == field
     assert words in err.value.en
     assert err.value.vi and "indicators.yaml #1" in err.value.en
@@ -98,17 +106,17 @@ def test_broken_registry_files(tmp_path):
     bad = tmp_path / "indicators.yaml"
     bad.write_text("- code: CT01\n  title: a\n- code: CT01\n  title: b\n", "utf-8")
     with pytest.raises(InputError, match="repeated"):
-        ind_ops.load_registry(bad)
+        ind_registry.load_registry(bad)
     bad.write_text("code: [unclosed\n", "utf-8")
     with pytest.raises(InputError, match="YAML"):
-        ind_ops.load_registry(bad)
+        ind_registry.load_registry(bad)
     with pytest.raises(InputError, match="missing"):
-        ind_ops.load_registry(tmp_path / "absent.yaml")
+        ind_registry.load_registry(tmp_path / "absent.yaml")
 
 
 def test_definition_round_trips_through_to_dict():
-    for ind in ind_ops.load_registry():
-        again = ind_ops.parse_definition(ind.to_dict())
+    for ind in ind_registry.load_registry():
+        again = ind_registry.parse_definition(ind.to_dict())
         assert again == ind
 
 
@@ -151,22 +159,23 @@ def test_cable_routes_count_with_their_length_in_km(ind_store):
     after = one(ind_store, "CT11", "2025-01-01")
     assert after.count == 2 and after.length_km == pytest.approx(3.5, abs=1e-3)
     assert after.value == 2 and after.progress == pytest.approx(2 / 300)
-    assert "3,5 km" in after.reason_vi and "3.5 km" in after.reason_en
+    assert "3,5 km" in after.reason("vi") and "3.5 km" in after.reason("en")
     assert after.to_dict()["length_km"] == pytest.approx(3.5, abs=1e-3)
 
 
 def test_lines_measured_by_length_and_polygons_by_area(ind_store):
-    lines = Indicator("CT11L", "Chiều dài hạ ngầm", "Cable length", Target(10, 10), "km", "km",
+    lines = Indicator("CT11L", Text("Chiều dài hạ ngầm", "Cable length"), Target(10, 10), Text("km", "km"),
                       measure="length_km", categories=("cable_underground",))
-    p = ind_ops.compute(ind_store, "2025-01-01", indicators=[lines])[0]
+    p = ind_judge.compute(ind_store, "2025-01-01", indicators=[lines])[0]
     assert p.value == 0  # its sites carry the code CT11, not CT11L
-    lines = ind_ops.with_definition(lines, code="CT11")
-    p = ind_ops.compute(ind_store, "2025-01-01", indicators=[lines])[0]
+    lines = ind_registry.with_definition(lines, code="CT11")
+    p = ind_judge.compute(ind_store, "2025-01-01", indicators=[lines])[0]
     assert p.value == pytest.approx(3.5, abs=1e-3)
     assert p.progress == pytest.approx(0.35, abs=1e-4)
-    area = Indicator("CT13", "Diện tích công viên", "Park area", Target(8, 8), "ha", "ha", measure="area_ha")
-    assert ind_ops.compute(ind_store, "2024-05-31", indicators=[area])[0].value == 0
-    p = ind_ops.compute(ind_store, "2024-06-01", indicators=[area])[0]
+    area = Indicator("CT13", Text("Diện tích công viên", "Park area"), Target(8, 8), Text("ha", "ha"),
+                     measure="area_ha")
+    assert ind_judge.compute(ind_store, "2024-05-31", indicators=[area])[0].value == 0
+    p = ind_judge.compute(ind_store, "2024-06-01", indicators=[area])[0]
     assert p.value == pytest.approx(4.0, abs=1e-3)
     assert p.progress == pytest.approx(0.5, abs=1e-4)
 
@@ -179,10 +188,10 @@ def test_site_without_code_counts_by_category(ind_store):
 def test_no_target_and_no_data(ind_store):
     parks = one(ind_store, "CT09", "2025-01-01")
     assert parks.status == "no_target" and parks.progress is None
-    assert "no figure" in parks.reason_en
+    assert "no figure" in parks.reason("en")
     water = one(ind_store, "CT12", "2025-01-01")
     assert water.status == "no_data" and water.value is None
-    assert "enter" in water.reason_en
+    assert "enter" in water.reason("en")
 
 
 # ---------------------------------------------------------------- status against the straight line
@@ -197,23 +206,23 @@ def test_no_target_and_no_data(ind_store):
     ("2022-01-01", 20, "done", None),
 ])
 def test_status_against_the_straight_line(as_of, value, status, expected):
-    ind = Indicator("X", "x", "x", Target(20, 20))
-    p = ind_ops.judge(ind_ops.Progress(ind, dt.date.fromisoformat(as_of), float(value)),
+    ind = Indicator("X", Text("x", "x"), Target(20, 20))
+    p = ind_judge.judge(ind_progress.Progress(ind, dt.date.fromisoformat(as_of), float(value)),
                       dt.date(2021, 1, 1), dt.date(2025, 12, 31))
     assert p.status == status
     if expected is not None:
         assert p.expected == pytest.approx(expected, abs=1e-3)
-    assert p.reason_vi and p.reason_en
+    assert p.reason("vi") and p.reason("en")
 
 
 def test_at_risk_reason_in_words():
-    ind = Indicator("X", "x", "x", Target(20, 20), "chợ", "markets")
-    p = ind_ops.judge(ind_ops.Progress(ind, dt.date(2023, 7, 2), 4.0), dt.date(2021, 1, 1), dt.date(2025, 12, 31))
-    assert p.reason_en == ("At risk: 4 markets of 20 (20%); the straight line from 2021-01-01 to 2025-12-31 "
+    ind = Indicator("X", Text("x", "x"), Target(20, 20), Text("chợ", "markets"))
+    p = ind_judge.judge(ind_progress.Progress(ind, dt.date(2023, 7, 2), 4.0), dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+    assert p.reason("en") == ("At risk: 4 markets of 20 (20%); the straight line from 2021-01-01 to 2025-12-31 "
                            "expects 50% (10) by 2023-07-02; 6 short.")
-    assert p.reason_vi.startswith("Chậm: 4 chợ / 20 (20%); đường thẳng từ 01/01/2021 đến 31/12/2025")
-    late = ind_ops.judge(ind_ops.Progress(ind, dt.date(2026, 2, 1), 4.0), dt.date(2021, 1, 1), dt.date(2025, 12, 31))
-    assert "has passed" in late.reason_en and "quá hạn" in late.reason_vi
+    assert p.reason("vi").startswith("Chậm: 4 chợ / 20 (20%); đường thẳng từ 01/01/2021 đến 31/12/2025")
+    late = ind_judge.judge(ind_progress.Progress(ind, dt.date(2026, 2, 1), 4.0), dt.date(2021, 1, 1), dt.date(2025, 12, 31))
+    assert "has passed" in late.reason("en") and "quá hạn" in late.reason("vi")
 
 
 def test_programme_dates_are_settings(ind_store, monkeypatch):
@@ -224,26 +233,26 @@ def test_programme_dates_are_settings(ind_store, monkeypatch):
     assert one(ind_store, "CT08", "2022-12-31").count == 1
     monkeypatch.setenv("P03_PROGRAMME_END", "soon")
     with pytest.raises(Exception, match="P03_PROGRAMME_END"):
-        ind_ops.compute(ind_store, "2023-01-01")
+        ind_judge.compute(ind_store, "2023-01-01")
 
 
 # ---------------------------------------------------------------- history
 
 
 def test_history_steps_at_each_completion(ind_store):
-    ind = ind_ops.get_indicator(ind_store, "CT08")
-    h = ind_ops.history(ind_store, ind, until=dt.date(2030, 1, 1))
+    ind = ind_registry.get_indicator(ind_store, "CT08")
+    h = ind_history.history(ind_store, ind, until=dt.date(2030, 1, 1))
     assert [d.date().isoformat() for d in h["date"]] == ["2021-01-01", "2022-06-30", "2024-03-15"]
     assert h["value"].tolist() == [1, 2, 3]
-    cable = ind_ops.get_indicator(ind_store, "CT11")
-    h = ind_ops.history(ind_store, cable, until=dt.date(2024, 1, 1))
+    cable = ind_registry.get_indicator(ind_store, "CT11")
+    h = ind_history.history(ind_store, cable, until=dt.date(2024, 1, 1))
     assert h["value"].tolist() == [1]
 
 
 def test_hand_entered_values_feed_value_and_history(ind_store):
-    ind_ops.enter_value(ind_store, "CT12", 28.0, "2022-09-30", actor="editor", source="Báo cáo 9 tháng 2022")
-    ind_ops.enter_value(ind_store, "CT12", 35.5, "2024-12-31", actor="editor", source="Sở Xây dựng")
-    ind_ops.enter_value(ind_store, "CT12", 3.0, "2024-12-31", actor="editor", unit_layer="district", unit_code="002")
+    ind_edits.enter_value(ind_store, "CT12", 28.0, "2022-09-30", user=EDITOR, source="Báo cáo 9 tháng 2022")
+    ind_edits.enter_value(ind_store, "CT12", 35.5, "2024-12-31", user=EDITOR, source="Sở Xây dựng")
+    ind_edits.enter_value(ind_store, "CT12", 3.0, "2024-12-31", user=EDITOR, unit_layer="district", unit_code="002")
     p = one(ind_store, "CT12", "2023-01-01")
     assert p.value == 28.0 and p.progress == pytest.approx(28 / 50)
     # 56 % of the low end 50 where the line expects 40 %
@@ -251,18 +260,18 @@ def test_hand_entered_values_feed_value_and_history(ind_store):
     p = one(ind_store, "CT12", "2025-01-01")
     assert p.value == 35.5 and p.status == "at_risk"  # 71 % where the line expects 80 %
     assert one(ind_store, "CT12", "2022-01-01").status == "no_data"
-    h = ind_ops.history(ind_store, ind_ops.get_indicator(ind_store, "CT12"), until=dt.date(2025, 6, 1))
+    h = ind_history.history(ind_store, ind_registry.get_indicator(ind_store, "CT12"), until=dt.date(2025, 6, 1))
     assert h["value"].tolist() == [28.0, 35.5]
     assert set(h["source"]) == {"manual"}
 
 
 def test_bad_hand_values(ind_store):
     with pytest.raises(InputError, match="not a number"):
-        ind_ops.enter_value(ind_store, "CT12", "many", "2024-01-01", actor="e")  # type: ignore[arg-type]
+        ind_edits.enter_value(ind_store, "CT12", "many", "2024-01-01", user=EDITOR)  # type: ignore[arg-type]
     with pytest.raises(InputError, match="YYYY-MM-DD"):
-        ind_ops.enter_value(ind_store, "CT12", 1, "31/12/2024", actor="e")
+        ind_edits.enter_value(ind_store, "CT12", 1, "31/12/2024", user=EDITOR)
     with pytest.raises(NotFound):
-        ind_ops.enter_value(ind_store, "CT99", 1, "2024-12-31", actor="e")
+        ind_edits.enter_value(ind_store, "CT99", 1, "2024-12-31", user=EDITOR)
 
 
 # ---------------------------------------------------------------- edits are stored and audited
@@ -270,21 +279,21 @@ def test_bad_hand_values(ind_store):
 
 def test_editor_overrides_and_adds_definitions(ind_store):
     v0 = ind_store.version()
-    d = ind_ops.get_indicator(ind_store, "CT08").to_dict()
+    d = ind_registry.get_indicator(ind_store, "CT08").to_dict()
     d["target"] = 4
-    ind_ops.save_definition(ind_store, d, actor="editor")
+    ind_edits.save_definition(ind_store, d, user=EDITOR)
     assert ind_store.version() == v0 + 1
     p = one(ind_store, "CT08", "2024-03-15")
     assert p.indicator.origin == "store" and p.indicator.updated_by == "editor"
     assert p.progress == pytest.approx(3 / 4)
     new = {"code": "CT13", "title": {"vi": "Diện tích công viên", "en": "Park area"}, "target": 8,
            "unit": {"vi": "ha", "en": "ha"}, "method": "count", "measure": "area_ha"}
-    ind_ops.save_definition(ind_store, new, actor="editor")
-    codes = [i.code for i in ind_ops.registry(ind_store)]
+    ind_edits.save_definition(ind_store, new, user=EDITOR)
+    codes = [i.code for i in ind_registry.registry(ind_store)]
     assert codes[-2:] == ["CT12", "CT13"]
     assert one(ind_store, "CT13", "2025-01-01").value == pytest.approx(4.0, abs=1e-3)
-    ind_ops.reset_definition(ind_store, "CT08", actor="editor")
-    assert ind_ops.get_indicator(ind_store, "CT08").target == Target(20, 20)
+    ind_edits.reset_definition(ind_store, "CT08", user=EDITOR)
+    assert ind_registry.get_indicator(ind_store, "CT08").target == Target(20, 20)
     audit = ind_store.audit()
     rows = audit[audit["entity"] == "indicator"]
     assert rows["action"].tolist() == ["indicator_def_reset", "indicator_def", "indicator_def"]
@@ -294,18 +303,18 @@ def test_editor_overrides_and_adds_definitions(ind_store):
 def test_failed_definition_edit_writes_nothing(ind_store):
     v0 = ind_store.version()
     with pytest.raises(InputError):
-        ind_ops.save_definition(ind_store, {"code": "CT08", "title": "x", "target": [9, 1]}, actor="editor")
+        ind_edits.save_definition(ind_store, {"code": "CT08", "title": "x", "target": [9, 1]}, user=EDITOR)
     assert ind_store.version() == v0
     assert ind_store.indicator_overrides() == {}
 
 
 def test_values_and_pledges_are_audited(ind_store):
-    vid = ind_ops.enter_value(ind_store, "CT03", 1, "2022-06-01", actor="editor", source="QĐ số 1")
-    ind_ops.set_pledge(ind_store, "CT08", "district", "002", 3, actor="editor")
-    ind_ops.set_pledge(ind_store, "CT08", "district", "002", 4, actor="editor")
-    ind_ops.set_pledge(ind_store, "CT08", "district", "001", 2, actor="editor")
-    ind_ops.set_pledge(ind_store, "CT08", "district", "001", None, actor="editor")
-    ind_ops.remove_value(ind_store, vid, actor="editor")
+    vid = ind_edits.enter_value(ind_store, "CT03", 1, "2022-06-01", user=EDITOR, source="QĐ số 1")
+    ind_edits.set_pledge(ind_store, "CT08", "district", "002", 3, user=EDITOR)
+    ind_edits.set_pledge(ind_store, "CT08", "district", "002", 4, user=EDITOR)
+    ind_edits.set_pledge(ind_store, "CT08", "district", "001", 2, user=EDITOR)
+    ind_edits.set_pledge(ind_store, "CT08", "district", "001", None, user=EDITOR)
+    ind_edits.remove_value(ind_store, vid, user=EDITOR)
     t = ind_store.unit_targets("CT08")
     assert t[["unit_code", "target"]].values.tolist() == [["002", 4.0]]
     assert ind_store.indicator_values("CT03").empty
@@ -313,45 +322,67 @@ def test_values_and_pledges_are_audited(ind_store):
     assert actions == ["indicator_value_delete", "unit_target", "unit_target", "unit_target", "unit_target",
                        "indicator_value"]
     with pytest.raises(NotFound):
-        ind_ops.remove_value(ind_store, vid, actor="editor")
+        ind_edits.remove_value(ind_store, vid, user=EDITOR)
     with pytest.raises(InputError, match="district or commune"):
-        ind_ops.set_pledge(ind_store, "CT08", "province", "01", 1, actor="editor")
+        ind_edits.set_pledge(ind_store, "CT08", "province", "01", 1, user=EDITOR)
 
 
 # ---------------------------------------------------------------- by district / commune
 
 
 def test_by_district_counts_lengths_and_gaps(ind_store, bounds):
-    ind_ops.set_pledge(ind_store, "CT08", "district", "002", 3, actor="editor")
-    t = ind_ops.by_unit(ind_store, ind_ops.get_indicator(ind_store, "CT08"), bounds, "district", "2025-01-01")
+    ind_edits.set_pledge(ind_store, "CT08", "district", "002", 3, user=EDITOR)
+    t = ind_measure.by_unit(ind_store, ind_registry.get_indicator(ind_store, "CT08"), bounds, "district", "2025-01-01")
     assert len(t) == 30
     hk = t.set_index("code").loc["002"]
     assert (hk["total"], hk["count"], hk["value"], hk["target"], hk["gap"]) == (2, 1, 1.0, 3.0, 2.0)
     assert hk["share"] == pytest.approx(0.5)
     assert t.set_index("code").loc["006", "count"] == 1  # the undated market in Đống Đa
-    cable = ind_ops.with_definition(ind_ops.get_indicator(ind_store, "CT11"), measure="length_km")
-    t = ind_ops.by_unit(ind_store, cable, bounds, "district", "2025-01-01")
+    cable = ind_registry.with_definition(ind_registry.get_indicator(ind_store, "CT11"), measure="length_km")
+    t = ind_measure.by_unit(ind_store, cable, bounds, "district", "2025-01-01")
     assert t["value"].sum() == pytest.approx(3.5, abs=1e-2)  # cb-2's four pieces add up to 2.5 km
     assert (t["value"] > 0).sum() == 4
-    t = ind_ops.by_unit(ind_store, cable, bounds, "district", "2023-12-31")
+    t = ind_measure.by_unit(ind_store, cable, bounds, "district", "2023-12-31")
     assert t["value"].sum() == pytest.approx(1.0, abs=1e-3)
-    communes = ind_ops.by_unit(ind_store, ind_ops.get_indicator(ind_store, "CT08"), bounds, "commune", "2025-01-01")
+    communes = ind_measure.by_unit(ind_store, ind_registry.get_indicator(ind_store, "CT08"), bounds, "commune", "2025-01-01")
     assert len(communes) == 126 and communes["count"].sum() == 3
 
 
 def test_by_unit_hand_values(ind_store, bounds):
-    ind_ops.enter_value(ind_store, "CT12", 40, "2024-01-01", actor="e", unit_layer="district", unit_code="002")
-    ind_ops.enter_value(ind_store, "CT12", 45, "2024-06-01", actor="e", unit_layer="district", unit_code="002")
-    t = ind_ops.by_unit(ind_store, ind_ops.get_indicator(ind_store, "CT12"), bounds, "district", "2024-03-01")
+    ind_edits.enter_value(ind_store, "CT12", 40, "2024-01-01", user=EDITOR, unit_layer="district", unit_code="002")
+    ind_edits.enter_value(ind_store, "CT12", 45, "2024-06-01", user=EDITOR, unit_layer="district", unit_code="002")
+    t = ind_measure.by_unit(ind_store, ind_registry.get_indicator(ind_store, "CT12"), bounds, "district", "2024-03-01")
     assert t.set_index("code").loc["002", "value"] == 40
-    t = ind_ops.by_unit(ind_store, ind_ops.get_indicator(ind_store, "CT12"), bounds, "district", "2024-07-01")
+    t = ind_measure.by_unit(ind_store, ind_registry.get_indicator(ind_store, "CT12"), bounds, "district", "2024-07-01")
     assert t.set_index("code").loc["002", "value"] == 45
 
 
 def test_demo_store_reports_every_indicator(demo_store):
-    rows = ind_ops.compute(demo_store, "2025-06-30")
+    rows = ind_judge.compute(demo_store, "2025-06-30")
     assert len(rows) == 12
     by = {p.indicator.code: p for p in rows}
     assert by["CT01"].status == "done"  # 8 completed trade centres (undated) against 2–3
     assert by["CT11"].count == 0 and by["CT11"].total == 4
-    assert set(p.status for p in rows) <= set(ind_ops.STATUSES)
+    assert set(p.status for p in rows) <= set(ind_progress.STATUSES)
+
+
+# ---------------------------------------------------------------- permission, checked by the operation itself
+
+
+@pytest.mark.parametrize("who", [None, auth.User("minh", "viewer")], ids=["anonymous", "viewer"])
+def test_the_edit_itself_refuses_a_viewer_and_writes_nothing(ind_store, who):
+    d = ind_registry.get_indicator(ind_store, "CT08").to_dict()
+    attempts = [
+        lambda: ind_edits.enter_value(ind_store, "CT12", 1.0, "2024-01-01", user=who),
+        lambda: ind_edits.save_definition(ind_store, d, user=who),
+        lambda: ind_edits.reset_definition(ind_store, "CT08", user=who),
+        lambda: ind_edits.set_pledge(ind_store, "CT08", "district", "002", 3, user=who),
+        lambda: ind_edits.remove_value(ind_store, 1, user=who),
+    ]
+    for attempt in attempts:
+        with pytest.raises(auth.PermissionDenied) as err:
+            attempt()
+        assert "edit indicators" in err.value.en and "editor" in err.value.en
+    assert ind_store.indicator_values().empty and ind_store.unit_targets().empty
+    assert ind_store.indicator_overrides() == {}
+    assert ind_edits.enter_value(ind_store, "CT12", 1.0, "2024-01-01", user=auth.User("ad", "admin")) > 0

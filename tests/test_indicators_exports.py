@@ -14,10 +14,13 @@ import pandas as pd
 import pypdf
 import pytest
 
-from geo import indicator_report as report
-from geo import indicators as ind_ops
 from geo.cli import main
-from tests.test_indicators import ind_store  # noqa: F401  (fixture)
+from geo.indicators import edits as ind_edits
+from geo.indicators import judge as ind_judge
+from geo.indicators import measure as ind_measure
+from geo.indicators import registry as ind_registry
+from geo.indicators import report
+from tests.test_indicators import EDITOR, ind_store  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 KEYS = {"code", "title", "target", "value", "progress", "status"}
@@ -98,14 +101,14 @@ def test_exports_csv_xlsx_pdf(ind_store, bounds, tmp_path, capsys):  # noqa: F81
 
 def test_pdf_stays_on_one_page_with_nineteen_indicators(ind_store, bounds):  # noqa: F811
     for n in range(13, 20):
-        ind_ops.save_definition(ind_store, {"code": f"CT{n}", "title": {"vi": f"Chỉ tiêu thêm số {n} " * 4,
+        ind_edits.save_definition(ind_store, {"code": f"CT{n}", "title": {"vi": f"Chỉ tiêu thêm số {n} " * 4,
                                                                        "en": f"Extra {n}"},
-                                            "target": n, "method": "manual"}, actor="editor")
-        ind_ops.enter_value(ind_store, f"CT{n}", n / 2, "2024-01-01", actor="editor")
-    progress = ind_ops.compute(ind_store, "2025-01-01")
+                                            "target": n, "method": "manual"}, user=EDITOR)
+        ind_edits.enter_value(ind_store, f"CT{n}", n / 2, "2024-01-01", user=EDITOR)
+    progress = ind_judge.compute(ind_store, "2025-01-01")
     assert len(progress) == 19
-    ind = ind_ops.get_indicator(ind_store, "CT11")
-    units = ind_ops.by_unit(ind_store, ind, bounds, "district", "2025-01-01")
+    ind = ind_registry.get_indicator(ind_store, "CT11")
+    units = ind_measure.by_unit(ind_store, ind, bounds, "district", "2025-01-01")
     pdf = pypdf.PdfReader(io.BytesIO(report.summary_pdf(progress, units, ind)))
     assert len(pdf.pages) == 1
     text = pdf.pages[0].extract_text()
@@ -115,10 +118,10 @@ def test_pdf_stays_on_one_page_with_nineteen_indicators(ind_store, bounds):  # n
 
 
 def test_exports_defuse_spreadsheet_formulas(ind_store, tmp_path):  # noqa: F811
-    d = ind_ops.get_indicator(ind_store, "CT08").to_dict()
+    d = ind_registry.get_indicator(ind_store, "CT08").to_dict()
     d["title"] = {"vi": "=HYPERLINK(\"http://evil.p03.test\",\"x\")", "en": "@SUM(1)"}
-    ind_ops.save_definition(ind_store, d, actor="editor")
-    progress = ind_ops.compute(ind_store, "2025-01-01")
+    ind_edits.save_definition(ind_store, d, user=EDITOR)
+    progress = ind_judge.compute(ind_store, "2025-01-01")
     (tmp_path / "t.xlsx").write_bytes(report.to_xlsx(progress))
     ws = openpyxl.load_workbook(tmp_path / "t.xlsx")["indicators"]
     cells = [c for row in ws.iter_rows() for c in row]

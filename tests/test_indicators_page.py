@@ -11,10 +11,12 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth
-from geo import indicators as ind_ops
+from geo.indicators import edits as ind_edits
+from geo.indicators import measure as ind_measure
+from geo.indicators import registry as ind_registry
+from geo.maps import choropleth
 from tests.auth_support import sign_in_app
-from tests.test_indicators import SITES, ind_store  # noqa: F401  (fixture)
+from tests.test_indicators import EDITOR, SITES, ind_store  # noqa: F401  (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "indicators.py")
@@ -146,8 +148,8 @@ def test_choropleth_values_equal_an_independent_spatial_join(ind_store, bounds, 
         expected = joined.groupby("code").size().to_dict()
         all_joined = gpd.sjoin(sites[sites["indicator"] == code], districts, predicate="intersects")
         totals = all_joined.groupby("code").size().to_dict()
-        ind = ind_ops.get_indicator(ind_store, code)
-        table = ind_ops.by_unit(ind_store, ind, bounds, "district", as_of)
+        ind = ind_registry.get_indicator(ind_store, code)
+        table = ind_measure.by_unit(ind_store, ind, bounds, "district", as_of)
         counts = choropleth.map_values(choropleth.unit_choropleth(table, bounds, "district", tiles=None))
         shares = choropleth.map_values(choropleth.unit_choropleth(table, bounds, "district", column="share",
                                                                   tiles=None))
@@ -161,7 +163,7 @@ def test_choropleth_is_offline_and_escaped(ind_store, bounds):  # noqa: F811
     from geo import assets
 
     assets.use(assets.APP_BASE_URL)
-    table = ind_ops.by_unit(ind_store, ind_ops.get_indicator(ind_store, "CT08"), bounds, "commune", "2025-01-01")
+    table = ind_measure.by_unit(ind_store, ind_registry.get_indicator(ind_store, "CT08"), bounds, "commune", "2025-01-01")
     m = choropleth.unit_choropleth(table, bounds, "commune", title="<b>x</b>", tiles=None)
     html = m.get_root().render()
     assert "cdn" not in html.lower() and "d3.js" not in html
@@ -178,13 +180,22 @@ def test_visitors_read_why_they_cannot_edit(ind_store, data_dir):  # noqa: F811
 
 
 def test_user_text_is_escaped_for_markdown(ind_store, data_dir):  # noqa: F811
-    d = ind_ops.get_indicator(ind_store, "CT08").to_dict()
+    d = ind_registry.get_indicator(ind_store, "CT08").to_dict()
     d["title"] = {"vi": "![x](http://evil.p03.test/b.png) [bấm](javascript:alert(1)) **đậm**", "en": "x"}
     d["unit"] = {"vi": "[u](javascript:alert(2))", "en": "u"}
-    ind_ops.save_definition(ind_store, d, actor="editor")
+    ind_edits.save_definition(ind_store, d, user=EDITOR)
     at = run(as_of=dt.date(2025, 1, 1))
     assert not at.exception, at.exception
     raw = "\n".join(m.value for m in at.markdown)
     assert all("<a" not in t and "<img" not in t for t in bar_texts(at))  # bars: HTML-escaped plain text
     assert "![x](http" not in raw and "[bấm](javascript" not in raw and "[u](javascript" not in raw
     assert "\\!\\[x\\]\\(http" in raw
+
+
+def test_english_editor_names_districts_in_english(ind_store, data_dir):  # noqa: F811
+    at = run("en", section="edit", store=ind_store)
+    assert not at.exception, at.exception
+    pledge = at.selectbox(key="ind_p_unit")
+    assert pledge.value == "001" and pledge.format_func("001").startswith("Ba Dinh")
+    unit = at.selectbox(key="ind_v_unit")
+    assert unit.format_func("") == "Whole city" and unit.format_func("district:002").startswith("Hoan Kiem")

@@ -12,8 +12,9 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import indicators as ind_ops
-from geo.indicators import Indicator, Target
+from geo.i18n import Text
+from geo.indicators import judge as ind_judge
+from geo.indicators.registry import Indicator, Target
 
 START, END = dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 days = st.integers(min_value=-400, max_value=2400).map(lambda d: START + dt.timedelta(days=d))
@@ -34,17 +35,17 @@ def frame(rows: list[tuple[str, dt.date | None]]) -> gpd.GeoDataFrame:
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(site, max_size=30), a=days, b=days, low=st.integers(1, 40))
 def test_count_progress_and_status(store, rows, a, b, low):
-    ind = Indicator("CT08", "Chợ", "Markets", Target(low, low + 5), categories=("market",))
+    ind = Indicator("CT08", Text("Chợ", "Markets"), Target(low, low + 5), categories=("market",))
     sites = frame(rows)
     first, second = sorted((a, b))
-    p1, p2 = (ind_ops.compute(store, d, indicators=[ind], sites=sites)[0] for d in (first, second))
+    p1, p2 = (ind_judge.compute(store, d, indicators=[ind], sites=sites)[0] for d in (first, second))
     for p, day in ((p1, first), (p2, second)):
         expected = sum(1 for status, end in rows
                        if status == "completed" and (end or START) <= day)
         assert p.value == expected and p.count == expected
         assert p.progress is not None and 0 <= p.progress <= 1
         assert (p.progress == 1) == (expected >= low)
-        line = ind_ops.expected_share(day, START, END)
+        line = ind_judge.expected_share(day, START, END)
         assert p.status == ("done" if expected >= low else "on_track" if p.progress + 1e-9 >= line else "at_risk")
-        assert p.reason_vi and p.reason_en
+        assert p.reason("vi") and p.reason("en")
     assert p2.value >= p1.value

@@ -18,7 +18,7 @@ import pytest
 
 from geo import auth, photos
 from geo import inspections as insp_ops
-from geo.commands.store import store_from_url
+from geo.cli.store import store_from_url
 from geo.errors import ConflictError, InputError, NotFound, PermissionDenied, StoreError
 from geo.store import Upload
 from geo.store.copy import copy_store

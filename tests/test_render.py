@@ -28,9 +28,11 @@ def local_assets():
 
 
 def payload(html: str) -> dict:
-    m = re.search(r"var D = (\{.*?\});\n  var n = ", html, flags=re.S)
-    assert m, "the sites layer's payload is in the HTML"
-    return json.loads(m.group(1))
+    """The base map's payload (boundaries, view) and the sites' payload, merged."""
+    base = re.search(r"^p03Map\.base\([^,]+, (.*)\);$", html, flags=re.M)
+    sites = re.search(r"^  (\{.*\}), (\[\[.*\]\])\);$", html, flags=re.M)
+    assert base and sites, "the base map's and the sites layer's payloads are in the HTML"
+    return json.loads(base.group(1)) | json.loads(sites.group(1)) | {"sites_view": json.loads(sites.group(2))}
 
 
 def mixed_sites(bounds) -> gpd.GeoDataFrame:
@@ -135,13 +137,12 @@ def test_boundaries_cached(bounds, monkeypatch):
     calls = []
     real = render._unit_geojson
     monkeypatch.setattr(render, "_unit_geojson", lambda gdf, tol: calls.append(len(gdf)) or real(gdf, tol))
-    sites = mixed_sites(bounds)
-    first = render.payload_text(sites, bounds, "vi", "commune")
+    first = render.base_payload(bounds, "vi", "commune")
     assert calls == [len(bounds.city), len(bounds.communes)]  # the city outline and the layer, simplified once
-    second = render.payload_text(sites, bounds, "en", "commune")
+    second = render.base_payload(bounds, "en", "commune")
     assert len(calls) == 2  # cached: not simplified again (names are per language)
-    assert first != second and render.payload_text(sites, bounds, "vi", "commune") == first
-    assert render.payload_text(sites, bounds, "vi", "district") != first
+    assert first != second and render.base_payload(bounds, "vi", "commune") == first
+    assert render.base_payload(bounds, "vi", "district") != first
     assert len(calls) == 3
 
 

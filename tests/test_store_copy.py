@@ -11,7 +11,7 @@ from shapely.geometry import Point
 
 from geo import auth, cli
 from geo import sites as site_ops
-from geo.commands.store import store_from_url
+from geo.cli.store import store_from_url
 from geo.errors import StoreError
 from geo.store import base as store_base
 from geo.store import open_store

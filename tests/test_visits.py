@@ -1,4 +1,4 @@
-"""Route ordering, timetable, plans, GPX/KML and links of geo/visits.py, on real boundaries and the
+"""Route ordering, timetable, plans, GPX/KML and links of geo/visits/, on real boundaries and the
 demo sites where places matter."""
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from geo import boundaries, visits
 from geo.errors import InputError
 from geo.maps.route import StopsLayer, route_map
 from geo.store import SiteFilter
+from geo.visits import draft
 
 # points scattered over Hanoi's extent
 LAT = st.floats(20.6, 21.35, allow_nan=False)
@@ -126,9 +127,9 @@ def test_parse_inputs_name_the_field():
 
 def test_move_up_down():
     ids = ["a", "b", "c", "d"]
-    assert visits.move(ids, "b", 1) == ["a", "c", "b", "d"]
-    assert visits.move(ids, "d", 1) == ids
-    assert visits.move(ids, "zz", 1) == ids
+    assert draft.move(ids, "b", 1) == ["a", "c", "b", "d"]
+    assert draft.move(ids, "d", 1) == ids
+    assert draft.move(ids, "zz", 1) == ids
 
 
 # ---------------------------------------------------------------- on the demo sites
@@ -295,6 +296,6 @@ def test_unsaved_plan_round_trips_through_its_address(monkeypatch):
 
 
 def test_merge_ticks_keeps_sites_outside_the_table():
-    assert visits.merge_ticks(["a", "x"], ["a", "b"], ["a", "b"]) == ["a", "x", "b"]
-    assert visits.merge_ticks(["a", "x"], ["a", "b"], []) == ["x"]
-    assert visits.merge_ticks([], [], []) == []
+    assert draft.merge_ticks(["a", "x"], ["a", "b"], ["a", "b"]) == ["a", "x", "b"]
+    assert draft.merge_ticks(["a", "x"], ["a", "b"], []) == ["x"]
+    assert draft.merge_ticks([], [], []) == []

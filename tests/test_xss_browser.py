@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from geo import auth, boundaries, ingest, visits
-from geo import indicators as ind_ops
+from geo.indicators import edits as ind_edits
+from geo.indicators import registry as ind_registry
 from geo.store import open_store
 from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
 
@@ -104,15 +105,15 @@ def hostile_app(tmp_path_factory, boundaries_dir, browser):
     data = make_data_dir(tmp_path_factory.mktemp("xss"), boundaries_dir, demo=False)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "lan", "lan-pass-1234", "editor", actor="root")
+    auth.add_user(store, "lan", "lan-pass-1234", "editor", user=auth.User("root", "admin"))
     plan = visits.new_plan(name=PROPS["xss-09"]["name"], participants=[PROPS["xss-02"]["name"]],
                            stop_ids=["xss-01", "xss-02", "xss-13", "xss-24"])
     plan_id = store.save_plan(plan.to_dict(), actor="lan")
-    d = ind_ops.get_indicator(store, "CT08").to_dict()
+    d = ind_registry.get_indicator(store, "CT08").to_dict()
     d.update(title={"vi": PROPS["xss-24"]["name"], "en": PROPS["xss-05"]["name"]},
              department={"vi": PROPS["xss-02"]["name"], "en": PROPS["xss-03"]["name"]},
              unit={"vi": PROPS["xss-20"]["name"], "en": "x"})
-    ind_ops.save_definition(store, d, actor="lan")
+    ind_edits.save_definition(store, d, user=auth.User("lan", "editor"))
     server = AppServer(data)
     server.plan_id = plan_id
     page = new_page(browser)

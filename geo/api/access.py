@@ -9,7 +9,8 @@ from flask import Response
 
 from geo import settings, tokens
 from geo.api import checks, features
-from geo.errors import PermissionDenied
+from geo.errors import PermissionDenied, RateLimited
+from geo.i18n import pick
 
 
 def presented_token(req: Any) -> str | None:
@@ -28,12 +29,12 @@ def check_access(req: Any, lang: str) -> Response | None:
     if not settings.get("P03_READ_REQUIRES_LOGIN") and token is None:
         return None
     if token is None:
-        resp = checks.error(401, "Unauthorized", tokens.MISSING[0 if lang == "vi" else 1], lang)
+        resp = checks.error(401, "Unauthorized", pick(lang, *tokens.MISSING), lang)
         resp.headers["WWW-Authenticate"] = 'Bearer realm="P03 Map"'
         return resp
     try:
         tokens.use_token(features.store(), token)
-    except tokens.RateLimited as exc:
+    except RateLimited as exc:
         resp = checks.error(429, "TooManyRequests", exc.message(lang), lang)
         resp.headers["Retry-After"] = str(exc.retry_after)
         return resp

@@ -19,6 +19,7 @@ from typing import Any
 from flask import Response
 
 from geo.api import config
+from geo.i18n import pick
 from geo.schema import CATEGORIES, STATUSES
 
 _COMMON = {"f", "lang"}
@@ -44,7 +45,7 @@ def error(status: int, code: str, description: str, lang: str = "vi") -> Respons
 
 
 def _bad(param: str, vi: str, en: str, lang: str) -> Response:
-    text = f"Tham số “{param}”: {vi}" if lang == "vi" else f"Parameter “{param}”: {en}"
+    text = pick(lang, f"Tham số “{param}”: {vi}", f"Parameter “{param}”: {en}")
     return error(400, "InvalidParameterValue", text, lang)
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from geo import boundaries, reference, settings
+from geo.i18n import LANGS, pick
 
 HANOI_BBOX = [105.28, 20.55, 106.03, 21.40]
 #: largest page a client may ask for; offsets beyond MAX_OFFSET are refused (400)
@@ -87,7 +88,9 @@ def collections() -> list[Collection]:
 
 
 def _text(vi: str, en: str, lang: str) -> dict[str, str]:
-    return {lang: vi if lang == "vi" else en, "en" if lang == "vi" else "vi": en if lang == "vi" else vi}
+    """Both languages, ``lang`` first (pygeoapi shows the first one by default)."""
+    both = dict(zip(LANGS, (vi, en), strict=True))
+    return {lang: pick(lang, vi, en), **both}
 
 
 def _resource(c: Collection, lang: str) -> dict[str, Any]:
@@ -119,7 +122,7 @@ def build(url: str, lang: str | None = None, templates: Path | None = None,
     server: dict[str, Any] = {
         "bind": {"host": "127.0.0.1", "port": port}, "url": url.rstrip("/"),
         "mimetype": "application/json; charset=UTF-8", "encoding": "utf-8", "gzip": False,
-        "languages": [lang, "en" if lang == "vi" else "vi"], "pretty_print": False,
+        "languages": [lang, *(other for other in LANGS if other != lang)], "pretty_print": False,
         "limits": {"default_items": 10, "max_items": MAX_ITEMS, "on_exceed": "throttle"},
         "map": {"url": settings.tiles() or "", "attribution": str(settings.get("P03_TILES_ATTRIBUTION"))},
         "admin": False,

@@ -54,7 +54,7 @@ def _date_range(datetime_: str | None) -> tuple[str | None, str | None] | None:
     return start, end
 
 
-class SitesProvider(BaseProvider):
+class SitesProvider(BaseProvider):  # type: ignore[misc]  # pygeoapi ships no type information
     """The programme's sites from the configured store."""
 
     def __init__(self, provider_def: dict[str, Any]) -> None:
@@ -103,7 +103,7 @@ class SitesProvider(BaseProvider):
         raise ProviderItemNotFoundError(user_msg=f"no site {identifier!r}")
 
 
-class LayerProvider(BaseProvider):
+class LayerProvider(BaseProvider):  # type: ignore[misc]  # pygeoapi ships no type information
     """A boundary or reference layer file (``data``: its path; ``id_field``: its code column)."""
 
     def __init__(self, provider_def: dict[str, Any]) -> None:

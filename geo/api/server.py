@@ -45,6 +45,13 @@ def create_app(url: str | None = None, lang: str | None = None) -> Flask:
     app = Flask("geo.api", static_folder=None)
     app.url_map.strict_slashes = False
     app.config["P03_API"] = api
+    _hooks(app, lang, attributions)
+    _routes(app, api, static)
+    return app
+
+
+def _hooks(app: Flask, lang: str, attributions: dict[str, str]) -> None:
+    """The guards, headers and error pages around every request."""
 
     @app.before_request
     def _guard() -> Response | None:
@@ -74,9 +81,6 @@ def create_app(url: str | None = None, lang: str | None = None) -> Flask:
     def _any_error(exc: Exception) -> Response:
         LOG.exception("API request failed: %s", request.path)
         return checks.error(500, "ServerError", "internal error / lỗi máy chủ", lang)
-
-    _routes(app, api, static)
-    return app
 
 
 def _fast_json() -> None:

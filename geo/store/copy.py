@@ -85,7 +85,7 @@ def _count(store: SQLStore, cur: Any, table: str) -> int:
     return int(cur.fetchone()[0])
 
 
-def _read(source: SQLStore, names: Sequence[str]) -> tuple[dict[str, tuple[list[str], list[tuple]]], str]:
+def _read(source: SQLStore, names: Sequence[str]) -> tuple[dict[str, tuple[list[str], list[tuple[Any, ...]]]], str]:
     """Every row of every table, and the sites' checksum, read in one transaction."""
     out = {}
     with source.transaction() as cur:
@@ -101,7 +101,7 @@ def _read(source: SQLStore, names: Sequence[str]) -> tuple[dict[str, tuple[list[
     return out, checksum
 
 
-def _place_blobs(target: SQLStore, cols: list[str], rows: list[tuple]) -> list[tuple]:
+def _place_blobs(target: SQLStore, cols: list[str], rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Rows of ``blobs`` as the target keeps them: bytes in the row (PostGIS), or written under
     the target's uploads/ with the row's content empty (SQLite)."""
     if target.files_in_db:
@@ -148,7 +148,7 @@ def copy_files(source: SQLStore, target: SQLStore) -> int:
     return n
 
 
-def _write(target: SQLStore, cur: Any, data: dict[str, tuple[list[str], list[tuple]]]) -> None:
+def _write(target: SQLStore, cur: Any, data: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
     for table in reversed(list(data)):
         target.execute(cur, f"DELETE FROM {table}")
     for table, (cols, rows) in data.items():

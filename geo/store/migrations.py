@@ -26,63 +26,70 @@ def _portable(*statements: str) -> Callable[[str], list[str]]:
     return render
 
 
+#: version 1, the first release: sites and their upload batches, the audit trail
+_V1_SITES = (
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+    "INSERT INTO meta (key, value) VALUES ('version', 0)",
+    """CREATE TABLE batches (
+        batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
+        file_name TEXT, sha256 TEXT, stored_path TEXT, n_features INTEGER NOT NULL, crs TEXT,
+        status TEXT NOT NULL, rolled_back_at TEXT, rolled_back_by TEXT, report_json TEXT)""",
+    "CREATE INDEX batches_sha256 ON batches (sha256)",
+    """CREATE TABLE sites (
+        rid AUTOID,
+        id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, category TEXT NOT NULL, status TEXT NOT NULL,
+        indicator TEXT, district_codes TEXT, commune_codes TEXT, responsible_unit TEXT,
+        start_date TEXT, end_date TEXT, budget_vnd REAL, progress_pct REAL, notes TEXT,
+        batch_id TEXT REFERENCES batches (batch_id), name_folded TEXT NOT NULL,
+        geom_wkb BLOB NOT NULL, minx REAL NOT NULL, miny REAL NOT NULL, maxx REAL NOT NULL,
+        maxy REAL NOT NULL)""",
+    "CREATE INDEX sites_category ON sites (category)",
+    "CREATE INDEX sites_batch ON sites (batch_id)",
+    """CREATE TABLE site_units (site_id TEXT NOT NULL, layer TEXT NOT NULL, code TEXT NOT NULL,
+        PRIMARY KEY (site_id, layer, code))""",
+    "CREATE INDEX site_units_code ON site_units (layer, code)",
+    """CREATE TABLE audit (
+        id AUTOID, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL,
+        entity_id TEXT, before_json TEXT, after_json TEXT, batch_id TEXT)""",
+    "CREATE INDEX audit_at ON audit (at)",
+)
+
+#: version 1: people, visit plans and indicator figures
+_V1_PEOPLE = (
+    """CREATE TABLE users (
+        username TEXT PRIMARY KEY, display_name TEXT, role TEXT NOT NULL, password_hash TEXT,
+        disabled INTEGER NOT NULL DEFAULT 0, failed_count INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT, last_login TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
+    """CREATE TABLE plans (
+        plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, visit_date TEXT, participants TEXT,
+        plan_json TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    """CREATE TABLE indicator_defs (
+        code TEXT PRIMARY KEY, definition_json TEXT NOT NULL, updated_by TEXT NOT NULL,
+        updated_at TEXT NOT NULL)""",
+    """CREATE TABLE indicator_values (
+        id AUTOID, indicator TEXT NOT NULL, value REAL NOT NULL, as_of TEXT NOT NULL,
+        source TEXT, note TEXT, unit_layer TEXT, unit_code TEXT, entered_by TEXT NOT NULL,
+        entered_at TEXT NOT NULL)""",
+    "CREATE INDEX indicator_values_ind ON indicator_values (indicator, as_of)",
+    """CREATE TABLE unit_targets (
+        indicator TEXT NOT NULL, layer TEXT NOT NULL, unit_code TEXT NOT NULL, target REAL NOT NULL,
+        updated_by TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (indicator, layer, unit_code))""",
+)
+
+#: version 1: the spatial index each backend has
+_V1_SPATIAL = {
+    "sqlite": ["CREATE VIRTUAL TABLE sites_rtree USING rtree(rid, minx, maxx, miny, maxy)"],
+    "postgis": [
+        "ALTER TABLE sites ADD COLUMN geom geometry(Geometry, 4326)"
+        " GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromWKB(geom_wkb), 4326)) STORED",
+        "CREATE INDEX sites_geom ON sites USING GIST (geom)",
+    ],
+}
+
+
 def _v1_sites(dialect: str) -> list[str]:
-    common = _portable(
-        "CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)",
-        "INSERT INTO meta (key, value) VALUES ('version', 0)",
-        """CREATE TABLE batches (
-            batch_id TEXT PRIMARY KEY, created_at TEXT NOT NULL, actor TEXT NOT NULL, kind TEXT NOT NULL,
-            file_name TEXT, sha256 TEXT, stored_path TEXT, n_features INTEGER NOT NULL, crs TEXT,
-            status TEXT NOT NULL, rolled_back_at TEXT, rolled_back_by TEXT, report_json TEXT)""",
-        "CREATE INDEX batches_sha256 ON batches (sha256)",
-        """CREATE TABLE sites (
-            rid AUTOID,
-            id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, category TEXT NOT NULL, status TEXT NOT NULL,
-            indicator TEXT, district_codes TEXT, commune_codes TEXT, responsible_unit TEXT,
-            start_date TEXT, end_date TEXT, budget_vnd REAL, progress_pct REAL, notes TEXT,
-            batch_id TEXT REFERENCES batches (batch_id), name_folded TEXT NOT NULL,
-            geom_wkb BLOB NOT NULL, minx REAL NOT NULL, miny REAL NOT NULL, maxx REAL NOT NULL,
-            maxy REAL NOT NULL)""",
-        "CREATE INDEX sites_category ON sites (category)",
-        "CREATE INDEX sites_batch ON sites (batch_id)",
-        """CREATE TABLE site_units (site_id TEXT NOT NULL, layer TEXT NOT NULL, code TEXT NOT NULL,
-            PRIMARY KEY (site_id, layer, code))""",
-        "CREATE INDEX site_units_code ON site_units (layer, code)",
-        """CREATE TABLE audit (
-            id AUTOID, at TEXT NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, entity TEXT NOT NULL,
-            entity_id TEXT, before_json TEXT, after_json TEXT, batch_id TEXT)""",
-        "CREATE INDEX audit_at ON audit (at)",
-        """CREATE TABLE users (
-            username TEXT PRIMARY KEY, display_name TEXT, role TEXT NOT NULL, password_hash TEXT,
-            disabled INTEGER NOT NULL DEFAULT 0, failed_count INTEGER NOT NULL DEFAULT 0,
-            locked_until TEXT, last_login TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL)""",
-        """CREATE TABLE plans (
-            plan_id TEXT PRIMARY KEY, name TEXT NOT NULL, visit_date TEXT, participants TEXT,
-            plan_json TEXT NOT NULL, created_by TEXT NOT NULL, created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL)""",
-        """CREATE TABLE indicator_defs (
-            code TEXT PRIMARY KEY, definition_json TEXT NOT NULL, updated_by TEXT NOT NULL,
-            updated_at TEXT NOT NULL)""",
-        """CREATE TABLE indicator_values (
-            id AUTOID, indicator TEXT NOT NULL, value REAL NOT NULL, as_of TEXT NOT NULL,
-            source TEXT, note TEXT, unit_layer TEXT, unit_code TEXT, entered_by TEXT NOT NULL,
-            entered_at TEXT NOT NULL)""",
-        "CREATE INDEX indicator_values_ind ON indicator_values (indicator, as_of)",
-        """CREATE TABLE unit_targets (
-            indicator TEXT NOT NULL, layer TEXT NOT NULL, unit_code TEXT NOT NULL, target REAL NOT NULL,
-            updated_by TEXT NOT NULL, updated_at TEXT NOT NULL, PRIMARY KEY (indicator, layer, unit_code))""",
-    )(dialect)
-    if dialect == "sqlite":
-        common += [
-            "CREATE VIRTUAL TABLE sites_rtree USING rtree(rid, minx, maxx, miny, maxy)",
-        ]
-    else:
-        common += [
-            "ALTER TABLE sites ADD COLUMN geom geometry(Geometry, 4326)"
-            " GENERATED ALWAYS AS (ST_SetSRID(ST_GeomFromWKB(geom_wkb), 4326)) STORED",
-            "CREATE INDEX sites_geom ON sites USING GIST (geom)",
-        ]
-    return common
+    return _portable(*_V1_SITES, *_V1_PEOPLE)(dialect) + _V1_SPATIAL[dialect]
 
 
 #: the snapshot columns of a site kept in site_versions (as in sites)

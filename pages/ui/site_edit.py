@@ -1,7 +1,7 @@
 """Editing sites on the district map: the edit form and edit map of one site, drawing a new site, a
 site's history with restore/undelete, and the "as at date" choice.
 
-Thin: widgets -> ``geo.site_form`` / ``geo.edit_map`` -> ``geo.edits`` (which checks the role, the
+Thin: widgets -> ``geo.site_form`` / ``geo.maps.edit`` -> ``geo.edits`` (which checks the role, the
 values by the upload rules and the version) -> render. Viewers and anonymous visitors never see a
 form; the history is shown to everyone who may browse, its buttons only to editors.
 """
@@ -11,17 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import auth, edit_map, edits, site_form
+from geo import auth, edits, site_form
 from geo.errors import P03Error
-from geo.schema import CATEGORIES, STATUSES, category_label, status_label
+from geo.maps import edit as edit_map
 from pages import ui
+from pages.ui import site_fields, site_history
 
 BASE_KEY = "se_base"  # {site id: the version the open form was based on}
-DATE_MIN, DATE_MAX = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
 
 
 def editor() -> auth.User | None:
@@ -32,7 +31,7 @@ def editor() -> auth.User | None:
 
 def as_of_picker() -> str | None:
     """The sidebar's "as at date" (YYYY-MM-DD), or None for today's sites."""
-    day = st.date_input(ui.t("se_as_of"), value=None, min_value=DATE_MIN, max_value=dt.date.today(),
+    day = st.date_input(ui.t("se_as_of"), value=None, min_value=site_fields.DATE_MIN, max_value=dt.date.today(),
                         key="dm_as_of", help=ui.t("se_as_of_help"), format="DD/MM/YYYY")
     return day.isoformat() if isinstance(day, dt.date) else None
 
@@ -64,50 +63,6 @@ def _forget(site_id: str) -> None:
     st.session_state.setdefault("se_gen", {})[site_id] = _gen(site_id) + 1
 
 
-def _fields(values: dict[str, Any], suffix: str, lang: str) -> dict[str, Any]:
-    """One widget per editable schema field (keys ``se_f_<field>_<suffix>``) -> their values."""
-    out: dict[str, Any] = {}
-    cats = [c.code for c in CATEGORIES]
-    statuses = [s.code for s in STATUSES]
-    inds = sorted({c.indicator for c in CATEGORIES if c.indicator} | ({values["indicator"]} - {""}))
-    for f in site_form.EDITABLE:
-        key, label, value = f"se_f_{f.name}_{suffix}", ui.t(f.name), values.get(f.name)
-        if f.name == "category":
-            out[f.name] = st.selectbox(label, cats, index=cats.index(value) if value in cats else None, key=key,
-                                       format_func=lambda c: category_label(c, lang), placeholder=ui.t("se_pick"))
-        elif f.name == "status":
-            out[f.name] = st.selectbox(label, statuses, index=statuses.index(value) if value in statuses else 0,
-                                       key=key, format_func=lambda s: status_label(s, lang))
-        elif f.name == "indicator":
-            out[f.name] = st.selectbox(label, ["", *inds], index=(["", *inds]).index(value or ""), key=key,
-                                       format_func=lambda c: c or "—")
-        elif f.type == "date":
-            out[f.name] = st.date_input(label, value=value, min_value=DATE_MIN, max_value=DATE_MAX, key=key,
-                                        format="DD/MM/YYYY")
-        elif f.type == "number":
-            out[f.name] = st.number_input(label, value=value, key=key, step=1.0 if f.name == "progress_pct" else 1e6,
-                                          format="%.0f" if f.name == "budget_vnd" else "%.1f")
-        elif f.name == "notes":
-            out[f.name] = st.text_area(label, value=value, key=key, height=90)
-        else:
-            out[f.name] = st.text_input(label, value=value, key=key)
-    return out
-
-
-def _map_geometry(out: dict[str, Any] | None) -> Any:
-    """The geometry drawn or edited on an edit map (None: untouched); a bad drawing is shown."""
-    try:
-        return edit_map.drawing_geometry((out or {}).get("all_drawings"))
-    except P03Error as exc:
-        ui.show_error(exc)
-        return None
-
-
-def _moved_note(geometry: Any, lang: str) -> None:
-    district, commune = site_form.where_names(geometry, ui.bounds(), lang)
-    st.info(ui.t("se_moved_to").format(district=ui.md_escape(district or "—"), commune=ui.md_escape(commune or "—")))
-
-
 def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
     """The edit map and form of one stored site; saves through ``geo.edits.edit_site``."""
     sid = site["id"]
@@ -121,11 +76,11 @@ def edit_panel(site: dict[str, Any], user: auth.User, lang: str) -> None:
     st.caption(ui.t("se_map_help"))
     out = st_folium(edit_map.edit_map(site["geometry"], lang=lang), height=340, use_container_width=True,
                     key=f"se_map_{sid}_{site.get('version')}", returned_objects=["all_drawings"])
-    geometry = _map_geometry(out)
+    geometry = site_fields.map_geometry(out)
     if geometry is not None and not geometry.equals_exact(site["geometry"], 1e-9):
-        _moved_note(geometry, lang)
+        site_fields.moved_note(geometry, lang)
     with st.form(f"se_form_{sid}"):
-        values = _fields(site_form.form_defaults(site), suffix, lang)
+        values = site_fields.fields(site_form.form_defaults(site), suffix, lang)
         reason = st.text_input(ui.t("se_reason"), key=f"se_f_reason_{suffix}", help=ui.t("se_reason_help"))
         saved = st.form_submit_button(ui.t("se_save"), type="primary", key=f"se_save_{sid}")
     if saved:
@@ -175,63 +130,6 @@ def flash() -> None:
         st.success(msg)
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    text = getattr(value, "wkt", None) or str(value)
-    return text if len(text) <= 200 else text[:197] + "…"
-
-
-def history_panel(site: dict[str, Any], user: auth.User | None, lang: str) -> None:
-    """A site's versions, newest first: who, when, source, reason, and each field old -> new; an
-    editor restores any earlier version (a new version) or undeletes a deleted site."""
-    sid = site["id"]
-    try:
-        versions = edits.site_history(ui.store(), sid)
-    except P03Error as exc:
-        ui.show_error(exc)
-        return
-    if not versions:
-        st.caption(ui.t("se_no_history"))
-    current = int(site.get("version") or 0)
-    for v in reversed(versions):
-        n = int(v["version"])
-        when = str(v.get("at") or "")[:16].replace("T", " ")
-        head = " · ".join(str(x) for x in (f"{ui.t('se_version')} {n}", when, v.get("actor"), v.get("source"))
-                          if x not in (None, ""))
-        tags = [ui.t("se_current")] * (n == current) + [ui.t("se_deleted_tag")] * bool(v.get("deleted"))
-        st.markdown("**" + ui.md_escape(head) + "** " + " ".join(tags))
-        if v.get("reason"):
-            st.caption(ui.md_escape(v["reason"]))
-        diff = [{ui.t("field"): ui.t(k) if k != "geometry" else ui.t("se_geometry_changed"),
-                 ui.t("se_old"): _cell(old_new[0]), ui.t("se_new_value"): _cell(old_new[1])}
-                for k, old_new in (v.get("changes") or {}).items()]
-        if diff:
-            st.dataframe(pd.DataFrame(diff), hide_index=True, width="stretch")
-        if user is not None and n != current and st.button(ui.t("se_restore").format(v=n), key=f"se_restore_{sid}_{n}"):
-            _restore(site, n, user)
-    if site.get("deleted") and user is not None and st.button(ui.t("se_undelete"), key=f"se_undelete_{sid}", type="primary"):
-        try:
-            edits.undelete_site(ui.store(), sid, user=user)
-        except P03Error as exc:
-            ui.show_error(exc)
-            return
-        st.session_state["se_flash"] = ui.t("se_undeleted").format(id=ui.md_escape(sid))
-        st.rerun()
-
-
-def _restore(site: dict[str, Any], version: int, user: auth.User) -> None:
-    try:
-        new = edits.restore_version(ui.store(), site["id"], version, user=user,
-                                    expected_version=int(site.get("version") or 0))
-    except P03Error as exc:
-        ui.show_error(exc)
-        return
-    _forget(site["id"])
-    st.session_state["se_flash"] = ui.t("se_restored").format(v=version, n=new.get("version"))
-    st.rerun()
-
-
 def site_panel(site_id: str, lang: str) -> None:
     """Under a site's details: the edit toggle (editors) and the history toggle (everyone); off
     while the map shows an earlier day."""
@@ -250,7 +148,7 @@ def site_panel(site_id: str, lang: str) -> None:
     if user is not None and not site.get("deleted") and st.toggle(ui.t("se_edit"), key=f"se_edit_on_{site_id}"):
         edit_panel(site, user, lang)
     if st.toggle(ui.t("se_history"), key=f"se_hist_on_{site_id}"):
-        history_panel(site, user, lang)
+        site_history.history_panel(site, user, lang, forget=_forget)
 
 
 def new_site_panel(lang: str, focus: Any = None) -> None:
@@ -264,11 +162,11 @@ def new_site_panel(lang: str, focus: Any = None) -> None:
     n = st.session_state.get("se_new_n", 0)
     out = st_folium(edit_map.edit_map(None, lang=lang, center=center), height=380, use_container_width=True,
                     key=f"se_map_new_{n}", returned_objects=["all_drawings"])
-    geometry = _map_geometry(out)
+    geometry = site_fields.map_geometry(out)
     if geometry is not None:
-        _moved_note(geometry, lang)
+        site_fields.moved_note(geometry, lang)
     with st.form("se_form_new"):
-        values = _fields(site_form.form_defaults(None), f"new_{n}", lang)
+        values = site_fields.fields(site_form.form_defaults(None), f"new_{n}", lang)
         reason = st.text_input(ui.t("se_reason"), key=f"se_f_reason_new_{n}")
         create = st.form_submit_button(ui.t("se_create"), type="primary", key="se_create")
     if not create:
