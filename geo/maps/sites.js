@@ -24,13 +24,13 @@ window.p03Map = window.p03Map || (function () {
     B.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
     map.p03names = {districts: B.districts, communes: B.communes};
     map.p03view = B.view;
-    map.fitBounds(B.view);
+    map.fitBounds(B.view, {animate: false});
   }
 
   function sites(map, parent, D, view) {
     var n = D.ids.length, names0 = map.p03names || {districts: {}, communes: {}};
     // a new fit only when the sites' view is not the one shown (a filter keeps a unit's view)
-    if (!sameView(view, map.p03view)) { map.fitBounds(view); map.p03view = view; }
+    if (!sameView(view, map.p03view)) { map.fitBounds(view, {animate: false}); map.p03view = view; }
     function names(table, codes) {
       if (!codes) return "";
       return codes.split(";").map(function (c) { return table[c] || c; }).join(", ");
@@ -100,8 +100,12 @@ window.p03Map = window.p03Map || (function () {
         var found = index.getClusters([Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85),
                                        Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)],
                                       Math.floor(map.getZoom()));
-        g.clearLayers();
-        found.forEach(function (f) { g.addLayer(f.properties.cluster ? cluster(f) : single(f.properties.k)); });
+        // markers still in view stay (an open popup or tooltip with them); the rest are replaced
+        var next = found.map(function (f) { return f.properties.cluster ? cluster(f) : single(f.properties.k); });
+        var keep = {};
+        next.forEach(function (l) { keep[L.stamp(l)] = true; });
+        g.eachLayer(function (l) { if (!keep[L.stamp(l)]) g.removeLayer(l); });
+        next.forEach(function (l) { if (!g.hasLayer(l)) g.addLayer(l); });
       }
       g.on("click", function (e) {
         var m = e.propagatedFrom || e.layer;
