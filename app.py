@@ -9,7 +9,8 @@ from __future__ import annotations
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from geo import choropleth, fmt, views
+from geo import fmt, views
+from geo.maps import choropleth
 from geo.overview import CityOverview, city_overview
 from pages import ui
 

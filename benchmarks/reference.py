@@ -7,7 +7,8 @@ from __future__ import annotations
 import folium
 
 from benchmarks.upload import _median
-from geo import reference, render_reference
+from geo import reference
+from geo.maps import reference as render_reference
 
 
 def bench_reference(repeat: int = 3) -> dict[str, float]:

@@ -43,7 +43,7 @@ def bench_update(n: int = 10_000, repeat: int = 3, show: bool = True) -> dict[st
     """Commit ``n`` sites into a fresh SQLite store, then time :func:`geo.ingest.check` with the
     store of an update file (every site's status changed) and of a file of ``n`` new sites;
     print ``BENCH`` lines; return the figures. Needs the boundary layers (``make setup``)."""
-    from geo import boundaries
+    from geo import auth, boundaries
     from geo.ingest import check, commit
     from geo.store.sqlite import SQLiteStore
 
@@ -52,7 +52,7 @@ def bench_update(n: int = 10_000, repeat: int = 3, show: bool = True) -> dict[st
     update, fresh = _variant(base, new=False), _variant(base, new=True)
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "projects")
-        commit(check(base, "base.geojson", store=store, b=b), store, "bench")
+        commit(check(base, "base.geojson", store=store, b=b), store, auth.User("bench", "editor"))
         first = check(update, "update.geojson", store=store, b=b)
         counts = first.plan.counts() if first.plan else {}
         if counts.get("changed") != n:
@@ -66,7 +66,7 @@ def bench_update(n: int = 10_000, repeat: int = 3, show: bool = True) -> dict[st
             check(fresh, "new.geojson", store=store, b=b)
             news.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        commit(first, store, "bench")
+        commit(first, store, auth.User("bench", "editor"))
         commit_s = time.perf_counter() - t0
     update_s, new_s = statistics.median(updates), statistics.median(news)
     figures: dict[str, Any] = {f"update_check_{n}_s": round(update_s, 3), f"new_check_{n}_s": round(new_s, 3),

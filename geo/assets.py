@@ -25,7 +25,7 @@ _SOURCES = {
     "jquery": Path(xs_jquery.BASE_DIR),
     # Supercluster 8.0.1 (ISC, Mapbox; npm's dist/supercluster.min.js with its LICENSE): not on PyPI
     "supercluster": Path(__file__).resolve().parent / "vendor" / "supercluster",
-    # Leaflet-Geoman 2.20.2 (MIT; npm's dist/ with its LICENSE): the site editor (geo/edit_map.py)
+    # Leaflet-Geoman 2.20.2 (MIT; npm's dist/ with its LICENSE): the site editor (geo/maps/edit.py)
     "leaflet_geoman": Path(__file__).resolve().parent / "vendor" / "leaflet-geoman",
 }
 # (folium resource name, folder, file)
@@ -62,7 +62,7 @@ def use(base_url: str = APP_BASE_URL) -> None:
     folium.Map.default_css = urls(_CSS)
     folium.plugins.MarkerCluster.default_js = urls(_CLUSTER_JS)
     folium.plugins.MarkerCluster.default_css = urls(_CLUSTER_CSS)
-    folium.plugins.GeoMan.default_js = urls(_GEOMAN_JS)  # and geo.edit_map.SiteEditor, its subclass
+    folium.plugins.GeoMan.default_js = urls(_GEOMAN_JS)  # and geo.maps.edit.SiteEditor, its subclass
     folium.plugins.GeoMan.default_css = urls(_GEOMAN_CSS)
 
 

@@ -9,8 +9,9 @@ Throttling: after the second failed sign-in in a row an account refuses further 
 ``P03_LOCKOUT_MINUTES`` (audited as ``user_lock``). Unknown user names cost the same hashing
 work as known ones and get the same message.
 
-The CLI identity: commands that change data call :func:`cli_require`, which signs in as
-``P03_USER`` with the password from ``P03_PASSWORD`` or, on a terminal, typed without echo.
+The CLI identity: commands that change data sign in with :func:`cli_user` as ``P03_USER`` (the
+password from ``P03_PASSWORD`` or, on a terminal, typed without echo) and pass the user to the
+operation, which checks the role with :func:`require`.
 """
 
 from __future__ import annotations
@@ -29,12 +30,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from geo import settings, throttle
-from geo.errors import (  # noqa: F401  (the sign-in errors are re-exported: auth.NotSignedIn etc.)
+from geo.errors import (
     AccountDisabled,
     AccountLocked,
     InputError,
     NotSignedIn,
-    P03Error,
     PermissionDenied,
     SettingError,
     SignInFailed,
@@ -193,6 +193,12 @@ def check_password(password: str, username: str = "") -> None:
                          field="password")
 
 
+def check_repeated(password: str, again: str) -> None:
+    """Raise InputError unless the password was typed the same both times."""
+    if password != again:
+        raise InputError("Hai lần nhập mật khẩu không khớp.", "The two passwords differ.", field="password")
+
+
 def check_username(username: str) -> str:
     """The user name trimmed and lower-cased, or InputError if it has other than a-z 0-9 . _ @ + -.
 
@@ -336,34 +342,52 @@ def oidc_user(store: Store, email: str | None, name: str | None = None) -> User 
 # ------------------------------------------------------------------ user management
 
 
-def list_users(store: Store) -> pd.DataFrame:
-    """Every user, without password hashes."""
+def list_users(store: Store, user: User | None) -> pd.DataFrame:
+    """Every user, without password hashes (admins: ``user`` is checked for the ``users`` action)."""
+    require(user, "users")
     return store.list_users()
 
 
-def add_user(store: Store, username: str, password: str, role: str, *, actor: str,
-             display_name: str | None = None, bootstrap: bool = False) -> User:
-    """Create a user (audited). ``bootstrap``: only while the store has no user at all."""
+def _admin_actor(user: User | None, actor: str | None) -> str:
+    """The audit actor of a user-administration change by ``user`` (refused unless an admin)."""
+    name = require(user, "users").username
+    return actor or name
+
+
+def add_user(store: Store, username: str, password: str, role: str, *, user: User | None = None,
+             actor: str | None = None, display_name: str | None = None, bootstrap: bool = False) -> User:
+    """Create a user (audited) as the admin ``user`` (PermissionDenied for anyone else).
+    ``bootstrap``: the first admin, only while the store has no user at all (no ``user`` needed;
+    ``actor`` names who ran it)."""
     name, role = check_username(username), check_role(role)
+    who = (actor or "bootstrap") if bootstrap else _admin_actor(user, actor)
     check_password(password, name)
-    store.add_user(name, role, hash_password(password), actor=actor, at=_iso(_now()),
-                             display_name=(display_name or "").strip() or None, only_if_empty=bootstrap)
+    store.add_user(name, role, hash_password(password), actor=who, at=_iso(_now()),
+                   display_name=(display_name or "").strip() or None, only_if_empty=bootstrap)
     return User(name, role, display_name or "")
 
 
-def set_role(store: Store, username: str, role: str, *, actor: str) -> None:
-    store.set_user_role(check_username(username), check_role(role), actor=actor, at=_iso(_now()))
+def set_role(store: Store, username: str, role: str, *, user: User | None, actor: str | None = None) -> None:
+    """Give ``username`` another role (audited), as the admin ``user``."""
+    who = _admin_actor(user, actor)
+    store.set_user_role(check_username(username), check_role(role), actor=who, at=_iso(_now()))
 
 
-def set_disabled(store: Store, username: str, disabled: bool = True, *, actor: str) -> None:
-    store.set_user_disabled(check_username(username), disabled, actor=actor, at=_iso(_now()))
+def set_disabled(store: Store, username: str, disabled: bool = True, *, user: User | None,
+                 actor: str | None = None) -> None:
+    """Disable (or enable) ``username``'s sign-in (audited), as the admin ``user``."""
+    who = _admin_actor(user, actor)
+    store.set_user_disabled(check_username(username), disabled, actor=who, at=_iso(_now()))
 
 
-def reset_password(store: Store, username: str, password: str, *, actor: str) -> None:
-    """Give ``username`` a new password and lift any lock (audited without the hash)."""
+def reset_password(store: Store, username: str, password: str, *, user: User | None,
+                   actor: str | None = None) -> None:
+    """Give ``username`` a new password and lift any lock (audited without the hash), as the
+    admin ``user``."""
+    who = _admin_actor(user, actor)
     name = check_username(username)
     check_password(password, name)
-    store.set_user_password(name, hash_password(password), actor=actor, at=_iso(_now()))
+    store.set_user_password(name, hash_password(password), actor=who, at=_iso(_now()))
     throttle.clear(store, name)
 
 
@@ -382,12 +406,10 @@ def cli_password(username: str) -> str:
         "No password: set P03_PASSWORD or run the command in a terminal to type it.", "viewer")
 
 
-def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = ("thay đổi dữ liệu", "change data"),
-                ) -> User:
-    """Sign the CLI in as ``P03_USER`` and check it holds ``role`` or higher; return the user.
-
-    Commands that change data call this first, e.g. ``cli_require("editor")``, and record
-    ``geo.cli.actor()`` (``cli:<P03_USER>``) as the actor.
+def cli_user(store: Store | None = None, action: str = "browse") -> User:
+    """Sign the CLI in as ``P03_USER`` (password from ``P03_PASSWORD`` or typed) and return the
+    user; the operation it runs checks the role (:func:`require`). ``action`` (a key of
+    :data:`ACTIONS`) words the request to sign in.
 
     Raises
     ------
@@ -395,10 +417,11 @@ def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = (
         ``P03_USER`` is unset, or no password is available.
     SignInFailed
         Wrong password, locked or disabled account.
-    PermissionDenied
-        The user's role ranks below ``role``.
     """
-    check_role(role)
+    return _cli_sign_in(store, ACTIONS[action], ACTION_WORDS[action])
+
+
+def _cli_sign_in(store: Store | None, role: str, what: tuple[str, str]) -> User:
     if store is None:
         from geo.store import open_store
 
@@ -410,7 +433,24 @@ def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = (
             "hoặc gõ mật khẩu khi được hỏi.",
             f"Sign in to {what[1]}: set P03_USER=your_user_name (role “{role}” or higher) and P03_PASSWORD, "
             "or type the password when asked.", role)
-    user = authenticate(store, username, cli_password(username), client=throttle.CLI)
+    return authenticate(store, username, cli_password(username), client=throttle.CLI)
+
+
+def cli_require(role: str, store: Store | None = None, what: tuple[str, str] = ("thay đổi dữ liệu", "change data"),
+                ) -> User:
+    """Sign the CLI in as ``P03_USER`` and check it holds ``role`` or higher; return the user. For
+    commands whose operation has no action of its own to check (the audit trail, a store copy);
+    the others sign in with :func:`cli_user` and leave the check to the operation.
+
+    Raises
+    ------
+    NotSignedIn, SignInFailed
+        As :func:`cli_user`.
+    PermissionDenied
+        The user's role ranks below ``role``.
+    """
+    check_role(role)
+    user = _cli_sign_in(store, role, what)
     if not at_least(user.role, role):
         raise PermissionDenied(*what, role)
     return user

@@ -38,11 +38,12 @@ def is_empty(value: Any) -> bool:
         return False
 
 
+_VI_MARKS = str.maketrans({",": ".", ".": ","})
+
+
 def _grouped(value: float, lang: str, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "vi":  # 1.234.567,5
-        text = text.replace(",", "\0").replace(".", ",").replace("\0", ".")
-    return text
+    text = f"{value:,.{decimals}f}"  # 1,234,567.5; Vietnamese swaps the marks: 1.234.567,5
+    return pick(lang, text.translate(_VI_MARKS), text)
 
 
 def number(value: Any, lang: str = "vi", *, decimals: int = 0, empty: str = EMPTY) -> str:
@@ -57,7 +58,7 @@ def money(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
     if is_empty(value):
         return empty
     text = _grouped(float(value), lang)
-    return f"{text} đồng" if lang == "vi" else f"VND {text}"
+    return pick(lang, f"{text} đồng", f"VND {text}")
 
 
 def date(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
@@ -69,7 +70,7 @@ def date(value: Any, lang: str = "vi", *, empty: str = EMPTY) -> str:
         d = dt.date.fromisoformat(str(value)[:10])
     except ValueError:
         return str(value)
-    return d.strftime("%d/%m/%Y") if lang == "vi" else d.isoformat()
+    return pick(lang, d.strftime("%d/%m/%Y"), d.isoformat())
 
 
 def percent(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMPTY) -> str:
@@ -80,7 +81,7 @@ def percent(value: Any, lang: str = "vi", *, decimals: int = 1, empty: str = EMP
     if not math.isfinite(v):
         return empty
     text = _grouped(v, lang, decimals)
-    sep = "," if lang == "vi" else "."
+    sep = pick(lang, ",", ".")  # the decimal mark
     if sep in text:
         text = text.rstrip("0").rstrip(sep)
     return f"{text} %"

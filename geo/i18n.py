@@ -112,8 +112,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "districts": ("Quận, huyện", "Districts"),
     "communes": ("Xã, phường", "Communes/wards"),
     "layer": ("Lớp ranh giới", "Boundary layer"),
-    "layer_district": ("30 quận, huyện, thị xã (trước 2025)", "30 districts (pre-2025)"),
-    "layer_commune": ("126 xã, phường (từ 1/7/2025)", "126 communes/wards (from 1 July 2025)"),
+    "layer_district": ("{n} quận, huyện, thị xã (trước 2025)", "{n} districts (pre-2025)"),  # views.layer_label
+    "layer_commune": ("{n} xã, phường (từ 1/7/2025)", "{n} communes/wards (from 1 July 2025)"),
     "whole_city": ("Toàn thành phố", "Whole city"),
     "category": ("Loại công trình", "Category"),
     "status": ("Tình trạng", "Status"),
@@ -631,7 +631,7 @@ STRINGS.update({
                       "to open its map."),
 })
 
-# indicators by district: the lag behind the straight line (geo/choropleth.py, pages/indicators.py)
+# indicators by district: the lag behind the straight line (geo/maps/choropleth.py, pages/indicators.py)
 STRINGS.update({
     "ind_by_lag": ("Chậm/vượt so với tiến độ dự kiến", "Behind/ahead of the expected pace"),
     "ind_lag": ("Chênh lệch so với dự kiến (điểm %)", "Gap to the expected share (points)"),

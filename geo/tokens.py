@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 
 from geo import auth, settings
-from geo.errors import NotFound, RateLimited, TokenRefused  # noqa: F401  (re-exported)
+from geo.errors import NotFound, RateLimited, TokenRefused
 from geo.store import Store
 
 PREFIX = "p03_"

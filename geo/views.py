@@ -13,7 +13,7 @@ import geopandas as gpd
 
 from geo import boundaries
 from geo.errors import NotFound
-from geo.i18n import pick
+from geo.i18n import pick, t
 from geo.schema import CATEGORY_BY_CODE, STATUS_BY_CODE
 from geo.store.base import SiteFilter
 
@@ -110,6 +110,12 @@ def map_url(view: View, page: str = "district_map") -> str:
     return f"{page}?{urlencode(to_params(view), safe='{},')}"
 
 
+def layer_label(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> str:
+    """A boundary layer's name for a picker, with how many units it holds (counted, not written in):
+    "30 quận, huyện, thị xã (trước 2025)" / "126 communes/wards (from 1 July 2025)"."""
+    return t(f"layer_{layer}", lang).format(n=len(b.layer(layer)))
+
+
 def unit_options(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> dict[str, str]:
     """code -> label for a unit picker; labels carry the ASCII name too so typing without
     diacritics finds them (“Quận Hoàn Kiếm · Hoan Kiem”)."""
@@ -118,4 +124,4 @@ def unit_options(b: boundaries.Boundaries, layer: str, lang: str = "vi") -> dict
     return {c: pick(lang, f"{t} {n} · {e}", f"{e} ({t}) · {n}") for c, t, n, e in rows}
 
 
-__all__ = ["NotFound", "View", "from_params", "map_url", "to_params", "unit_options"]
+__all__ = ["NotFound", "View", "from_params", "layer_label", "map_url", "to_params", "unit_options"]

@@ -11,6 +11,7 @@ import streamlit as st
 
 from geo import audit, auth
 from geo.errors import P03Error
+from geo.i18n import pick
 from pages import ui
 
 ALL = "—"
@@ -46,13 +47,11 @@ def add_user_form() -> None:
         pw = p1.text_input(ui.t("password"), type="password", key="p03_add_pw")
         pw2 = p2.text_input(ui.t("password_again"), type="password", key="p03_add_pw2")
         submitted = st.form_submit_button(ui.t("user_add"), key="p03_add_submit")
-    if submitted:
-        admin = ui.require_role("admin", "users")
-        if pw != pw2:
-            st.error(ui.t("passwords_differ"))
-        elif _done(auth.add_user, ui.store(), name, pw, role, actor=admin.username, display_name=display):
-            st.session_state["p03_admin_flash"] = ui.t("user_done").format(name=ui.md_escape(name.strip().lower()))
-            st.rerun()
+    if not submitted or not _done(auth.check_repeated, pw, pw2):
+        return
+    if _done(auth.add_user, ui.store(), name, pw, role, user=ui.current_user(), display_name=display):
+        st.session_state["p03_admin_flash"] = ui.t("user_done").format(name=ui.md_escape(name.strip().lower()))
+        st.rerun()
 
 
 def change_user(df: pd.DataFrame) -> None:
@@ -73,16 +72,12 @@ def change_user(df: pd.DataFrame) -> None:
         pw = st.text_input(ui.t("password"), type="password", key="p03_reset_pw")
         pw2 = st.text_input(ui.t("password_again"), type="password", key="p03_reset_pw2")
         reset = st.form_submit_button(ui.t("user_reset_password"), key="p03_reset_submit")
-    if reset:
-        if pw != pw2:
-            st.error(ui.t("passwords_differ"))
-        else:
-            _apply(auth.reset_password, name, pw)
+    if reset and _done(auth.check_repeated, pw, pw2):
+        _apply(auth.reset_password, name, pw)
 
 
 def _apply(fn: Callable[..., object], name: str, value: object) -> None:
-    admin = ui.require_role("admin", "users")
-    if _done(fn, ui.store(), name, value, actor=admin.username):
+    if _done(fn, ui.store(), name, value, user=ui.current_user()):
         st.session_state["p03_admin_flash"] = ui.t("user_done").format(name=ui.md_escape(name))
         st.rerun()
 
@@ -91,7 +86,7 @@ def users_tab() -> None:
     flash = st.session_state.pop("p03_admin_flash", None)
     if flash:
         st.success(flash)
-    df = auth.list_users(ui.store())
+    df = auth.list_users(ui.store(), ui.current_user())
     users_table(df)
     add_user_form()
     st.divider()
@@ -148,7 +143,7 @@ def main() -> None:
     st.title(ui.t("admin"))
     ui.require_role("admin", "users")
     tab_users, tab_audit, tab_tokens = st.tabs([ui.t("users"), ui.t("audit_trail"),
-                                                "Mã truy cập API" if ui.lang() == "vi" else "API tokens"])
+                                                pick(ui.lang(), "Mã truy cập API", "API tokens")])
     with tab_users:
         users_tab()
     with tab_audit:

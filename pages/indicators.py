@@ -14,10 +14,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 from streamlit_folium import st_folium
 
-from geo import choropleth, fmt
+from geo import fmt, views
 from geo.i18n import t
 from geo.indicators import dashboard, history, judge, measure, registry, report
 from geo.indicators.progress import Progress, programme_window, status_label
+from geo.maps import choropleth
 from pages import ui
 from pages.ui import bars, indicator_edit
 
@@ -120,13 +121,13 @@ def by_unit_section(progress: list[Progress], version: int, as_of: dt.date, lang
     c1, c2, c3 = st.columns([3, 2, 2])
     code = str(c1.selectbox(ui.t("ind_choose"), list(titles), key="ind_unit_code", format_func=lambda c: titles[c]))
     layer = str(c2.radio(ui.t("layer"), ["district", "commune"], key="ind_unit_layer",
-                         format_func=lambda v: t("layer_" + v, lang)))
+                         format_func=lambda v: views.layer_label(ui.bounds(), v, lang)))
     column = str(c3.radio(ui.t("ind_color_by"), list(dashboard.COLOR_BY), key="ind_unit_column",
                           format_func=lambda v: t(dashboard.COLOR_BY[v], lang)))
     if column == "lag":
         st.caption(dashboard.lag_help(as_of, lang))
     st.caption(ui.t("ind_click_unit"))
-    # a click on a unit opens its map in the browser itself (geo.choropleth's link): no rerun here
+    # a click on a unit opens its map in the browser itself (geo.maps.choropleth's link): no rerun here
     st_folium(choropleth_map(version, code, layer, as_of, column, lang), height=520, use_container_width=True,
               key=f"ind_choro_{layer}", returned_objects=[])
     table = dashboard.with_lag(units_of(version, code, layer, as_of), as_of)

@@ -26,7 +26,7 @@ def ensure_user(store: Any, role: str, name: str | None = None) -> auth.User:
     if store.count_users() == 0:
         auth.add_user(store, "root", PASSWORDS["admin"], "admin", actor="test", bootstrap=True)
     if store.get_user(name) is None:
-        auth.add_user(store, name, PASSWORDS[role], role, actor="root")
+        auth.add_user(store, name, PASSWORDS[role], role, user=auth.User("root", "admin"))
     return auth.User(name, role)
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from geo import cli, styles, tokens
 from geo import sites as site_ops
+from geo.errors import TokenRefused
 from geo.schema import CATEGORIES
 from tests.auth_support import sign_in_cli
 
@@ -195,7 +196,7 @@ def test_admin_page_issues_and_revokes_tokens(sqlite_demo) -> None:
     assert secret.startswith("p03_") and tokens.use_token(sqlite_demo, secret).username == "test-viewer"
     at.button(key="p03_token_revoke").click().run()
     assert not at.exception and at.code == [] or secret not in [c.value for c in at.code]
-    with pytest.raises(tokens.TokenRefused):
+    with pytest.raises(TokenRefused):
         tokens.use_token(sqlite_demo, secret)
     assert {"api_token_issue", "api_token_revoke"} <= set(sqlite_demo.audit()["action"])
 

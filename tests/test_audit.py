@@ -56,7 +56,7 @@ def _prep_site(store):
 
 def _prep_user(store):
     _people(store)
-    auth.add_user(store, "lan", "lan-pass-1234", "editor", actor="root")
+    auth.add_user(store, "lan", "lan-pass-1234", "editor", user=auth.User("root", "admin"))
     return "lan"
 
 
@@ -83,17 +83,17 @@ KINDS = {
              ("edit", "site"), lambda s, c: s.update_site(c, {"batch_id": "x"}, actor="lan")),
     "delete": (_prep_site, lambda s, c: s.delete_site(c, actor="lan"), ("delete", "site"),
                lambda s, c: s.delete_site("no-such-site", actor="lan")),
-    "user_add": (_prep_user, lambda s, c: auth.add_user(s, "hoa", "hoa-pass-1234", "viewer", actor="root"),
-                 ("user_add", "user"), lambda s, c: auth.add_user(s, "lan", "lan-pass-1234", "viewer", actor="root")),
-    "user_set_role": (_prep_user, lambda s, c: auth.set_role(s, c, "viewer", actor="root"), ("user_set_role", "user"),
-                      lambda s, c: auth.set_role(s, "root", "viewer", actor="root")),
-    "user_disable": (_prep_user, lambda s, c: auth.set_disabled(s, c, True, actor="root"), ("user_disable", "user"),
-                     lambda s, c: auth.set_disabled(s, "root", True, actor="root")),
-    "user_enable": (_prep_user, lambda s, c: auth.set_disabled(s, c, False, actor="root"), ("user_enable", "user"),
-                    lambda s, c: auth.set_disabled(s, "ghost", False, actor="root")),
-    "user_reset_password": (_prep_user, lambda s, c: auth.reset_password(s, c, "new-pass-1234", actor="root"),
+    "user_add": (_prep_user, lambda s, c: auth.add_user(s, "hoa", "hoa-pass-1234", "viewer", user=auth.User("root", "admin")),
+                 ("user_add", "user"), lambda s, c: auth.add_user(s, "lan", "lan-pass-1234", "viewer", user=auth.User("root", "admin"))),
+    "user_set_role": (_prep_user, lambda s, c: auth.set_role(s, c, "viewer", user=auth.User("root", "admin")), ("user_set_role", "user"),
+                      lambda s, c: auth.set_role(s, "root", "viewer", user=auth.User("root", "admin"))),
+    "user_disable": (_prep_user, lambda s, c: auth.set_disabled(s, c, True, user=auth.User("root", "admin")), ("user_disable", "user"),
+                     lambda s, c: auth.set_disabled(s, "root", True, user=auth.User("root", "admin"))),
+    "user_enable": (_prep_user, lambda s, c: auth.set_disabled(s, c, False, user=auth.User("root", "admin")), ("user_enable", "user"),
+                    lambda s, c: auth.set_disabled(s, "ghost", False, user=auth.User("root", "admin"))),
+    "user_reset_password": (_prep_user, lambda s, c: auth.reset_password(s, c, "new-pass-1234", user=auth.User("root", "admin")),
                             ("user_reset_password", "user"),
-                            lambda s, c: auth.reset_password(s, "ghost", "new-pass-1234", actor="root")),
+                            lambda s, c: auth.reset_password(s, "ghost", "new-pass-1234", user=auth.User("root", "admin"))),
     "plan_create": (_prep_none, lambda s, c: s.save_plan(_plan(), actor="minh"), ("plan_create", "plan"),
                     lambda s, c: s.save_plan({"name": ""}, actor="minh")),
     "plan_update": (_prep_plan, lambda s, c: s.save_plan(_plan("Đổi tên"), actor="minh", plan_id=c),
@@ -167,14 +167,14 @@ def test_change_and_audit_row_are_one_transaction(store, kind):
     prepare, change, _, _ = KINDS[kind]
     ctx = prepare(store)
     before = _snapshot(store)
-    users_before = auth.list_users(store).to_dict("records")
+    users_before = store.list_users().to_dict("records")
     plans_before = store.list_plans().to_dict("records")
     values_before = store.indicator_values().to_dict("records")
     _break_version_bump(store)
     with pytest.raises(Exception, match="bump refused"):
         change(store, ctx)
     assert _snapshot(store) == before
-    assert auth.list_users(store).to_dict("records") == users_before
+    assert store.list_users().to_dict("records") == users_before
     assert store.list_plans().to_dict("records") == plans_before
     assert store.indicator_values().to_dict("records") == values_before
 

@@ -18,7 +18,7 @@ def private_app(tmp_path_factory, boundaries_dir):
     data = make_data_dir(tmp_path_factory.mktemp("private"), boundaries_dir)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "minh", "minh-pass-123", "viewer", actor="root", display_name="Trần Minh")
+    auth.add_user(store, "minh", "minh-pass-123", "viewer", user=auth.User("root", "admin"), display_name="Trần Minh")
     server = AppServer(data, env={"P03_READ_REQUIRES_LOGIN": "true"})
     yield server
     server.stop()
@@ -95,7 +95,7 @@ def test_sign_in_survives_reload_new_tab_and_shared_link_until_revoked(private_a
 
         sign_in(page, "minh", "minh-pass-123")
         page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)
-        auth.set_disabled(open_store(url="", folder=private_app.data_dir / "projects"), "minh", actor="root")
+        auth.set_disabled(open_store(url="", folder=private_app.data_dir / "projects"), "minh", user=auth.User("root", "admin"))
         page.reload()
         page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
     finally:

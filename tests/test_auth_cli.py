@@ -53,7 +53,7 @@ def people(store, monkeypatch, capsys):
 def test_first_user_must_be_an_admin(store, monkeypatch, capsys):
     code, _, err = run(["users", "add", "ed", "--role", "editor"], monkeypatch, capsys, stdin="editor-pass-1\n")
     assert code == 2 and "first user must be an admin" in err
-    assert auth.list_users(store).empty
+    assert store.list_users().empty
 
 
 def test_bootstrap_is_audited_and_happens_once(people, monkeypatch, capsys):
@@ -103,7 +103,7 @@ def ctx(people, store_url, tmp_path):
     path.write_text(json.dumps(SITES), encoding="utf-8")
     other = json.dumps({**SITES, "features": [{**SITES["features"][0], "properties": {
         "id": "cli-2", "name": "Chợ thử", "category": "market"}}]}).encode()
-    batch = ingest.commit(ingest.check(other, "other.geojson", store=people), people, "cli:ed")
+    batch = ingest.commit(ingest.check(other, "other.geojson", store=people), people, auth.User("ed", "editor"), actor="cli:ed")
     return {"file": str(path), "batch": batch, "src": store_url, "dst": f"sqlite:///{tmp_path / 'copy'}"}
 
 

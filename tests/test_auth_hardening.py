@@ -40,7 +40,7 @@ def test_error_messages_quote_user_input_without_links(data_dir, store):
     """An unreadable upload named like a Markdown image: the error names the file, as text."""
     from streamlit.testing.v1 import AppTest
 
-    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     at = AppTest.from_file(str(REPO / "pages" / "upload.py"), default_timeout=90)
     at.session_state["p03_lang"] = "en"
     at.session_state["p03_user"] = {"username": user.username, "role": user.role, "display_name": user.display_name,

@@ -19,8 +19,8 @@ ROLE = {"root": "admin", "ed": "editor", "vi": "viewer"}
 @pytest.fixture()
 def people(store):
     auth.add_user(store, "root", PW["root"], "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "ed", PW["ed"], "editor", actor="root", display_name="Biên **tập** [x](javascript:alert(1))")
-    auth.add_user(store, "vi", PW["vi"], "viewer", actor="root")
+    auth.add_user(store, "ed", PW["ed"], "editor", user=auth.User("root", "admin"), display_name="Biên **tập** [x](javascript:alert(1))")
+    auth.add_user(store, "vi", PW["vi"], "viewer", user=auth.User("root", "admin"))
     return store
 
 
@@ -82,11 +82,11 @@ def test_idle_session_expires(people, monkeypatch):
 
 def test_disabling_or_demoting_ends_rights_at_once(people):
     at = sign_in(app("pages/admin.py"), "root")
-    auth.add_user(people, "root2", "root2-pass-123", "admin", actor="root")
-    auth.set_role(people, "root", "viewer", actor="root2")
+    auth.add_user(people, "root2", "root2-pass-123", "admin", user=auth.User("root", "admin"))
+    auth.set_role(people, "root", "viewer", user=auth.User("root2", "admin"))
     at.run()
     assert not at.tabs and "admin" in texts(at.warning)
-    auth.set_disabled(people, "root", True, actor="root2")
+    auth.set_disabled(people, "root", True, user=auth.User("root2", "admin"))
     at.run()
     assert "p03_user" not in at.session_state
 

@@ -31,9 +31,9 @@ def _geojson(prefix: str) -> bytes:
 @pytest.fixture()
 def people(demo_store):
     auth.add_user(demo_store, "root", PW["root"], "admin", actor="test", bootstrap=True)
-    auth.add_user(demo_store, "lan", PW["lan"], "editor", actor="root")
-    auth.add_user(demo_store, "minh", PW["minh"], "viewer", actor="root")
-    auth.add_user(demo_store, "hoa", PW["hoa"], "viewer", actor="root")
+    auth.add_user(demo_store, "lan", PW["lan"], "editor", user=auth.User("root", "admin"))
+    auth.add_user(demo_store, "minh", PW["minh"], "viewer", user=auth.User("root", "admin"))
+    auth.add_user(demo_store, "hoa", PW["hoa"], "viewer", user=auth.User("root", "admin"))
     return demo_store
 
 
@@ -79,7 +79,7 @@ def test_upload_commit(people, role):
 @pytest.mark.parametrize("role", ROLES)
 def test_upload_rollback(people, role):
     result = ingest.check(_geojson("r"), "r.geojson", store=people)
-    batch = ingest.commit(result, people, "lan")
+    batch = ingest.commit(result, people, auth.User("lan", "editor"))
     at = page("upload.py", role)
     if role not in ALLOWED["upload"]:  # no uploads list, no rollback button (issue #10)
         assert refused(at) and not [b for b in at.button if b.key == f"up_rb_{batch}"]

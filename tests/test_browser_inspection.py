@@ -21,7 +21,7 @@ def field_app(tmp_path_factory, boundaries_dir):
     data = make_data_dir(tmp_path_factory.mktemp("insp"), boundaries_dir)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "minh", "minh-pass-123", "viewer", actor="root", display_name="Trần Minh")
+    auth.add_user(store, "minh", "minh-pass-123", "viewer", user=auth.User("root", "admin"), display_name="Trần Minh")
     pid = store.save_plan({"name": "Kiểm tra chợ", "stop_ids": ["demo-012", "demo-031"], "visit_date": "2026-11-30"},
                           actor="minh")
     server = AppServer(data)

@@ -24,7 +24,7 @@ def edit_app(tmp_path_factory, boundaries_dir):
     data = make_data_dir(tmp_path_factory.mktemp("edit"), boundaries_dir)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "lan", PASSWORD, "editor", actor="root", display_name="Nguyễn Lan")
+    auth.add_user(store, "lan", PASSWORD, "editor", user=auth.User("root", "admin"), display_name="Nguyễn Lan")
     server = AppServer(data)
     server.store = store
     server.bounds = boundaries.get(data / "boundaries")

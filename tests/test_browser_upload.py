@@ -31,7 +31,7 @@ def upload_file(tmp_path):
 def server(tmp_path, boundaries_dir):
     data = make_data_dir(tmp_path, boundaries_dir)
     store = open_store(url="", folder=data / "projects")
-    auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     srv = AppServer(data)
     yield srv, store
     srv.stop()

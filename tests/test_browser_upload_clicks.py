@@ -33,7 +33,7 @@ def server(tmp_path, boundaries_dir, shared_data):
     data = make_data_dir(tmp_path, boundaries_dir)
     reference.import_reference(shared_data / "reference", data / "reference")
     store = open_store(url="", folder=data / "projects")
-    auth.add_user(store, "khaosat", "mat-khau-dai-1", "editor", actor="test")
+    auth.add_user(store, "khaosat", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     srv = AppServer(data)
     yield srv, store
     srv.stop()

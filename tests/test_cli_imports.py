@@ -36,3 +36,28 @@ def test_where_loads_no_map_pdf_or_chart_library(data_dir):
 
 def test_schema_and_visit_parsing_load_none_either(data_dir):
     assert _run("schema")["heavy"] == []
+
+
+def test_command_map_names_what_each_module_registers():
+    """``geo.cli.COMMANDS`` (one command -> its module, so one command imports one module) says
+    exactly what each module registers."""
+    import argparse
+    import importlib
+
+    from geo.cli import COMMAND_MODULES, COMMANDS
+
+    for name in COMMAND_MODULES:
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).register(sub)
+        assert sorted(sub.choices) == sorted(c for c, m in COMMANDS.items() if m == name), name
+
+
+def test_help_lists_every_command(capsys):
+    import pytest
+
+    from geo.cli import COMMANDS, main
+
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert all(c in out for c in COMMANDS)

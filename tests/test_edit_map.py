@@ -1,4 +1,4 @@
-"""The site editor's map (geo.edit_map) and form values (geo.site_form), without a browser: local
+"""The site editor's map (geo.maps.edit) and form values (geo.site_form), without a browser: local
 Leaflet-Geoman only, the site's geometry in the script and nothing else, drawings read back into
 one geometry (Multi* for several parts, mixed kinds refused naming the field), and a form's
 changes reduced to the fields that really changed."""
@@ -6,13 +6,15 @@ changes reduced to the fields that really changed."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
 from shapely.geometry import LineString, MultiPolygon, Point, Polygon, mapping
 
-from geo import assets, edit_map, site_form
+from geo import assets, site_form
 from geo.errors import InputError
+from geo.maps import edit as edit_map
 from geo.schema import FIELDS
 
 
@@ -37,15 +39,23 @@ def test_edit_map_uses_the_vendored_geoman_only():
     assert (installed / "leaflet_geoman" / "LICENSE").read_text().startswith("MIT License")
 
 
+def _editor(m) -> tuple[str, dict]:
+    """The page's HTML and the editor's payload (which the page holds as it is)."""
+    html = m.get_root().render()
+    editor = next(c for c in m._children.values() if isinstance(c, edit_map.SiteEditor))
+    assert editor.payload in html
+    return html, json.loads(editor.payload)
+
+
 def test_edit_map_holds_the_site_and_its_controls():
-    html = edit_map.edit_map(Point(105.8525, 21.0288), tiles=None, lang="vi").get_root().render()
-    assert 'var site = {"type":"Point","coordinates":[105.8525,21.0288]}' in html
+    html, data = _editor(edit_map.edit_map(Point(105.8525, 21.0288), tiles=None, lang="vi"))
+    assert data["site"] == {"type": "Point", "coordinates": [105.8525, 21.0288]}
     assert "window.drawnItems = items" in html  # the group streamlit-folium reports
-    assert "draw:edited" in html and "Ho\\u00e0n t\\u00e1c" in html  # changes reported; the undo button
-    assert "map.pm.addControls" not in html  # an existing site is edited, not drawn anew
-    new = edit_map.edit_map(None, tiles=None, lang="en").get_root().render()
-    assert "map.pm.addControls" in new and "draw:created" in new and "Undo" in new
-    assert "var site = null" in new
+    assert "draw:edited" in html and data["undo_label"] == "↶ Hoàn tác"  # changes reported; the undo button
+    assert data["draw"] is False and data["lang"] == "vi" and data["texts"]["actions"]["finish"] == "Xong"
+    new, data = _editor(edit_map.edit_map(None, tiles=None, lang="en"))
+    assert data["draw"] is True and "map.pm.addControls" in new and "draw:created" in new  # a new site is drawn
+    assert data["undo_label"] == "↶ Undo" and data["site"] is None and data["texts"] == {}
 
 
 def test_drawing_geometry():

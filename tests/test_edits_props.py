@@ -38,7 +38,7 @@ def _upload(store, ids: list[str], status: str, progress: int, bounds) -> str:
                       "properties": {"id": sid, "name": s["name"], "category": s["category"], "status": status,
                                      "progress_pct": progress}})
     content = json.dumps({"type": "FeatureCollection", "features": feats, "n": next(_RUN)}).encode()
-    return ingest.commit(ingest.check(content, "update.geojson", store=store, b=bounds), store, "bot")
+    return ingest.commit(ingest.check(content, "update.geojson", store=store, b=bounds), store, auth.User("bot", "editor"))
 
 
 def _apply(store, ids, batches, op, bounds) -> None:
@@ -53,7 +53,7 @@ def _apply(store, ids, batches, op, bounds) -> None:
         if live:
             batches.append(_upload(store, live, status, n, bounds))
     elif kind == "rollback" and batches:
-        ingest.rollback(store, batches[k % len(batches)], "bot")
+        ingest.rollback(store, batches[k % len(batches)], auth.User("bot", "editor"))
     elif kind == "restore":
         current = store.get_site(sid, include_deleted=True)["version"]
         edits.restore_version(store, sid, 1 + (n - 1) % current, user=USER, expected_version=current)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from geo import choropleth
 from geo.indicators import judge as ind_judge
 from geo.indicators import measure as ind_measure
 from geo.indicators import progress as ind_progress
 from geo.indicators import registry as ind_registry
+from geo.maps import choropleth
 from tests.test_indicators import ind_store  # noqa: F401  (fixture)
 from tests.test_indicators_page import run
 

@@ -11,10 +11,10 @@ import geopandas as gpd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import choropleth
 from geo.indicators import edits as ind_edits
 from geo.indicators import measure as ind_measure
 from geo.indicators import registry as ind_registry
+from geo.maps import choropleth
 from tests.auth_support import sign_in_app
 from tests.test_indicators import EDITOR, SITES, ind_store  # noqa: F401  (fixture)
 

@@ -15,7 +15,7 @@ import pyogrio
 import pytest
 import shapely
 
-from geo import cli, ingest
+from geo import auth, cli, ingest
 from geo.errors import ConflictError, InputError
 from geo.ingest import read
 from geo.store.base import SiteFilter
@@ -205,7 +205,7 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     before = store.query_sites()
     content = geojson(SITES)
     result = ingest.check(content, "new_sites.geojson", store=store)
-    batch = ingest.commit(result, store, "tester")
+    batch = ingest.commit(result, store, auth.User("tester", "editor"))
     assert store.count_sites() == len(before) + 3
     mine = store.query_sites(SiteFilter(ids=list(result.accepted["id"])))
     assert set(mine["batch_id"]) == {batch}
@@ -220,14 +220,14 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
     assert again.all_valid and again.plan is not None
     assert again.plan.counts()["unchanged"] == 3 and {m.how for m in again.plan.matches} == {"name"}
     with pytest.raises(ConflictError, match="already stored"):
-        ingest.commit(result, store, "tester")
-    assert ingest.rollback(store, batch, "tester") == 3
+        ingest.commit(result, store, auth.User("tester", "editor"))
+    assert ingest.rollback(store, batch, auth.User("tester", "editor")) == 3
     after = store.query_sites()
     pd.testing.assert_frame_equal(pd.DataFrame(after.drop(columns="geometry")),
                                   pd.DataFrame(before.drop(columns="geometry")))
     assert store.read_blob(row["sha256"]) == content  # the file and the batch record stay
     with pytest.raises(ConflictError):
-        ingest.rollback(store, batch, "tester")
+        ingest.rollback(store, batch, auth.User("tester", "editor"))
     # after the rollback the same file can be uploaded again, as new sites
     fresh = ingest.check(content, "new_sites.geojson", store=store)
     assert fresh.all_valid and fresh.plan is not None and fresh.plan.counts()["new"] == 3
@@ -236,7 +236,7 @@ def test_commit_keeps_file_and_rollback_restores(demo_store, data_dir):
 def test_commit_of_nothing_refused(store, bounds):
     r = ingest.check((BAD / "hcmc_points.geojson").read_bytes(), "h.geojson", b=bounds)
     with pytest.raises(InputError, match="no valid feature"):
-        ingest.commit(r, store, "tester")
+        ingest.commit(r, store, auth.User("tester", "editor"))
     assert store.count_sites() == 0 and store.list_batches().empty
 
 
@@ -260,7 +260,7 @@ def cli_editor(store, monkeypatch):
     """The CLI signed in as an editor (P03_USER / P03_PASSWORD)."""
     from geo import auth
 
-    auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     monkeypatch.setenv("P03_USER", "bientap")
     monkeypatch.setenv("P03_PASSWORD", "mat-khau-dai-1")
     return "cli:bientap"
@@ -396,11 +396,11 @@ def test_realworld_commit_and_rollback(demo_store, realworld):
     n = demo_store.count_sites()
     r = ingest.check((realworld / name).read_bytes(), name, mapping={"name": "column 2", "category_default": "other"},
                      store=demo_store)
-    batch = ingest.commit(r, demo_store, "tester")
+    batch = ingest.commit(r, demo_store, auth.User("tester", "editor"))
     placed = demo_store.query_sites(SiteFilter(district="006"))  # Đống Đa
     assert "242 Xã Đàn" in set(placed["name"])
     assert demo_store.count_sites() == n + 21
-    ingest.rollback(demo_store, batch, "tester")
+    ingest.rollback(demo_store, batch, auth.User("tester", "editor"))
     assert demo_store.count_sites() == n
 
 
@@ -438,15 +438,15 @@ def test_row_number_ids_do_not_collide(store):
     first = geojson([dict(f, properties={**f["properties"], "fid": i + 1}) for i, f in enumerate(SITES)])
     r = ingest.check(first, "qgis1.geojson", store=store)
     assert any("holds only row numbers" in p.en for p in r.warnings)
-    ingest.commit(r, store, "tester")
+    ingest.commit(r, store, auth.User("tester", "editor"))
     other = [feature(105.80 + i * 0.01, 20.99, name=f"Chợ Khác {i}", fid=i + 1) for i in range(3)]
     r2 = ingest.check(geojson(other), "qgis2.geojson", store=store)
     assert r2.all_valid, r2.errors
-    ingest.commit(r2, store, "tester")
+    ingest.commit(r2, store, auth.User("tester", "editor"))
     assert store.count_sites() == 6
     # real ids are kept and collide as they should
     named = geojson([feature(105.81, 21.0, name="Chợ Mã", id="CHO-001")])
-    ingest.commit(ingest.check(named, "a.geojson", store=store), store, "tester")
+    ingest.commit(ingest.check(named, "a.geojson", store=store), store, auth.User("tester", "editor"))
     again = ingest.check(geojson([feature(105.86, 21.04, name="Chợ Mã Khác", id="CHO-001")]), "b.geojson", store=store)
     (m,) = again.plan.matches
     assert (m.how, m.site_id, m.effect) == ("id", "CHO-001", "changed") and m.changes["name"][1] == "Chợ Mã Khác"

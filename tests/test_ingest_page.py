@@ -24,7 +24,7 @@ def good_file() -> bytes:
 
 @pytest.fixture()
 def editor(store):
-    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     return {"username": user.username, "role": user.role, "display_name": user.display_name, "source": "local"}
 
 
@@ -58,7 +58,7 @@ def test_anonymous_visitor_sees_only_a_sign_in_prompt(data_dir, store, editor):
     from geo import ingest
 
     result = ingest.check(good_file(), "new.geojson", store=store)
-    batch = ingest.commit(result, store, "bientap")
+    batch = ingest.commit(result, store, auth.User("bientap", "editor"))
     at = page(None, "en")
     assert not at.exception
     assert "Sign in" in texts(at.warning)

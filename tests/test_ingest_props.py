@@ -13,7 +13,7 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geo import ingest
+from geo import auth, ingest
 from geo.errors import InputError
 from geo.schema import CATEGORIES, GEOMETRY_TYPES, STATUSES
 
@@ -101,7 +101,7 @@ def test_valid_sites_round_trip(store, sites):
     content = json.dumps({"type": "FeatureCollection", "features": feats}, ensure_ascii=False).encode()
     r = ingest.check(content, "sites.geojson", store=store)
     assert r.all_valid, r.errors
-    batch = ingest.commit(r, store, "hypothesis")
+    batch = ingest.commit(r, store, auth.User("hypothesis", "editor"))
     stored = store.query_sites().sort_values("name", key=lambda s: s.str.split().str[-1].astype(int))
     assert list(stored["name"]) == [f["properties"]["name"] for f in feats]
     assert list(stored["category"]) == [s["category"] for s in sites]
@@ -111,7 +111,7 @@ def test_valid_sites_round_trip(store, sites):
     assert np.allclose(got, want, atol=1e-9)
     progress = [None if math.isnan(v) else v for v in stored["progress_pct"]]
     assert progress == [s["progress_pct"] for s in sites]
-    assert ingest.rollback(store, batch, "hypothesis") == len(sites)
+    assert ingest.rollback(store, batch, auth.User("hypothesis", "editor")) == len(sites)
     assert store.count_sites() == 0
 
 

@@ -10,7 +10,7 @@ import io
 import pandas as pd
 import pytest
 
-from geo import ingest, views
+from geo import auth, ingest, views
 from geo.i18n import fold
 from geo.ingest import matching
 from geo.schema import match_keyword
@@ -114,10 +114,10 @@ def test_unused_columns_get_a_suggested_field(bounds):
 
 def test_batch_filter_in_the_view_and_the_store(bounds, store):
     r = ingest.check(SHAPEFILE.read_bytes(), SHAPEFILE.name, b=bounds, store=store)
-    batch = ingest.commit(r, store, "test")
+    batch = ingest.commit(r, store, auth.User("test", "editor"))
     other = ingest.check(_csv(["ten", "loai", "lon", "lat"], [["Chợ Mẫu Khác Lô", "Chợ", "105.84", "21.04"]]),
                          "other.csv", b=bounds, store=store)
-    ingest.commit(other, store, "test")
+    ingest.commit(other, store, auth.User("test", "editor"))
     view = views.from_params({"batch": batch}, bounds)
     assert view.batch == batch and views.to_params(view) == {"batch": batch}
     assert len(store.query_sites(view.site_filter())) == len(SHAPEFILE_ROWS)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import geopandas as gpd
 import pytest
 
-from geo import overview
+from geo import overview, views
 from geo import sites as site_ops
 from geo.schema import CATEGORIES
 from tests.conftest import DEMO_DIR
@@ -40,3 +40,8 @@ def test_city_overview_counts_from_the_boundaries(demo_sites, bounds, shared_dat
         assert text == "—" if share is None else text == f"{round(share * 100):.0f} %"
     assert len(o.categories_table) == len(CATEGORIES)
     assert o.categories_table.iloc[:, 1].sum() == len(demo_sites)
+
+
+def test_layer_names_count_their_units(bounds):
+    assert views.layer_label(bounds, "district", "vi") == f"{len(bounds.districts)} quận, huyện, thị xã (trước 2025)"
+    assert views.layer_label(bounds, "commune", "en") == "126 communes/wards (from 1 July 2025)"

@@ -15,6 +15,7 @@ import shapely
 from geo import reference, render
 from geo.cli import main as cli_main
 from geo.errors import ReferenceLayerError
+from geo.maps.reference import ReferenceLayers
 
 
 @pytest.fixture(scope="module")
@@ -136,11 +137,13 @@ def test_map_offers_the_layers_off_by_default_with_attribution_and_escaped_names
 
     empty = _empty()
     hits = reference.search(ref, "dong xuan")
-    html = render.site_map(empty, bounds, reference=ref, reference_found=hits, tiles=None).get_root().render()
+    m = render.site_map(empty, bounds, reference=ref, reference_found=hits, tiles=None)
+    html = m.get_root().render()
     assert "L.control.layers(null, overlays" in html
     assert "Chợ (OSM)" in html and "Hồ, ao (OSM)" in html
     assert "OpenStreetMap" in html and "ODbL" in html
-    assert "</script><" not in html.split("var R = ", 1)[1].split(";\n", 1)[0]
+    payload = next(c for c in m._children.values() if isinstance(c, ReferenceLayers)).payload
+    assert payload in html and "</script><" not in payload and "<" not in payload
     assert html.count('"n":"Chợ Đồng Xuân"') == 2  # in its layer and highlighted as found
 
 

@@ -25,9 +25,9 @@ PW = {"ed": "editor-pass-123", "ed2": "editor-pass-456", "vi": "viewer-pass-123"
 def people(store):
     site_ops.load_demo(store, REPO / "data" / "demo", actor="test")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "ed", PW["ed"], "editor", actor="root")
-    auth.add_user(store, "ed2", PW["ed2"], "editor", actor="root")
-    auth.add_user(store, "vi", PW["vi"], "viewer", actor="root")
+    auth.add_user(store, "ed", PW["ed"], "editor", user=auth.User("root", "admin"))
+    auth.add_user(store, "ed2", PW["ed2"], "editor", user=auth.User("root", "admin"))
+    auth.add_user(store, "vi", PW["vi"], "viewer", user=auth.User("root", "admin"))
     return store
 
 

@@ -63,7 +63,7 @@ def test_monthly_spreadsheet_round_trip(demo_store, bounds):
     assert (counts["changed"], counts["new"], counts["unchanged"]) == (3, 0, len(before) - 3)
     diff = {m.site_id: m.changes for m in result.plan.matches if m.effect == "changed"}
     assert diff == {sid: {"status": [old, new]} for sid, (old, new) in changed.items()}
-    batch = ingest.commit(result, store, "lan")
+    batch = ingest.commit(result, store, auth.User("lan", "editor"))
     after = store.query_sites(SiteFilter(district=district)).set_index("id")
     for sid, (old, new) in changed.items():
         assert after.loc[sid, "status"] == new
@@ -73,7 +73,7 @@ def test_monthly_spreadsheet_round_trip(demo_store, bounds):
     untouched = before.drop(columns="status")
     assert after.drop(columns="status").drop(columns="geometry").equals(untouched.drop(columns="geometry"))
     assert all(a.equals_exact(b, 0) for a, b in zip(after.geometry, before.geometry, strict=True))
-    assert ingest.rollback(store, batch, "minh") == 3
+    assert ingest.rollback(store, batch, auth.User("minh", "editor")) == 3
     restored = store.query_sites(SiteFilter(district=district)).set_index("id")
     assert restored["status"].equals(before["status"])
     for sid, (old, new) in changed.items():
@@ -92,7 +92,7 @@ def test_csv_round_trip_keeps_ids_codes_and_geometry(demo_store, bounds):
     assert result.all_valid, result.errors
     assert result.plan.counts()["unchanged"] == 6 and {m.how for m in result.plan.matches} == {"id"}
     with pytest.raises(Exception, match="nothing is new or changed|already stored"):
-        ingest.commit(result, store, "lan")
+        ingest.commit(result, store, auth.User("lan", "editor"))
 
 
 def _feature(lon, lat, **props):
@@ -120,7 +120,7 @@ def test_possible_duplicates_are_decided_per_feature(demo_store, bounds):
     decided = result.plan.decide({2: "skip"}, on_duplicate="update")
     assert [m.effect for m in decided.matches] == ["changed", "skip", "new"]  # moved 300 m
     n = store.count_sites()
-    batch = ingest.commit(result, store, "lan", decisions={1: "new", 2: "skip"})
+    batch = ingest.commit(result, store, auth.User("lan", "editor"), decisions={1: "new", 2: "skip"})
     assert store.count_sites() == n + 2
     assert store.get_batch(batch)["n_features"] == 2
 
@@ -139,7 +139,7 @@ def test_name_match_within_50m_updates_and_absent_sites_are_listed(demo_store, b
                                                          "progress_pct": [None, 42.0]})
     others = set(store.query_sites(SiteFilter(district=district))["id"]) - {stored["id"]}
     assert others and {a["site_id"] for a in result.plan.absent} >= others
-    batch = ingest.commit(result, store, "lan", sync=True)
+    batch = ingest.commit(result, store, auth.User("lan", "editor"), sync=True)
     marked = edits.site_history(store, sorted(others)[0])[-1]
     assert marked["batch_id"] == batch and marked["changes"] == {} and "sync" in marked["reason"]
     assert store.get_site(stored["id"])["progress_pct"] == 42.0
@@ -156,7 +156,7 @@ def test_update_upload_racing_an_edit_is_refused(demo_store, bounds):
                     b=bounds)
     n_batches = len(store.list_batches())
     with pytest.raises(EditConflict) as err:
-        ingest.commit(result, store, "lan")
+        ingest.commit(result, store, auth.User("lan", "editor"))
     assert err.value.fields["notes"] == ("từ tệp", "sửa tay") and err.value.by == "minh"
     assert len(store.list_batches()) == n_batches and store.get_site(site["id"])["notes"] == "sửa tay"
 
@@ -171,7 +171,7 @@ def _commit_worker(url: str, uploads: str, result, start: float, out) -> None:
     while time.time() < start:
         time.sleep(0.001)
     try:
-        out.put(("ok", ingest.commit(result, store, "racer")))
+        out.put(("ok", ingest.commit(result, store, auth.User("racer", "editor"))))
     except ConflictError as exc:
         out.put(("refused", exc.en))
 
@@ -269,10 +269,10 @@ def test_upload_page_shows_the_diff_and_asks_per_possible_duplicate(store, data_
 
     from tests.test_ingest_page import PAGE
 
-    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     first = _geojson([_feature(105.80 + i * 0.01, 21.02, id=f"c-{i}", name=f"Chợ {i}", category="chợ",
                                status="planned") for i in range(3)])
-    ingest.commit(ingest.check(first, "first.geojson", store=store), store, "bientap")
+    ingest.commit(ingest.check(first, "first.geojson", store=store), store, auth.User("bientap", "editor"))
     second = _geojson([_feature(105.80, 21.02, id="c-0", name="Chợ 0", category="chợ", status="completed"),
                        _feature(105.81003, 21.02, name="<b>Chợ mới</b>", category="chợ")])  # ~3 m from c-1
     at = AppTest.from_file(PAGE, default_timeout=90)

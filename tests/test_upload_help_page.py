@@ -17,7 +17,7 @@ CSV = ("ten,loai,Tình hình,lon,lat\n"
 
 @pytest.fixture()
 def editor(store):
-    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", actor="test")
+    user = auth.add_user(store, "bientap", "mat-khau-dai-1", "editor", user=auth.User("test", "admin"))
     return {"username": user.username, "role": user.role, "display_name": user.display_name, "source": "local"}
 
 

@@ -129,3 +129,16 @@ def test_total_and_return_lines_in_both_languages(demo):
     back = visits.compute_route(visits.new_plan(stop_ids=STOPS[:2], return_to_start=True), sites)
     assert back.back_at is not None and f"{back.back_at:%H:%M}" in visits.back_line(back, "en")
     assert visits.file_stem(back.plan) == "p03_visit"
+
+
+def test_sites_to_choose_from_read_in_the_page_language(demo, bounds):
+    shown = demo.query_sites()
+    shown = shown[shown["id"].isin(STOPS)]
+    vi, en = draft.choice_rows(shown, bounds, "vi"), draft.choice_rows(shown, bounds, "en")
+    assert list(vi.columns) == ["id", "name", "category", "district", "status"]
+    assert list(vi["id"]) == list(shown["id"]) and list(vi["name"]) == list(shown["name"])
+    market = dict(zip(vi["id"], vi["district"]))["demo-013"], dict(zip(en["id"], en["district"]))["demo-013"]
+    assert "Hai Bà Trưng" in market[0] and "Hai Ba Trung" in market[1]  # Chợ Hôm
+    assert (vi["category"] != en["category"]).all() and (vi["status"] != en["status"]).all()
+    assert draft.choice_rows(shown, None, "vi")["district"].eq("").all()
+    assert draft.start_site(None, list(vi["id"])) == vi["id"].iloc[0]

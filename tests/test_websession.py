@@ -17,7 +17,7 @@ T0 = 1_800_000_000.0
 @pytest.fixture()
 def users(store):
     auth.add_user(store, "root", PW, "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "lan", PW, "editor", actor="root", display_name="Nguyễn Thị Lan")
+    auth.add_user(store, "lan", PW, "editor", user=auth.User("root", "admin"), display_name="Nguyễn Thị Lan")
     return store
 
 
@@ -61,7 +61,7 @@ def test_idle_and_absolute_expiry(users, monkeypatch):
 
 def test_sign_out_revokes_and_role_changes_apply(users):
     sid, token = signed_in(users)
-    auth.set_role(users, "lan", "viewer", actor="root")
+    auth.set_role(users, "lan", "viewer", user=auth.User("root", "admin"))
     assert websession.resume(users, token, now=T0 + 5).user.role == "viewer"
     websession.end(users, sid, now=T0 + 6)
     assert websession.resume(users, token, now=T0 + 7) is None
@@ -76,9 +76,9 @@ def test_disabling_or_a_new_password_ends_every_session(users, change):
     (_s1, t1), (_s2, t2) = signed_in(users), signed_in(users)
     _s3, root_token = signed_in(users, "root")
     if change == "disable":
-        auth.set_disabled(users, "lan", actor="root")
+        auth.set_disabled(users, "lan", user=auth.User("root", "admin"))
     else:
-        auth.reset_password(users, "lan", "another good pass", actor="root")
+        auth.reset_password(users, "lan", "another good pass", user=auth.User("root", "admin"))
     assert websession.resume(users, t1, now=T0 + 5) is None and websession.resume(users, t2, now=T0 + 5) is None
     assert websession.resume(users, root_token, now=T0 + 5) is not None
 

@@ -105,7 +105,7 @@ def hostile_app(tmp_path_factory, boundaries_dir, browser):
     data = make_data_dir(tmp_path_factory.mktemp("xss"), boundaries_dir, demo=False)
     store = open_store(url="", folder=data / "projects")
     auth.add_user(store, "root", "root-pass-123", "admin", actor="test", bootstrap=True)
-    auth.add_user(store, "lan", "lan-pass-1234", "editor", actor="root")
+    auth.add_user(store, "lan", "lan-pass-1234", "editor", user=auth.User("root", "admin"))
     plan = visits.new_plan(name=PROPS["xss-09"]["name"], participants=[PROPS["xss-02"]["name"]],
                            stop_ids=["xss-01", "xss-02", "xss-13", "xss-24"])
     plan_id = store.save_plan(plan.to_dict(), actor="lan")

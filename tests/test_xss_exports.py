@@ -14,7 +14,7 @@ import defusedxml.ElementTree as DET
 import openpyxl
 import pytest
 
-from geo import ingest, visits
+from geo import auth, ingest, visits
 from geo import sites as site_ops
 from geo.visits import brief
 
@@ -28,7 +28,7 @@ FORMULA = ("=", "+", "-", "@")
 def hostile(store, bounds):
     result = ingest.check(CORPUS.read_bytes(), CORPUS.name, store=store, b=bounds)
     assert result.all_valid
-    ingest.commit(result, store, "lan")
+    ingest.commit(result, store, auth.User("lan", "editor"))
     return store.query_sites()
 
 

@@ -12,27 +12,47 @@ from pathlib import Path
 from geo import settings
 from geo.errors import InputError, P03Error
 
-COMMAND_MODULES: tuple[str, ...] = (
-    "geo.cli.core",
-    "geo.cli.ingest",
-    "geo.cli.indicators",
-    "geo.cli.store",
-    "geo.cli.users",
-    "geo.cli.audit",
-    "geo.cli.visits",
-    "geo.cli.inspections",
-    "geo.cli.reference",
-    "geo.cli.api",
-)
+#: top-level command -> the module that registers it (a test checks this against the modules), so
+#: that one command imports only its own module and what that needs (``where`` answers fast)
+COMMANDS: dict[str, str] = {
+    "setup": "geo.cli.core", "boundaries": "geo.cli.core", "where": "geo.cli.core", "sites": "geo.cli.core",
+    "schema": "geo.cli.core",
+    "import": "geo.cli.ingest", "rollback": "geo.cli.ingest", "uploads": "geo.cli.ingest",
+    "indicators": "geo.cli.indicators",
+    "migrate": "geo.cli.store", "copy": "geo.cli.store",
+    "users": "geo.cli.users",
+    "audit": "geo.cli.audit",
+    "visit": "geo.cli.visits",
+    "inspections": "geo.cli.inspections",
+    "reference": "geo.cli.reference",
+    "api": "geo.cli.api",
+}
+COMMAND_MODULES: tuple[str, ...] = tuple(dict.fromkeys(COMMANDS.values()))
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of the module registering ``command`` when known."""
     parser = argparse.ArgumentParser(prog="python -m geo", description="P03 Map: Hanoi Programme 03 sites.")
     parser.add_argument("--lang", choices=("vi", "en"), default=None, help="language of messages")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMAND_MODULES:
+    for name in (COMMANDS[command],) if command in COMMANDS else COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
+
+
+def command_word(argv: list[str]) -> str | None:
+    """The command ``argv`` names, or None before it comes an option other than ``--lang``.
+
+    >>> command_word(["--lang", "en", "where", "21", "105"]), command_word(["--help"])
+    ('where', None)
+    """
+    words = iter(argv)
+    for word in words:
+        if word == "--lang":
+            next(words, None)
+        elif not word.startswith("--lang="):
+            return None if word.startswith("-") else word
+    return None
 
 
 def actor() -> str:
@@ -41,8 +61,8 @@ def actor() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(command_word(argv)).parse_args(argv)
     lang = args.lang or "vi"
     try:
         lang = args.lang or settings.get("P03_LANG")

@@ -17,6 +17,7 @@ import shapely
 from geo import auth, settings
 from geo.cli import actor
 from geo.errors import InputError
+from geo.i18n import pick
 from geo.schema import FIELDS
 from geo.store import open_store
 
@@ -57,8 +58,9 @@ def register_sites(ssub: Any) -> None:
     p.set_defaults(func=cmd_undelete)
 
 
-def _vi(args: argparse.Namespace) -> bool:
-    return str(args.lang or settings.get("P03_LANG")) == "vi"
+def _say(args: argparse.Namespace, vi: str, en: str) -> None:
+    """Print the outcome in the CLI's language (``--lang``, else ``P03_LANG``)."""
+    print(pick(str(args.lang or settings.get("P03_LANG")), vi, en))
 
 
 def _plain(site: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +79,7 @@ def _print_site(site: dict[str, Any]) -> None:
 
 
 def _editor(store: Any) -> auth.User:
-    return auth.cli_require("editor", store, what=auth.ACTION_WORDS["edit_site"])
+    return auth.cli_user(store, "edit_site")  # geo.edits checks the role
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -111,8 +113,8 @@ def cmd_edit(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_plain(site), ensure_ascii=False, indent=1, default=str))
     else:
-        print(f"Đã lưu {args.site_id}, phiên bản {site['version']}." if _vi(args)
-              else f"Saved {args.site_id}, version {site['version']}.")
+        _say(args, f"Đã lưu {args.site_id}, phiên bản {site['version']}.",
+             f"Saved {args.site_id}, version {site['version']}.")
     return 0
 
 
@@ -145,8 +147,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     current = store.get_site(args.site_id, include_deleted=True)["version"]
     site = edits.restore_version(store, args.site_id, args.version, user=user, expected_version=current,
                                  reason=args.reason, actor=actor())
-    print(f"Đã khôi phục {args.site_id} về phiên bản {args.version} (phiên bản mới {site['version']})." if _vi(args)
-          else f"Restored {args.site_id} to version {args.version} (new version {site['version']}).")
+    _say(args, f"Đã khôi phục {args.site_id} về phiên bản {args.version} (phiên bản mới {site['version']}).",
+         f"Restored {args.site_id} to version {args.version} (new version {site['version']}).")
     return 0
 
 
@@ -158,8 +160,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
     version = store.get_site(args.site_id)["version"]
     edits.delete_site(store, args.site_id, user=user, reason=args.reason, expected_version=version, source="cli",
                       actor=actor())
-    print(f"Đã xóa {args.site_id} (khôi phục được: sites undelete {args.site_id})." if _vi(args)
-          else f"Deleted {args.site_id} (restorable: sites undelete {args.site_id}).")
+    _say(args, f"Đã xóa {args.site_id} (khôi phục được: sites undelete {args.site_id}).",
+         f"Deleted {args.site_id} (restorable: sites undelete {args.site_id}).")
     return 0
 
 
@@ -169,6 +171,6 @@ def cmd_undelete(args: argparse.Namespace) -> int:
     store = open_store()
     user = _editor(store)
     site = edits.undelete_site(store, args.site_id, user=user, reason=args.reason, actor=actor())
-    print(f"Đã khôi phục {args.site_id} (phiên bản {site['version']})." if _vi(args)
-          else f"Undeleted {args.site_id} (version {site['version']}).")
+    _say(args, f"Đã khôi phục {args.site_id} (phiên bản {site['version']}).",
+         f"Undeleted {args.site_id} (version {site['version']}).")
     return 0

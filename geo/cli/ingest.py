@@ -17,6 +17,7 @@ from typing import Any
 from geo import auth, ingest, settings
 from geo.cli import actor
 from geo.errors import InputError
+from geo.i18n import Text, pick
 from geo.ingest import limits, report
 from geo.store import open_store
 
@@ -82,8 +83,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     counts = decided.counts() if decided else {"new": result.n_valid, "changed": 0, "absent": 0}
     todo = counts["new"] + counts["changed"] + (counts["absent"] if args.sync else 0)
     if todo and not args.dry_run and not unconfirmed and (result.all_valid or args.accept_valid):
-        auth.cli_require("editor", store, what=auth.ACTION_WORDS["upload"])
-        batch_id = ingest.commit(result, store, actor(), on_duplicate=args.on_duplicate, sync=args.sync)
+        batch_id = ingest.commit(result, store, auth.cli_user(store, "upload"), actor=actor(),
+                                 on_duplicate=args.on_duplicate, sync=args.sync)
     out = result.summary(lang)
     out.update(result.diff(decided))
     if unconfirmed:
@@ -101,55 +102,61 @@ def cmd_import(args: argparse.Namespace) -> int:
 def _confirm_crs(result: ingest.CheckResult, lang: str) -> str:
     """Nothing is stored in a guessed CRS: VN-2000 grids that fit the same numbers lie hundreds of
     metres apart, so the user confirms with --crs."""
-    where_vi, where_en = f"Tệp “{result.file_name}”, trường “crs”: ", f"File “{result.file_name}”, field “crs”: "
-    others = ", ".join(result.candidates)
-    if lang == "vi":
-        return (where_vi + f"hệ tọa độ được đoán là {result.crs}; chưa lưu gì. Hãy xác nhận bằng --crs {result.crs} "
-                f"hoặc chọn hệ khác ({others}).")
-    return (where_en + f"the coordinate system was guessed as {result.crs}; nothing was stored. Confirm it with "
-            f"--crs {result.crs} or choose another ({others}).")
+    return _GUESSED.format(file=result.file_name, crs=result.crs, others=", ".join(result.candidates))(lang)
+
+
+_GUESSED = Text("Tệp “{file}”, trường “crs”: hệ tọa độ được đoán là {crs}; chưa lưu gì. Hãy xác nhận bằng --crs {crs} "
+                "hoặc chọn hệ khác ({others}).",
+                "File “{file}”, field “crs”: the coordinate system was guessed as {crs}; nothing was stored. Confirm "
+                "it with --crs {crs} or choose another ({others}).")
 
 
 _SOURCE_VI = {"user": "do người dùng chọn", "file": "theo tệp", "default": "mặc định WGS 84", "guessed": "đoán",
               "none": "không xác định được", "evidence": "chọn theo bằng chứng"}
 
 
+_ERROR = Text("LỖI: ", "ERROR: ")
+_COUNTS = Text("{file}: {n} đối tượng, {valid} hợp lệ, {rejected} bị loại; hệ tọa độ {crs} ({source_vi}).",
+               "{file}: {n} features, {valid} valid, {rejected} rejected; CRS {crs} ({source}).")
+_COMMITTED = Text("Đã lưu lô {batch}.", "Committed as batch {batch}.")
+_NOTHING_NEW = Text("Không có gì mới hay thay đổi; chưa lưu gì.", "Nothing new or changed; nothing committed.")
+_NOT_ALL_VALID = Text("Chưa lưu gì (dùng --accept-valid để lưu các đối tượng hợp lệ).",
+                      "Nothing committed (use --accept-valid to commit the valid features).")
+_DRY_RUN = Text("Chưa lưu gì.", "Nothing committed (dry run).")
+_NOTHING = Text("Không có gì để lưu.", "Nothing to commit.")
+
+
+def _outcome(result: ingest.CheckResult, out: dict[str, Any]) -> Text:
+    """What became of the file's features: committed, nothing new, not committed, nothing valid."""
+    if out["committed"]:
+        return _COMMITTED.format(batch=out["batch_id"])
+    if result.n_valid and not out["new"] and not out["changed"]:
+        return _NOTHING_NEW
+    if result.n_valid:
+        return _DRY_RUN if result.all_valid else _NOT_ALL_VALID
+    return _NOTHING
+
+
 def _print_text(result: ingest.CheckResult, out: dict[str, Any], lang: str) -> None:
-    vi = lang == "vi"
     lines = [report.text(result.problems, result.file_name, lang)] if result.problems else []
     if out["errors"] and out["errors"][0]["field"] == "crs" and out["errors"][0]["feature"] is None:
-        lines.append(("LỖI: " if vi else "ERROR: ") + out["errors"][0]["message"])
-    crs = out["crs"] or "-"
-    source = _SOURCE_VI.get(out["crs_source"], out["crs_source"]) if vi else out["crs_source"]
-    lines.append(
-        (f"{result.file_name}: {result.n_features} đối tượng, {result.n_valid} hợp lệ, {result.n_rejected} bị loại; "
-         f"hệ tọa độ {crs} ({source}).") if vi else
-        (f"{result.file_name}: {result.n_features} features, {result.n_valid} valid, {result.n_rejected} rejected; "
-         f"CRS {crs} ({out['crs_source']})."))
-    lines += _diff_lines(out, vi)
-    if out["committed"]:
-        lines.append(f"Đã lưu lô {out['batch_id']}." if vi else f"Committed as batch {out['batch_id']}.")
-    elif result.n_valid and not out["new"] and not out["changed"]:
-        lines.append("Không có gì mới hay thay đổi; chưa lưu gì." if vi else "Nothing new or changed; nothing committed.")
-    elif result.n_valid:
-        lines.append("Chưa lưu gì (dùng --accept-valid để lưu các đối tượng hợp lệ)." if vi and not result.all_valid
-                     else "Chưa lưu gì." if vi else
-                     "Nothing committed (use --accept-valid to commit the valid features)." if not result.all_valid
-                     else "Nothing committed (dry run).")
-    else:
-        lines.append("Không có gì để lưu." if vi else "Nothing to commit.")
+        lines.append(_ERROR(lang) + out["errors"][0]["message"])
+    lines.append(_COUNTS.format(file=result.file_name, n=result.n_features, valid=result.n_valid,
+                                rejected=result.n_rejected, crs=out["crs"] or "-", source=out["crs_source"],
+                                source_vi=_SOURCE_VI.get(out["crs_source"], out["crs_source"]))(lang))
+    lines += _diff_lines(out, lang)
+    lines.append(_outcome(result, out)(lang))
     print("\n".join(lines), file=sys.stdout)
 
 
 def cmd_rollback(args: argparse.Namespace) -> int:
     store = open_store()
-    auth.cli_require("editor", store, what=auth.ACTION_WORDS["rollback"])
-    n = ingest.rollback(store, args.batch_id, actor())
+    n = ingest.rollback(store, args.batch_id, auth.cli_user(store, "rollback"), actor=actor())
     if args.json:
         print(json.dumps({"batch_id": args.batch_id, "removed": n}))
     else:
-        print(f"Đã hoàn tác lô {args.batch_id}: gỡ {n} công trình." if _lang(args) == "vi"
-              else f"Rolled back batch {args.batch_id}: removed {n} sites.")
+        print(pick(_lang(args), f"Đã hoàn tác lô {args.batch_id}: gỡ {n} công trình.",
+                   f"Rolled back batch {args.batch_id}: removed {n} sites."))
     return 0
 
 
@@ -162,19 +169,25 @@ def cmd_uploads_list(args: argparse.Namespace) -> int:
         print(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"), ensure_ascii=False,
                          indent=1, default=str))
     elif df.empty:
-        print("(không có lô nào)" if _lang(args) == "vi" else "(no batches)")
+        print(pick(_lang(args), "(không có lô nào)", "(no batches)"))
     else:
         shown = df.drop(columns="sha256").assign(crs=df["crs"].astype(str).str.slice(0, 16))
         print(shown.to_string(index=False))
     return 0
 
 
-def _diff_lines(out: dict[str, Any], vi: bool) -> list[str]:
+_DIFF_COUNTS = Text("mới {new}, thay đổi {changed}, không đổi {unchanged}, vắng mặt {absent}, có thể trùng "
+                    "{possible_duplicates}.",
+                    "new {new}, changed {changed}, unchanged {unchanged}, absent {absent}, possible duplicates "
+                    "{possible_duplicates}.")
+_MAY_DUPLICATE = Text("  #{feature} có thể trùng với {cands} → {decision} (--on-duplicate)",
+                      "  #{feature} may duplicate {cands} → {decision} (--on-duplicate)")
+
+
+def _diff_lines(out: dict[str, Any], lang: str) -> list[str]:
     """The counts, then each changed feature field by field and each possible duplicate."""
-    lines = [(f"mới {out['new']}, thay đổi {out['changed']}, không đổi {out['unchanged']}, vắng mặt {out['absent']}"
-              f", có thể trùng {out['possible_duplicates']}.") if vi else
-             (f"new {out['new']}, changed {out['changed']}, unchanged {out['unchanged']}, absent {out['absent']}"
-              f", possible duplicates {out['possible_duplicates']}.")]
+    lines = [_DIFF_COUNTS.format(**{k: out[k] for k in ("new", "changed", "unchanged", "absent",
+                                                        "possible_duplicates")})(lang)]
     for m in out["diff"][:200]:
         if m["effect"] == "changed":
             fields = "; ".join(f"{f}: {'' if o is None else o} → {'' if n is None else n}" if f != "geometry"
@@ -182,6 +195,5 @@ def _diff_lines(out: dict[str, Any], vi: bool) -> list[str]:
             lines.append(f"  #{m['feature']} {m['site_id']}: {fields}")
         if m["how"] == "possible":
             cands = ", ".join(f"{c['site_id']} “{c['name']}” {c['distance_m']:g} m" for c in m["candidates"][:3])
-            lines.append((f"  #{m['feature']} có thể trùng với {cands} → {m['decision']} (--on-duplicate)") if vi else
-                         (f"  #{m['feature']} may duplicate {cands} → {m['decision']} (--on-duplicate)"))
+            lines.append(_MAY_DUPLICATE.format(feature=m["feature"], cands=cands, decision=m["decision"])(lang))
     return lines

@@ -14,6 +14,7 @@ from geo import auth, photos, settings
 from geo import inspections as insp_ops
 from geo.cli import write_out
 from geo.errors import InputError
+from geo.i18n import pick
 from geo.schema import match_status
 from geo.store import open_store
 
@@ -57,7 +58,7 @@ def _photos(paths: list[str], captions: list[str]) -> list[photos.Photo]:
 def cmd_add(args: argparse.Namespace) -> int:
     lang = args.lang or str(settings.get("P03_LANG"))
     store = open_store()
-    user = auth.cli_require("viewer", store, what=auth.ACTION_WORDS["inspect"])
+    user = auth.cli_user(store, "inspect")
     status = None
     if args.status:
         status = match_status(args.status)
@@ -70,7 +71,7 @@ def cmd_add(args: argparse.Namespace) -> int:
                            photos=_photos(args.photo, args.caption))
     _clean, warnings = insp_ops.check(store, draft)
     for w in warnings:  # flagged, not refused
-        print(("cảnh báo: " if lang == "vi" else "warning: ") + w[lang], file=sys.stderr)
+        print(pick(lang, "cảnh báo: ", "warning: ") + w[lang], file=sys.stderr)
     iid = insp_ops.record(store, draft, user)
     if args.json:
         out = {"inspection_id": iid, "site_id": args.site_id,
@@ -87,7 +88,7 @@ def _signed_in() -> auth.User | None:
     """The CLI user when P03_USER is set (their password checked), else None (anonymous)."""
     import os
 
-    return auth.cli_require("viewer") if os.environ.get("P03_USER") else None
+    return auth.cli_user() if os.environ.get("P03_USER") else None
 
 
 def cmd_list(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """``python -m geo users ...``: accounts and roles. Every command but the very first ``users add``
-(the bootstrap admin, when the store has no user) needs an admin signed in through
-:func:`geo.auth.cli_require` (``P03_USER`` + ``P03_PASSWORD`` or a typed password)."""
+(the bootstrap admin, when the store has no user) signs in through :func:`geo.auth.cli_user`
+(``P03_USER`` + ``P03_PASSWORD`` or a typed password); :mod:`geo.auth` refuses anyone but an admin."""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ from geo import auth
 from geo.cli import actor
 from geo.errors import InputError
 from geo.store import Store, open_store
-
-_MANAGE = ("quản lý người dùng", "manage users")
 
 
 def register(sub: Any) -> None:
@@ -56,15 +54,14 @@ def new_password(args: argparse.Namespace, name: str) -> str:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass(f"New password for {name}: ")
-        if getpass.getpass("Again: ") != password:
-            raise InputError("Hai lần gõ mật khẩu không khớp.", "The two passwords differ.", field="password")
+        auth.check_repeated(password, getpass.getpass("Again: "))
     auth.check_password(password, name)
     return password
 
 
-def _admin(store: Store) -> str:
-    auth.cli_require("admin", store, what=_MANAGE)
-    return actor()
+def _signed_in(store: Store) -> auth.User:
+    """The signed-in CLI user (geo.auth checks they are an admin)."""
+    return auth.cli_user(store, "users")
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -74,8 +71,8 @@ def cmd_add(args: argparse.Namespace) -> int:
     if bootstrap and args.role != "admin":
         raise InputError("Người dùng đầu tiên phải là quản trị viên: thêm --role admin.",
                          "The first user must be an admin: use --role admin.", field="role")
-    who = actor() if bootstrap else _admin(store)
-    user = auth.add_user(store, name, new_password(args, name), args.role, actor=who,
+    admin = None if bootstrap else _signed_in(store)
+    user = auth.add_user(store, name, new_password(args, name), args.role, user=admin, actor=actor(),
                          display_name=args.display_name, bootstrap=bootstrap)
     print(f"{user.username}: {user.role}" + (" (first admin)" if bootstrap else ""))
     return 0
@@ -83,8 +80,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     store = open_store()
-    _admin(store)
-    df = auth.list_users(store)
+    df = auth.list_users(store, _signed_in(store))
     if args.json:
         print(json.dumps(df.astype(object).where(df.notna(), None).to_dict("records"), ensure_ascii=False, indent=1))
     elif df.empty:
@@ -97,23 +93,23 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_set_role(args: argparse.Namespace) -> int:
     store = open_store()
-    auth.set_role(store, args.name, args.role, actor=_admin(store))
+    auth.set_role(store, args.name, args.role, user=_signed_in(store), actor=actor())
     print(f"{args.name}: {args.role}")
     return 0
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
     store = open_store()
-    auth.set_disabled(store, args.name, args.disabled, actor=_admin(store))
+    auth.set_disabled(store, args.name, args.disabled, user=_signed_in(store), actor=actor())
     print(f"{args.name}: {'disabled' if args.disabled else 'enabled'}")
     return 0
 
 
 def cmd_reset_password(args: argparse.Namespace) -> int:
     store = open_store()
-    who = _admin(store)
+    admin = _signed_in(store)
     name = auth.check_username(args.name)
-    auth.reset_password(store, name, new_password(args, name), actor=who)
+    auth.reset_password(store, name, new_password(args, name), user=admin, actor=actor())
     print(f"{name}: password reset")
     return 0
 

@@ -17,7 +17,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo import boundaries, reference, settings
+from geo import auth, boundaries, reference, settings
 from geo import crs as crs_mod
 from geo import sites as site_ops
 from geo.errors import InputError
@@ -277,9 +277,11 @@ def _empty() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries([], crs=4326), crs=4326)
 
 
-def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool = False,
-           decisions: dict[int, str] | None = None, on_duplicate: str | None = None, sync: bool = False) -> str:
-    """Store the accepted features of ``result`` as one batch — new sites added, matched ones
+def commit(result: CheckResult, store: Store, user: auth.User | None, *, actor: str | None = None,
+           allow_repeat: bool = False, decisions: dict[int, str] | None = None, on_duplicate: str | None = None,
+           sync: bool = False) -> str:
+    """As ``user`` (an editor or admin; ``actor``: the name audited, default the user name), store
+    the accepted features of ``result`` as one batch — new sites added, matched ones
     updated field by field (each against the version seen at the check) — with the original file
     kept verbatim; return the batch id. All or nothing.
 
@@ -289,6 +291,8 @@ def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool 
 
     Raises
     ------
+    PermissionDenied
+        ``user`` may not upload (NotSignedIn for None); nothing is written.
     InputError
         When no feature was accepted, or nothing is new or changed.
     ConflictError
@@ -296,6 +300,7 @@ def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool 
         (checked again inside the commit's transaction); EditConflict when a site to update
         changed since the check.
     """
+    who = auth.require(user, "upload").username  # first: nothing is read or written for others
     if not result.n_valid:
         raise InputError("không có đối tượng hợp lệ nào để lưu; không ghi gì cả.",
                          "no valid feature to store; nothing was written.", file=result.file_name)
@@ -316,14 +321,17 @@ def commit(result: CheckResult, store: Store, actor: str, *, allow_repeat: bool 
     summary["errors"] = summary["errors"][:500]
     summary["warnings"] = summary["warnings"][:500]
     upload = Upload(result.file_name, result.content, result.crs or crs_mod.WGS84, summary)
-    return store.commit_batch(new, actor=actor, kind="upload", upload=upload, updates=updates,
+    return store.commit_batch(new, actor=actor or who, kind="upload", upload=upload, updates=updates,
                               unique_file=not allow_repeat,
                               reason=f"--sync: absent sites of {result.file_name} marked" if sync else None)
 
 
-def rollback(store: Store, batch_id: str, actor: str) -> int:
-    """Remove the sites a batch added (the batch record and its file stay); return how many."""
-    return store.rollback_batch(batch_id, actor=actor)
+def rollback(store: Store, batch_id: str, user: auth.User | None, *, actor: str | None = None) -> int:
+    """As ``user`` (an editor or admin, else PermissionDenied; ``actor``: the name audited, default
+    the user name), remove the sites a batch added (the batch record and its file stay); return
+    how many."""
+    who = auth.require(user, "rollback").username
+    return store.rollback_batch(batch_id, actor=actor or who)
 
 
 def uploads(store: Store) -> pd.DataFrame:

@@ -6,11 +6,13 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo.errors import _where
+from geo.i18n import pick
 from geo.sites import spreadsheet_safe
 
 ERROR = "error"
@@ -31,12 +33,12 @@ class Problem:
     en: str
 
     def message(self, lang: str = "vi") -> str:
-        return self.vi if lang == "vi" else self.en
+        return pick(lang, self.vi, self.en)
 
     def full_message(self, file_name: str, lang: str = "vi") -> str:
         """The message prefixed with where: ``File “x”, feature 3, field “name”: …``."""
         where_vi, where_en = _where(file_name, self.feature, self.field or None)
-        return (where_vi if lang == "vi" else where_en) + self.message(lang)
+        return pick(lang, where_vi, where_en) + self.message(lang)
 
 
 def short(value: object) -> str:
@@ -95,10 +97,10 @@ def to_csv(problems: Sequence[Problem], lang: str = "vi") -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def as_json(problems: Sequence[Problem], file_name: str, lang: str = "vi") -> tuple[list[dict], list[dict]]:
+def as_json(problems: Sequence[Problem], file_name: str, lang: str = "vi") -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(errors, warnings) as lists of ``{feature, field, value, message}``."""
-    errors: list[dict] = []
-    warnings: list[dict] = []
+    errors: list[dict[str, Any]] = []
+    warnings: list[dict[str, Any]] = []
     for p in problems:
         item = {"feature": p.feature, "field": p.field, "value": p.value,
                 "message": p.full_message(file_name, lang)}
@@ -109,9 +111,9 @@ def as_json(problems: Sequence[Problem], file_name: str, lang: str = "vi") -> tu
 def text(problems: Sequence[Problem], file_name: str, lang: str = "vi", limit: int = 200) -> str:
     """Plain-text lines, errors first, at most ``limit`` (with a count of the rest)."""
     ordered = sorted(problems, key=lambda p: (p.severity != ERROR, p.feature or 0))
-    labels = {ERROR: "LỖI" if lang == "vi" else "ERROR", WARNING: "cảnh báo" if lang == "vi" else "warning"}
+    labels = {ERROR: pick(lang, "LỖI", "ERROR"), WARNING: pick(lang, "cảnh báo", "warning")}
     lines = [f"{labels.get(p.severity, p.severity)}: {p.full_message(file_name, lang)}" for p in ordered[:limit]]
     if len(ordered) > limit:
         rest = len(ordered) - limit
-        lines.append(f"... {rest} " + ("vấn đề nữa (xem --json)" if lang == "vi" else "more problems (see --json)"))
+        lines.append(f"... {rest} " + pick(lang, "vấn đề nữa (xem --json)", "more problems (see --json)"))
     return "\n".join(lines)

@@ -6,37 +6,26 @@ from typing import Any
 
 import folium
 import geopandas as gpd
-from branca.element import MacroElement
-from jinja2 import Template
 
 from geo.boundaries import Boundaries
-from geo.maps import asset_text
+from geo.maps.base import ScriptLayer, Tiles, fit
+from geo.maps.payload import script_json
 from geo.visits import ROUTE_COLOR, Route
 
 
-class StopsLayer(MacroElement):
+class StopsLayer(ScriptLayer):
     """Numbered stop markers drawn in JavaScript from JSON (texts escaped in the browser), each
     with its own icon from the start (no default-icon images are fetched)."""
 
-    _template = Template("""
-{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}
-{% macro script(this, kwargs) %}
-{{ this.js }}({{ this._parent.get_name() }}, {{ this.payload }});
-{% endmacro %}
-""")
+    script_file = "route.js"
+    style_file = "route.css"
 
     def __init__(self, stops: list[dict[str, Any]]) -> None:
-        super().__init__()
-        self._name = "StopsLayer"
-        from geo.render import script_json
-
-        self.payload = script_json(stops)
-        self.js = asset_text("route.js")
-        self.css = asset_text("route.css")
+        super().__init__(script_json(stops))
 
 
 def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi",
-              tiles: str | None | bool = True, height: int | str = 420) -> folium.Map:
+              tiles: Tiles = True, height: int | str = 420) -> folium.Map:
     """Numbered stops, the path between them and the chosen sites (with their outlines) on the
     site map of :func:`geo.render.site_map`."""
     from geo.render import site_map
@@ -53,6 +42,5 @@ def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None
     StopsLayer(marks).add_to(m)
     lats = [p[0] for p in path]
     lons = [p[1] for p in path]
-    pad = 0.003
-    m.fit_bounds([[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]])
+    fit(m, (min(lons), min(lats), max(lons), max(lats)), pad=0.003)
     return m

@@ -16,7 +16,10 @@ from collections.abc import Mapping
 from typing import Any
 
 import geopandas as gpd
+import pandas as pd
 
+from geo.boundaries import Boundaries, unit_names
+from geo.schema import category_label, status_label
 from geo.visits.plan import MAX_STOPS, Plan, Start, parse_date, parse_hhmm
 from geo.visits.timetable import optimise
 
@@ -71,6 +74,25 @@ def arranged(plan: Plan, sites: gpd.GeoDataFrame, *, manual: bool,
     if plan.stop_ids and not manual and last != sig:
         plan = optimise(plan, sites)
     return plan, sig
+
+
+def choice_rows(shown: gpd.GeoDataFrame, b: Boundaries | None, lang: str = "vi") -> pd.DataFrame:
+    """The shown sites as the page lists them to choose from: ``id``, ``name``, and ``category``,
+    ``district`` and ``status`` in ``lang``, in the order shown."""
+    return pd.DataFrame({
+        "id": shown["id"].to_numpy(), "name": shown["name"].to_numpy(),
+        "category": [category_label(c, lang) for c in shown["category"]],
+        "district": [unit_names(b, "district", c, lang) if b else "" for c in shown["district_codes"]],
+        "status": [status_label(s, lang) for s in shown["status"]]})
+
+
+def start_site(current: str | None, chosen_ids: list[str]) -> str | None:
+    """The chosen site the route starts from: ``current`` while it is still chosen, else the first.
+
+    >>> start_site("b", ["a", "b"]), start_site("z", ["a", "b"]), start_site(None, [])
+    ('b', 'a', None)
+    """
+    return current if current in chosen_ids else next(iter(chosen_ids), None)
 
 
 def toggled(selected: list[str], site_id: str, on: bool) -> list[str]:

@@ -13,10 +13,12 @@ import numpy as np
 from geo import fmt
 from geo.errors import InputError
 from geo.i18n import t
+from geo.maps.colors import HIGHLIGHT
 from geo.visits.plan import Plan, parse_date, parse_hhmm
 from geo.visits.solver import approach_points, best_order, distance_matrix, haversine_km, nearest_on
 
-ROUTE_COLOR = "#d7301f"  # the route on maps, the brief and the PDF
+ROUTE_COLOR = HIGHLIGHT  # the route on maps, the brief and the PDF (geo/maps/colors.py)
+
 
 @dataclass
 class RouteStop:

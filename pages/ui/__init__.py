@@ -9,37 +9,26 @@ navigation hidden and replaced by :func:`nav`, whose labels follow the chosen la
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from geo import assets, boundaries, settings, views
-from geo.errors import P03Error
-from geo.i18n import t as _t
+from geo import assets, views
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
-from geo.store import Store, open_store
 from pages.ui import chrome
-
-LANG_KEY = "p03_lang"
-
-
-def lang() -> str:
-    """The interface language chosen in the sidebar (default ``P03_LANG``)."""
-    if LANG_KEY not in st.session_state:
-        try:
-            st.session_state[LANG_KEY] = settings.get("P03_LANG")
-        except P03Error:
-            st.session_state[LANG_KEY] = "vi"
-    return str(st.session_state[LANG_KEY])
-
-
-def t(key: str) -> str:
-    return _t(key, lang())
-
+from pages.ui.core import (  # noqa: F401  (the package's helpers: ui.t, ui.store, ui.show_error ...)
+    LANG_KEY,
+    bounds,
+    errors_shown,
+    lang,
+    md_escape,
+    md_neutralise,
+    show_error,
+    store,
+    t,
+)
 
 # (script, title key, Material Symbols icon: no emoji, which shows as a box where no emoji font
 # exists). A page is listed once its file exists.
@@ -97,45 +86,10 @@ def sidebar() -> str:
     return choice
 
 
-@st.cache_resource(show_spinner=False)
-def _store(url: str, data_dir: str) -> Store:
-    return open_store()
-
-
-def store() -> Store:
-    """The store chosen by the settings (one per process)."""
-    return _store(str(settings.get("P03_DATABASE_URL")), str(settings.data_dir().resolve()))
-
-
-def bounds() -> boundaries.Boundaries:
-    """The installed boundary layers (cached in geo.boundaries until the files change)."""
-    return boundaries.get()
-
-
 def use_local_assets() -> None:
     """Serve Leaflet and plugins from the app (``static/vendor``), never a CDN."""
     assets.install()
     assets.use(assets.APP_BASE_URL)
-
-
-def show_error(exc: P03Error, *, icon: str = ":material/error:", warning: bool = False,
-               literal: bool = False) -> None:
-    """The one way a page shows a domain error: its message in the chosen language, neutralised
-    (messages quote user input — file names, values, addresses: no links, images or HTML from it;
-    ``literal``: no Markdown at all, for messages quoting a whole address); a warning box instead
-    of an error box when ``warning``."""
-    text = exc.message(lang())
-    (st.warning if warning else st.error)(md_escape(text) if literal else md_neutralise(text), icon=icon)
-
-
-@contextmanager
-def errors_shown() -> Iterator[None]:
-    """Show a domain error in plain words instead of a traceback, then stop the page."""
-    try:
-        yield
-    except P03Error as exc:
-        show_error(exc)
-        st.stop()
 
 
 def cached_version() -> int:
@@ -152,8 +106,6 @@ from pages.ui.auth import (  # noqa: E402, F401
     current_user,
     ensure_role,
     gate,
-    md_escape,
-    md_neutralise,
     require_role,
     role_label,
     sign_in_box,
@@ -168,7 +120,7 @@ def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
     inside the container the page wants them in (the sidebar, an expander)."""
     b = bounds()
     layer = st.radio(t("layer_pick"), ["district", "commune"], key=f"{prefix}_layer", horizontal=horizontal,
-                     format_func=lambda v: t("layer_" + v))
+                     format_func=lambda v: views.layer_label(b, v, lang))
     options = views.unit_options(b, layer, lang)
     if st.session_state.get(f"{prefix}_unit") not in options:
         st.session_state[f"{prefix}_unit"] = None

@@ -8,6 +8,7 @@ import streamlit as st
 
 from geo import auth, tokens
 from geo.errors import P03Error
+from geo.i18n import pick
 from pages import ui
 
 _TEXT = {
@@ -24,7 +25,7 @@ _TEXT = {
 
 def _t(key: str) -> str:
     vi, en = _TEXT[key]
-    return vi if ui.lang() == "vi" else en
+    return pick(ui.lang(), vi, en)
 
 
 def tokens_tab() -> None:
@@ -36,7 +37,7 @@ def tokens_tab() -> None:
     if secret:
         st.warning(_t("shown_once"))
         st.code(secret, language=None)
-    users = auth.list_users(store)
+    users = auth.list_users(store, admin)
     with st.form("p03_token_issue", clear_on_submit=True):
         c1, c2 = st.columns(2)
         name = c1.selectbox(_t("user"), list(users["username"]), key="p03_token_user")

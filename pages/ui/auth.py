@@ -6,13 +6,13 @@ from a shared link until it idles out (``pages/ui/cookies.py`` sets and clears t
 is offered only when ``.streamlit/secrets.toml`` has an ``[auth]`` section; its e-mail address is
 mapped to a role by :func:`geo.auth.oidc_user`.
 
-Pages call :func:`require_role` inside the functions that change data, e.g.
-``user = ui.require_role("editor")`` before ``store.commit_batch(..., actor=user.username)``.
+The ``geo`` operations that change data check the role themselves (:func:`geo.auth.require`):
+pages pass them :func:`current_user` and show the refusal; :func:`require_role` only decides
+whether a page shows its forms at all.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from dataclasses import asdict
 from typing import Any
@@ -21,9 +21,9 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from geo import auth, settings, websession
-from geo.errors import P03Error, PermissionDenied
-from pages import ui
-from pages.ui import cookies
+from geo.errors import NotSignedIn, P03Error, PermissionDenied
+from pages.ui import cookies, core
+from pages.ui.core import md_escape
 
 USER_KEY = "p03_user"
 SEEN_KEY = "p03_last_seen"
@@ -31,28 +31,6 @@ EXPIRED_KEY = "p03_session_expired"
 SID_KEY = "p03_web_session"  # id of this browser sign-in in the store (never the cookie token)
 HANDOFF_KEY = "p03_cookie_code"  # one-time code the page swaps for the cookie
 CLEAR_KEY = "p03_cookie_clear"  # the cookie is to be deleted (after sign-out)
-_MD_LINKS = re.compile(r"([\\\[\]<>])")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&\"'=])")
-
-
-def md_escape(text: Any) -> str:
-    """``text`` with every Markdown/HTML-significant character backslash-escaped, for user
-    strings shown through elements that render Markdown (st.markdown, st.caption, st.info ...).
-
-    >>> md_escape("[x](javascript:alert(1)) **b**")
-    '\\\\[x\\\\]\\\\(javascript\\\\:alert\\\\(1\\\\)\\\\) \\\\*\\\\*b\\\\*\\\\*'
-    """
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
-
-
-def md_neutralise(text: Any) -> str:
-    r"""``text`` with only ``\ [ ] < >`` escaped: enough that no link, image or autolink comes
-    out of it in Markdown, while the rest of a message (punctuation, code names) reads unchanged.
-
-    >>> print(md_neutralise("File “![x](http://e.test/b.png)” <b>"))
-    File “!\[x\](http://e.test/b.png)” \<b\>
-    """
-    return _MD_LINKS.sub(r"\\\1", str(text))
 
 
 def oidc_configured() -> bool:
@@ -67,9 +45,9 @@ def _oidc_session_user() -> auth.User | None:
     if not oidc_configured() or not getattr(st.user, "is_logged_in", False):
         return None
     email = st.user.get("email")
-    user = auth.oidc_user(ui.store(), str(email) if email else None, str(st.user.get("name") or ""))
+    user = auth.oidc_user(core.store(), str(email) if email else None, str(st.user.get("name") or ""))
     if user is None:
-        st.sidebar.warning(ui.t("oidc_refused").format(email=md_escape(email or "?")))
+        st.sidebar.warning(core.t("oidc_refused").format(email=md_escape(email or "?")))
     return user
 
 
@@ -87,10 +65,10 @@ def current_user() -> auth.User | None:
         return None
     sid = st.session_state.get(SID_KEY)
     if sid is not None:  # ended in another tab, idle, revoked by an admin?
-        live = websession.check(ui.store(), sid, now=now)
+        live = websession.check(core.store(), sid, now=now)
         fresh = live.user if live is not None else None
     else:
-        fresh = auth.refresh(ui.store(), user)
+        fresh = auth.refresh(core.store(), user)
     if fresh is None:
         sign_out()
         return None
@@ -108,7 +86,7 @@ def _resume_from_cookie() -> dict[str, Any] | None:
         token = st.context.cookies.get(websession.COOKIE_NAME)
     except Exception:  # no browser behind this run (AppTest, bare mode)
         return None
-    live = websession.resume(ui.store(), token) if isinstance(token, str) and token else None
+    live = websession.resume(core.store(), token) if isinstance(token, str) and token else None
     if live is None:
         return None
     st.session_state[USER_KEY] = asdict(live.user)
@@ -120,8 +98,8 @@ def _resume_from_cookie() -> dict[str, Any] | None:
 def sign_in(username: str, password: str) -> auth.User:
     """Check the password (throttled, see geo.auth) and start the session; raises SignInFailed.
     Also records a browser session whose cookie the page fetches on its next run."""
-    user = auth.authenticate(ui.store(), username, password, client=client_address())
-    sid, code = websession.start(ui.store(), user)
+    user = auth.authenticate(core.store(), username, password, client=client_address())
+    sid, code = websession.start(core.store(), user)
     st.session_state[SID_KEY] = sid
     st.session_state[HANDOFF_KEY] = code
     st.session_state.pop(CLEAR_KEY, None)
@@ -149,14 +127,14 @@ def sign_out() -> None:
     st.session_state.pop(HANDOFF_KEY, None)
     sid = st.session_state.pop(SID_KEY, None)
     if sid is not None:
-        websession.end(ui.store(), sid)
+        websession.end(core.store(), sid)
         st.session_state[CLEAR_KEY] = sid
     if oidc_configured() and getattr(st.user, "is_logged_in", False) and (raw or {}).get("source") != "local":
         st.logout()
 
 
 def role_label(role: str) -> str:
-    return ui.t(f"role_{role}")
+    return core.t(f"role_{role}")
 
 
 def sign_in_box() -> auth.User | None:
@@ -165,26 +143,26 @@ def sign_in_box() -> auth.User | None:
     with st.sidebar:
         _cookie_exchange()
         if user is not None:
-            st.caption(f"{ui.t('signed_in_as')} **{md_escape(user.label)}** · {role_label(user.role)}")
-            if st.button(ui.t("sign_out"), key="p03_sign_out"):
+            st.caption(f"{core.t('signed_in_as')} **{md_escape(user.label)}** · {role_label(user.role)}")
+            if st.button(core.t("sign_out"), key="p03_sign_out"):
                 sign_out()
                 st.rerun()
             return user
         if st.session_state.get(EXPIRED_KEY):
-            st.info(ui.t("session_expired"))
+            st.info(core.t("session_expired"))
         with st.form("p03_sign_in", clear_on_submit=True):
-            name = st.text_input(ui.t("username"), key="p03_signin_user")
-            password = st.text_input(ui.t("password"), type="password", key="p03_signin_pw")
-            submitted = st.form_submit_button(ui.t("sign_in"), key="p03_signin_submit")
+            name = st.text_input(core.t("username"), key="p03_signin_user")
+            password = st.text_input(core.t("password"), type="password", key="p03_signin_pw")
+            submitted = st.form_submit_button(core.t("sign_in"), key="p03_signin_submit")
         if submitted:
             try:
                 sign_in(name, password)
             except P03Error as exc:
-                ui.show_error(exc, icon=":material/lock:")
+                core.show_error(exc, icon=":material/lock:")
             else:
                 st.rerun()
         if oidc_configured():
-            if st.button(ui.t("sign_in_org"), key="p03_sign_in_oidc"):
+            if st.button(core.t("sign_in_org"), key="p03_sign_in_oidc"):
                 st.login()
     return None
 
@@ -205,7 +183,7 @@ def gate() -> auth.User | None:
     visitors when ``P03_READ_REQUIRES_LOGIN`` is true."""
     user = sign_in_box()
     if user is None and settings.get("P03_READ_REQUIRES_LOGIN"):
-        st.info(ui.t("sign_in_to_browse"), icon=":material/lock:")
+        st.info(core.t("sign_in_to_browse"), icon=":material/lock:")
         st.stop()
     return user
 
@@ -223,7 +201,7 @@ def ensure_role(role: str, action: str | None = None) -> auth.User:
     if user is not None and auth.at_least(user.role, role):
         return user
     if user is None:
-        raise auth.NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
+        raise NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
                                f"Sign in with the “{role}” role or higher to do this.", role)
     raise PermissionDenied("làm việc này", "do this", role)
 
@@ -234,7 +212,7 @@ def require_role(role: str, action: str | None = None) -> auth.User:
     try:
         return ensure_role(role, action)
     except PermissionDenied as exc:
-        ui.show_error(exc, icon=":material/lock:", warning=True)
-        if isinstance(exc, auth.NotSignedIn):
-            st.caption(ui.t("sign_in_hint"))
+        core.show_error(exc, icon=":material/lock:", warning=True)
+        if isinstance(exc, NotSignedIn):
+            st.caption(core.t("sign_in_hint"))
         st.stop()

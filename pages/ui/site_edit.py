@@ -1,7 +1,7 @@
 """Editing sites on the district map: the edit form and edit map of one site, drawing a new site, a
 site's history with restore/undelete, and the "as at date" choice.
 
-Thin: widgets -> ``geo.site_form`` / ``geo.edit_map`` -> ``geo.edits`` (which checks the role, the
+Thin: widgets -> ``geo.site_form`` / ``geo.maps.edit`` -> ``geo.edits`` (which checks the role, the
 values by the upload rules and the version) -> render. Viewers and anonymous visitors never see a
 form; the history is shown to everyone who may browse, its buttons only to editors.
 """
@@ -14,8 +14,9 @@ from typing import Any
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import auth, edit_map, edits, site_form
+from geo import auth, edits, site_form
 from geo.errors import P03Error
+from geo.maps import edit as edit_map
 from pages import ui
 from pages.ui import site_fields, site_history
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import streamlit as st
 
-from geo import edit_map, site_form
+from geo import site_form
 from geo.errors import P03Error
+from geo.maps import edit as edit_map
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages import ui
 

@@ -95,7 +95,8 @@ def crs_candidates(result: ingest.CheckResult, lang: str) -> None:
     from streamlit_folium import st_folium
 
     from geo import crs as crs_mod
-    from geo import reference, render_reference
+    from geo import reference
+    from geo.maps import reference as render_reference
     from pages import ui
 
     ev = result.crs_evidence

@@ -13,8 +13,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import render, views, visits
-from geo.boundaries import Boundaries, unit_names
-from geo.schema import category_label, status_label
+from geo.boundaries import Boundaries
 from geo.visits import draft
 from pages import ui
 from pages.ui import visit_state as state
@@ -48,13 +47,12 @@ def row_list(shown: gpd.GeoDataFrame, b: Boundaries, lang: str) -> bool:
     chosen = set(st.session_state[SEL])
     nonce = st.session_state.get(NONCE, 0)
     with st.container(border=True, height=min(60 + 42 * len(shown), 330)):
-        for row in shown.itertuples():
+        for row in draft.choice_rows(shown, b, lang).itertuples():
             key = f"fv_row_{row.id}_{nonce}"
             if key not in st.session_state:
                 st.session_state[key] = row.id in chosen
-            label = (f"**{ui.md_escape(row.name)}** · {category_label(row.category, lang)} · "
-                     f"{ui.md_escape(unit_names(b, 'district', row.district_codes, lang))} · "
-                     f"{status_label(row.status, lang)}")
+            label = (f"**{ui.md_escape(row.name)}** · {ui.md_escape(row.category)} · "
+                     f"{ui.md_escape(row.district)} · {ui.md_escape(row.status)}")
             st.checkbox(label, key=key, on_change=_toggle, args=(row.id, key))
     return True
 
@@ -68,11 +66,9 @@ def tick_table(view: views.View, shown: gpd.GeoDataFrame, b: Boundaries, lang: s
     if base is None:
         base = list(st.session_state[SEL])
         st.session_state["fv_table_base"] = {key: base}
-    table = pd.DataFrame({
-        "pick": shown["id"].isin(set(base)).to_numpy(), "name": shown["name"].to_numpy(),
-        "category": [category_label(c, lang) for c in shown["category"]],
-        "district": [unit_names(b, "district", c, lang) for c in shown["district_codes"]],
-        "status": [status_label(s, lang) for s in shown["status"]], "id": shown["id"].to_numpy()})
+    rows = draft.choice_rows(shown, b, lang)
+    table = pd.concat([pd.DataFrame({"pick": rows["id"].isin(set(base))}),
+                       rows[["name", "category", "district", "status", "id"]]], axis=1)
     edited = st.data_editor(
         table, key=key, hide_index=True, height=260,
         disabled=["name", "category", "district", "status", "id"], width="stretch",
@@ -98,9 +94,9 @@ def pick_map(view: views.View, shown: gpd.GeoDataFrame, lang: str) -> None:
     """The shown sites on a map; a click on one adds it (on the next run, before the widgets).
     Built on every run, as on the district map: a cached folium.Map rendered again changes its
     script, and st_folium then forgets the last click."""
+    ui.use_local_assets()  # before the map is built: folium.Map copies its asset list when made
     b = ui.bounds()
     fmap = render.site_map(shown, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
-    ui.use_local_assets()
     out: Any = st_folium(fmap, height=360, use_container_width=True, key="fv_pick_map",
                          returned_objects=["last_object_clicked_tooltip"])
     tip = (out or {}).get("last_object_clicked_tooltip")

@@ -26,8 +26,9 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
     kind = st.radio(ui.t("visit_start"), list(kinds), key="fv_start_kind", format_func=kinds.get)
     if kind == "site" and len(chosen):
         names = dict(zip(chosen["id"], chosen["name"], strict=True))
-        if st.session_state.get("fv_start_site") not in names:
-            st.session_state["fv_start_site"] = next(iter(names))
+        first = draft.start_site(st.session_state.get("fv_start_site"), list(names))
+        if first != st.session_state.get("fv_start_site"):
+            st.session_state["fv_start_site"] = first
         sid = str(st.selectbox(ui.t("site"), list(names), key="fv_start_site", format_func=lambda s: names[s]))
         return visits.Start.at_site(chosen, sid)
     if kind == "coords":

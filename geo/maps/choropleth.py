@@ -17,14 +17,13 @@ import folium
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement
-from jinja2 import Template
 
-from geo import settings
 from geo.boundaries import Boundaries
 from geo.fmt import figure as fmt_number
-from geo.i18n import t
-from geo.render import script_json
+from geo.i18n import pick, t
+from geo.maps import colors
+from geo.maps.base import ScriptLayer, Tiles, fit, new_map, view_of
+from geo.maps.payload import script_json
 
 PALETTE = ("#edf8fb", "#b2e2e2", "#66c2a4", "#2ca25f", "#006d2c")
 NO_DATA = "#f2f2f2"
@@ -117,97 +116,23 @@ def _legend_rows(bounds: list[float], share: bool, lang: str) -> list[tuple[str,
     return [(NO_DATA, "0 / —"), *rows]
 
 
-class UnitsLayer(MacroElement):
-    """The units as one GeoJSON layer: fill from each feature's ``color``, a tooltip with the
-    unit and its value, a highlight on hover. All in one closure (no global names), so it works
-    inside streamlit-folium, which reports the clicked feature as ``last_active_drawing``. The
-    legend and the attribution lines are drawn here too; every text is escaped in Python."""
+class UnitsLayer(ScriptLayer):
+    """The units as one GeoJSON layer drawn by ``choropleth.js``: fill from each feature's ``color``,
+    a tooltip with the unit and its value, a highlight on hover, the legend, the inner-districts
+    zoom button. All in one closure (no global names), so it works inside streamlit-folium, which
+    reports the clicked feature as ``last_active_drawing``. Every text is escaped in Python."""
 
-    _template = Template("""
-{% macro script(this, kwargs) %}
-(function () {
-  var map = {{ this._parent.get_name() }};
-  var D = {{ this.payload }};
-  // open a unit's page: through a link in the app's own document (the map lives in a sandboxed
-  // iframe that may not navigate the page itself), else in a new tab
-  function go(url) {
-    try {
-      var doc = window.parent.document, a = doc.createElement("a");
-      a.href = url; a.target = "_self"; doc.body.appendChild(a); a.click(); a.remove();
-    } catch (err) { window.open(url, "_blank"); }
-  }
-  function base(f) {
-    return {fillColor: f.properties.color, color: "#555", weight: 1, opacity: 0.9, fillOpacity: 0.75};
-  }
-  var layer = L.geoJSON(D.data, {
-    style: base,
-    onEachFeature: function (f, l) {
-      l.bindTooltip("<b>" + f.properties.label + "</b><br>" + D.title + ": " + f.properties.value_text,
-                    {sticky: true});
-      l.on("mouseover", function (e) { e.target.setStyle({weight: 3, color: "#d7301f"}); e.target.bringToFront(); });
-      l.on("mouseout", function (e) { e.target.setStyle(base(f)); });
-      if (D.link) l.on("click", function () { go(D.link.replace("{code}", encodeURIComponent(f.properties.code))); });
-    }
-  }).addTo(map);
-  var legend = L.control({position: "bottomright"});
-  legend.onAdd = function () {
-    var div = L.DomUtil.create("div", "p03-choro-legend");
-    div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/18px sans-serif;box-shadow:0 0 3px rgba(0,0,0,.3)";
-    div.innerHTML = D.legend;
-    return div;
-  };
-  legend.addTo(map);
-  // the 12 urban districts are small at city scale: a button zooms to them (and back), and at that
-  // zoom every unit carries its value as a label
-  if (D.inner) {
-    var zoom = L.control({position: "topleft"});
-    zoom.onAdd = function () {
-      var div = L.DomUtil.create("div", "leaflet-bar p03-inner-zoom"), inner = true;
-      var a = L.DomUtil.create("a", "", div);
-      a.href = "#"; a.setAttribute("role", "button"); a.title = D.inner.label_in;
-      a.style.cssText = "width:auto;padding:0 8px;font:bold 12px/30px sans-serif;white-space:nowrap";
-      a.textContent = D.inner.label_in;
-      L.DomEvent.disableClickPropagation(div);
-      L.DomEvent.on(a, "click", function (e) {
-        L.DomEvent.preventDefault(e);
-        map.fitBounds(inner ? D.inner.bounds : D.city);
-        a.textContent = a.title = inner ? D.inner.label_out : D.inner.label_in;
-        inner = !inner;
-      });
-      return div;
-    };
-    zoom.addTo(map);
-  }
-  function labels() {
-    var on = map.getZoom() >= 11.5;
-    layer.eachLayer(function (l) {
-      if (on && !l.p03label) {
-        l.p03label = L.tooltip({permanent: true, direction: "center", className: "p03-unit-label", opacity: 0.85})
-          .setContent(l.feature.properties.value_text).setLatLng(l.getBounds().getCenter());
-        map.addLayer(l.p03label);
-      } else if (!on && l.p03label) { map.removeLayer(l.p03label); l.p03label = null; }
-    });
-  }
-  map.on("zoomend", labels);
-  map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
-  D.attribution.forEach(function (a) { map.attributionControl.addAttribution(a); });
-  window.p03choro = {layer: layer, count: D.data.features.length};
-})();
-{% endmacro %}
-""")
+    script_file = "choropleth.js"
+    style_file = "choropleth.css"
 
-    def __init__(self, data: dict[str, Any], title: str, rows: list[tuple[str, str]],
-                 attribution: list[str] | None = None, link: str | None = None,
+    def __init__(self, data: dict[str, Any], title: str, rows: list[tuple[str, str]], link: str | None = None,
                  inner: dict[str, Any] | None = None, city: list[list[float]] | None = None) -> None:
-        super().__init__()
-        self._name = "UnitsLayer"
-        self.data = data
         legend = f"<b>{html.escape(title)}</b><br>" + "".join(
-            f"<i style='display:inline-block;width:14px;height:14px;margin-right:5px;vertical-align:-2px;"
-            f"border:1px solid #999;background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
-        self.payload = script_json({"data": data, "title": html.escape(title), "legend": legend,
-                                    "attribution": [html.escape(a) for a in attribution or []], "link": link,
-                                    "inner": inner, "city": city})
+            f"<i style='background:{html.escape(c)}'></i>{html.escape(text)}<br>" for c, text in rows)
+        super().__init__(script_json({"data": data, "title": html.escape(title), "legend": legend, "link": link,
+                                      "inner": inner, "city": city, "highlight": colors.HIGHLIGHT,
+                                      "outline": colors.OUTLINE}))
+        self.data = data
 
 
 def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bounds: list[float],
@@ -220,7 +145,7 @@ def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bound
     for row, geom in zip(units.to_dict("records"), geoms, strict=True):
         value = row.get(column)
         value = None if value is None or (isinstance(value, float) and math.isnan(value)) else float(value)
-        label = f"{row['type']} {row['name']}" if lang == "vi" else row["name_en"]
+        label = pick(lang, f"{row['type']} {row['name']}", str(row["name_en"]))
         if column == "lag":
             text = "—" if value is None else _lag_text(value, lang)
         else:
@@ -233,25 +158,21 @@ def _features(table: pd.DataFrame, b: Boundaries, layer: str, column: str, bound
 
 
 def unit_choropleth(table: pd.DataFrame, b: Boundaries, layer: str = "district", *, column: str = "value",
-                    lang: str = "vi", title: str = "", tiles: str | None | bool = True,
+                    lang: str = "vi", title: str = "", tiles: Tiles = True,
                     height: int | str = "100%", link: str | None = None) -> folium.Map:
     """A map of ``layer``'s units coloured by ``table[column]`` (``value`` or ``share``), where
     ``table`` is :func:`geo.indicators.measure.by_unit`'s result. Each feature carries ``code`` and
     ``value``; hovering shows the unit and its value. With ``link`` (a relative URL holding
     ``{code}``, e.g. ``district_map?district={code}``), clicking a unit opens that page."""
-    url = settings.tiles() if tiles is True else (tiles or None)
-    m = folium.Map(tiles=None, control_scale=True, max_zoom=18, min_zoom=7, zoom_start=10,
-                   location=[21.03, 105.85], height=height, font_size="0.75rem", zoom_snap=0.25, zoom_delta=0.5)
-    if url:
-        folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=18, name="basemap").add_to(m)
+    m = new_map(tiles=tiles, height=height, max_zoom=18, min_zoom=7, attribution=b.attribution_lines(layer),
+                 font_size="0.75rem", zoom_snap=0.25, zoom_delta=0.5)
     bounds = [] if column == "lag" else breaks(table[column] if column in table else pd.Series(dtype=float),
                                                share=column == "share")
     data = _features(table, b, layer, column, bounds, lang)
     legend = _lag_legend(lang) if column == "lag" else _legend_rows(bounds, column == "share", lang)
-    minx, miny, maxx, maxy = (float(v) for v in b.city.total_bounds)
-    city = [[miny, minx], [maxy, maxx]]
-    UnitsLayer(data, title, legend, b.attribution_lines(layer), link, _inner(b, lang), city).add_to(m)
-    m.fit_bounds(city)
+    city = view_of(b.city.total_bounds)
+    UnitsLayer(data, title, legend, link, _inner(b, lang), city).add_to(m)
+    fit(m, b.city.total_bounds)
     return m
 
 
@@ -260,8 +181,7 @@ def _inner(b: Boundaries, lang: str) -> dict[str, Any] | None:
     urban = b.districts[b.districts["type"] == "Quận"]
     if urban.empty:
         return None
-    minx, miny, maxx, maxy = (float(v) for v in urban.total_bounds)
-    return {"bounds": [[miny, minx], [maxy, maxx]], "label_in": html.escape(t("choro_zoom_inner", lang)),
+    return {"bounds": view_of(urban.total_bounds), "label_in": html.escape(t("choro_zoom_inner", lang)),
             "label_out": html.escape(t("choro_zoom_city", lang))}
 
 
