@@ -2,7 +2,8 @@
 // change in the app replaces only the sites (streamlit-folium's `feature_group_to_add` removes the
 // previous group and runs the new group's script in the same map) while the map, its tiles and
 // the boundary outlines stay:
-//   p03Map.base(map, B)                 boundaries, attribution and the first view (once per map)
+//   p03Map.base(map, B)                 boundaries and the first view (once per map; the frame,
+//                                       geo/maps/base.py, sets the attribution)
 //   p03Map.sites(map, parent, D, view)  the sites, clustered, into `parent` (a feature group);
 //                                       the legend; window.p03 = {points, shapes, count}
 // Every user-supplied string is escaped here before it becomes HTML.
@@ -20,8 +21,6 @@ window.p03Map = window.p03Map || (function () {
         fill: false, dashArray: "3"}}).addTo(map);
     if (B.focus) L.geoJSON(B.focus, {interactive: false, style: {color: B.highlight, weight: 3,
         fillColor: B.highlight, fillOpacity: 0.06}}).addTo(map);
-    map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
-    B.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
     map.p03names = {districts: B.districts, communes: B.communes};
     map.p03view = B.view;
     map.fitBounds(B.view, {animate: false});
