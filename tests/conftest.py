@@ -17,10 +17,19 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 
-from geo import boundaries
+from geo import auth, boundaries
 from geo import sites as site_ops
 from geo.store import open_store
+
+#: The app's password hasher (argon2-cffi's defaults: argon2id, 64 MiB, t=3, p=4), about 0.2 s of CPU
+#: per hash or check; tests/test_loop.py checks it is that one. The tests hash and check passwords by
+#: the hundred (each user they create, each sign-in), so they use argon2id at its cheapest: the same
+#: code path and hash format, 1/300 of the work (it was a third of the suite's CPU time). A stored
+#: hash names its own parameters, so a server or CLI process started by a test checks these quickly.
+APP_HASHER = auth._HASHER
+auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("P03_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
