@@ -188,29 +188,15 @@ def gate() -> auth.User | None:
     return user
 
 
-def ensure_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if they may: with ``action`` (a key of geo.auth.ACTIONS), whatever
-    :func:`geo.auth.require` says — the role checked and the role named in the refusal both come
-    from ACTIONS (``role`` must equal it); without, their role ranks at or above ``role``. Else
-    raise PermissionDenied (a P03Error: for callbacks and ``ui.errors_shown()`` blocks)."""
-    user = current_user()
-    if action is not None:
-        if auth.ACTIONS[action] != role:  # a page naming one role and checking another's action
-            raise ValueError(f"{action} needs {auth.ACTIONS[action]}, not {role}")
-        return auth.require(user, action)
-    if user is not None and auth.at_least(user.role, role):
-        return user
-    if user is None:
-        raise NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
-                               f"Sign in with the “{role}” role or higher to do this.", role)
-    raise PermissionDenied("làm việc này", "do this", role)
-
-
-def require_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if their role ranks at or above ``role``; otherwise a plain message and
-    ``st.stop()``. ``action`` (a key of geo.auth.ACTIONS) words the message."""
+def require_role(role: str, action: str) -> auth.User:
+    """The page gate: the signed-in user if they may do ``action`` (a key of geo.auth.ACTIONS,
+    whose least role ``role`` must be: the page says which role it is for); otherwise a plain
+    message and ``st.stop()``, so the page shows no form to them. The operation the page calls
+    checks again itself (:func:`geo.auth.require`)."""
+    if auth.ACTIONS[action] != role:  # a page naming one role and checking another's action
+        raise ValueError(f"{action} needs {auth.ACTIONS[action]}, not {role}")
     try:
-        return ensure_role(role, action)
+        return auth.require(current_user(), action)
     except PermissionDenied as exc:
         core.show_error(exc, icon=":material/lock:", warning=True)
         if isinstance(exc, NotSignedIn):
