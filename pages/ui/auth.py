@@ -1,14 +1,10 @@
 """Sign-in for the pages: the sidebar form, the session's user with idle expiry, role gates.
 
-The signed-in user lives in Streamlit's server-side session state, and a browser session in the
-store (:mod:`geo.websession`) whose HttpOnly cookie brings it back on a reload, in a new tab or
-from a shared link until it idles out (``pages/ui/cookies.py`` sets and clears the cookie). An organisation sign-in (OIDC, Streamlit's ``st.login``)
-is offered only when ``.streamlit/secrets.toml`` has an ``[auth]`` section; its e-mail address is
-mapped to a role by :func:`geo.auth.oidc_user`.
-
-The ``geo`` operations that change data check the role themselves (:func:`geo.auth.require`):
-pages pass them :func:`current_user` and show the refusal; :func:`require_role` only decides
-whether a page shows its forms at all.
+The user lives in Streamlit's session state and a browser session in the store (geo.websession)
+whose HttpOnly cookie (pages/ui/cookies.py) brings it back until it idles out. An organisation
+sign-in (OIDC, ``st.login``) is offered when ``.streamlit/secrets.toml`` has an ``[auth]``
+section. The ``geo`` operations that change data check the role themselves (geo.auth.require):
+pages pass them :func:`current_user`; :func:`require_role` only decides whether a page shows its forms.
 """
 
 from __future__ import annotations
