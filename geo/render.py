@@ -29,13 +29,15 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import CssLink, Element, JavascriptLink, MacroElement
+from branca.element import CssLink, JavascriptLink, MacroElement
 from jinja2 import Template
 
-from geo import display, settings
+from geo import display
 from geo.boundaries import Boundaries
 from geo.i18n import name_column, t
 from geo.maps import asset_text
+from geo.maps.base import Raw, new_map
+from geo.maps.payload import geojson_texts, script_json
 from geo.schema import CATEGORIES, STATUSES
 
 #: above this many sites, rows carry only what the tooltip needs; the page shows the rest
@@ -53,19 +55,6 @@ GRID_MIN = 5000
 _ID_IN_TOOLTIP = re.compile(r"#(\S+)\s*$")
 
 
-def script_json(value: Any) -> str:
-    """JSON that is safe inside an HTML ``<script>`` element (no ``</script>``, no U+2028).
-
-    >>> script_json({"a": "</script><b>"})
-    '{"a":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
-    """
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    for ch, rep in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                    ("\u2029", "\\u2029")):
-        text = text.replace(ch, rep)
-    return text
-
-
 def site_id_from_tooltip(text: str | None) -> str | None:
     """The site id that the map's tooltip ends with (``… #demo-001``), as streamlit-folium
     reports it on click."""
@@ -77,8 +66,8 @@ def site_id_from_tooltip(text: str | None) -> str | None:
 
 class SitesBase(folium.plugins.MarkerCluster):
     """The site map's fixed part: the drawing code (``geo/maps/sites.js``, ``sites.css``), the
-    boundary outlines, the attribution and the first view. Constant while the layer and unit stay,
-    so streamlit-folium keeps its iframe.
+    boundary outlines and the first view (the frame, :func:`geo.maps.base.new_map`, has the
+    attribution). Constant while the layer and unit stay, so streamlit-folium keeps its iframe.
 
     Inherits MarkerCluster only for its asset lists (set by :func:`geo.assets.use`).
     """
@@ -138,19 +127,8 @@ def _render_raw(element: MacroElement, kwargs: dict[str, Any]) -> None:
     figure: Any = element.get_root()
     module = element._template.module
     if hasattr(module, "header"):
-        figure.header.add_child(_Raw(module.header(element, kwargs)), name=element.get_name())
-    figure.script.add_child(_Raw(module.script(element, kwargs)), name=element.get_name())
-
-
-class _Raw(Element):
-    """Text that goes into the page as it is (not compiled as a template)."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__()
-        self.text = text
-
-    def render(self, **kwargs: Any) -> str:
-        return self.text
+        figure.header.add_child(Raw(module.header(element, kwargs)), name=element.get_name())
+    figure.script.add_child(Raw(module.script(element, kwargs)), name=element.get_name())
 
 
 # ---------------------------------------------------------------- payload
@@ -163,17 +141,6 @@ def _obj(parts: dict[str, str]) -> str:
 
 def _ints(values: np.ndarray) -> str:
     return "[" + ",".join(map(str, np.asarray(values, dtype=np.int64).tolist())) + "]"
-
-
-def _geojson_texts(geoms: np.ndarray, decimals: int) -> list[str]:
-    """GeoJSON geometry texts with coordinates cut to ``decimals`` places (one regex pass, no per-row
-    Python)."""
-    if not len(geoms):
-        return []
-    sep = "\x1f"
-    text = sep.join(shapely.to_geojson(geoms).tolist())
-    text = re.sub(rf"(\.\d{{{decimals}}})\d+", r"\1", text)
-    return text.split(sep)
 
 
 class _Cache:
@@ -217,7 +184,7 @@ def _unit_geojson(gdf: gpd.GeoDataFrame, tolerance: float) -> str:
     geoms = gdf.geometry.to_numpy()
     if tolerance:
         geoms = shapely.simplify(geoms, tolerance, preserve_topology=True)
-    feats = ",".join('{"type":"Feature","properties":{},"geometry":' + g + "}" for g in _geojson_texts(geoms, 5))
+    feats = ",".join('{"type":"Feature","properties":{},"geometry":' + g + "}" for g in geojson_texts(geoms, 5))
     return '{"type":"FeatureCollection","features":[' + feats + "]}"
 
 
@@ -236,7 +203,6 @@ def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFram
         "communes": BOUNDARY_CACHE.get(b, ("names", "commune", key), lambda: script_json(
             dict(zip(b.communes["code"], b.communes[key], strict=True)))),
         "units": BOUNDARY_CACHE.get(b, ("units", layer), lambda: _unit_geojson(b.layer(layer), UNIT_TOLERANCE)),
-        "attribution": script_json(b.attribution_lines(layer)),
         "focus": focus_text,
     }
 
@@ -305,7 +271,7 @@ def _geometry_parts(geoms: np.ndarray, n: int) -> dict[str, str]:
         minx, miny, maxx, maxy = shapely.total_bounds(shapes)
         shapes = shapely.simplify(shapes, max(maxx - minx, maxy - miny) / 4000, preserve_topology=True)
     shapes = display.lighter(shapes)  # huge shapes simplified for the map only (issue #10)
-    texts = _geojson_texts(shapes, 6)
+    texts = geojson_texts(shapes, 6)
     return {"pts": _obj(pts), "shp": _obj({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
 
 
@@ -326,9 +292,8 @@ def sites_payload(sites: gpd.GeoDataFrame, lang: str = "vi") -> str:
 def base_payload(b: Boundaries | None, lang: str = "vi", layer: str = "district",
                  focus: gpd.GeoDataFrame | None = None, view: list[list[float]] | None = None) -> str:
     """The script-safe JSON that ``p03Map.base`` draws: the boundary outlines of ``layer`` and the
-    ``focus`` unit(s), unit names for the popups (cached per boundaries and view), the attribution
-    and the first ``view`` ([[south, west], [north, east]])."""
-    parts = {"districts": "{}", "communes": "{}", "units": "null", "focus": "null", "attribution": "[]",
+    ``focus`` unit(s), unit names for the popups (cached per boundaries and view) and the first ``view`` ([[south, west], [north, east]])."""
+    parts = {"districts": "{}", "communes": "{}", "units": "null", "focus": "null",
              "highlight": script_json(HIGHLIGHT), "view": script_json(view or _box(None))}
     if b is not None:
         parts.update(_boundary_parts(b, lang, layer, focus))
@@ -366,23 +331,19 @@ def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "dis
     reference layers, opening on ``focus`` (else the city, else ``view``). Its script depends only
     on these, so a page passing the sites separately (:func:`sites_group`) keeps the map's iframe
     while the sites change."""
-    url = settings.tiles() if tiles is True else (tiles or None)
-    m = folium.Map(tiles=None, control_scale=True, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
-                   zoom_start=10, location=[21.03, 105.85], height=height)
-    # the map's own limits: markercluster needs maxZoom, and clusters every level in between
-    m.options.update(max_zoom=19, min_zoom=MIN_ZOOM)
-    # no jQuery: nothing here uses it, and streamlit-folium loads each file after the previous one
-    m.default_js = [(name, src) for name, src in m.default_js if name != "jquery"]
-    if url:
-        folium.TileLayer(url, attr=str(settings.get("P03_TILES_ATTRIBUTION")), max_zoom=19, name="basemap").add_to(m)
+    # the shared frame (geo.maps.base): local assets without jQuery, the basemap, zoom limits on the
+    # map itself (markercluster needs maxZoom and clusters every level in between), the attribution
+    m = new_map(tiles=tiles, height=height, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
+                attribution=b.attribution_lines(layer) if b is not None else ())
     if focus is not None and len(focus):
         view = _box(focus.total_bounds)
     elif b is not None:
         view = _box(b.city.total_bounds)
     SitesBase(base_payload(b, lang, layer, focus, view)).add_to(m)
     if reference is not None:
-        from geo import render_reference  # imports this module
-        render_reference.add_to(m, reference, lang, reference_found)
+        from geo.maps import reference as map_reference  # imports this module
+
+        map_reference.add_to(m, reference, lang, reference_found)
     return m
 
 

@@ -179,8 +179,7 @@ def main() -> None:
         site_list(sites, *site_table(version, view, lang, ages, as_of), clicked, lang)
         downloads(sites, lang)
     with st.expander(ui.t("attribution")):
-        for line in b.attribution_lines(view.layer):
-            st.markdown(f"- {line}")
+        st.markdown("\n".join(f"- {line}" for line in b.attribution_lines(view.layer)))  # one element, not one a line
         ref_ui.attribution(ref, lang)
 
 main()

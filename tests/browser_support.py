@@ -19,6 +19,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -175,10 +176,13 @@ def browser_page(browser: object) -> Iterator[object]:
     page.context.close()  # type: ignore[attr-defined]
 
 
+FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
+
+
 def map_frame(page: object, timeout: float = 30_000) -> object:
     """The streamlit-folium iframe holding the Leaflet map, once its sites are drawn."""
-    page.wait_for_selector("iframe[title='streamlit_folium.st_folium']", timeout=timeout)  # type: ignore[attr-defined]
-    frame = page.frame_locator("iframe[title='streamlit_folium.st_folium']").first  # type: ignore[attr-defined]
+    page.wait_for_selector(FOLIUM_IFRAME, timeout=timeout)  # type: ignore[attr-defined]
+    frame = page.frame_locator(FOLIUM_IFRAME).first  # type: ignore[attr-defined]
     frame.locator(".leaflet-container").wait_for(timeout=timeout)
     return frame
 
@@ -188,3 +192,49 @@ def out_dir(request: pytest.FixtureRequest) -> Path:
     d = REPO / "test-output" / request.node.name.replace("/", "_")
     d.mkdir(parents=True, exist_ok=True)
     return d
+
+
+# Streamlit marks its root ``[data-testid=stApp]`` with ``data-test-script-state`` ("running",
+# "rerunRequested", "notRunning"). ARM_RERUN records, from now on, every change of it; RERUN_OVER is
+# true once a run has started since then and none is running now. Mutation records are queued, so
+# a run too quick to be seen by polling is still counted.
+ARM_RERUN = """() => {
+  const app = document.querySelector("[data-testid=stApp]");
+  window.__p03RunSeen = false;
+  if (window.__p03RunObserver) window.__p03RunObserver.disconnect();
+  window.__p03RunObserver = new MutationObserver(() => {
+    if (app.getAttribute("data-test-script-state") !== "notRunning") window.__p03RunSeen = true;
+  });
+  window.__p03RunObserver.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+}"""
+RERUN_OVER = """() => window.__p03RunSeen === true &&
+  document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state") === 'notRunning'"""
+SCRIPT_IDLE = """() => document.querySelector("[data-testid=stApp]")?.getAttribute("data-test-script-state")
+  === 'notRunning'"""
+# every image of a document has finished loading or failed (an ``onerror`` handler has had its turn)
+IMAGES_DONE = "() => document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)"
+
+
+@contextmanager
+def rerun(page: object, timeout: float = 90_000) -> Iterator[None]:
+    """Around an action that makes Streamlit run the page again (a widget change, Enter in a text
+    input): on leaving, wait until that run has started and finished."""
+    page.evaluate(ARM_RERUN)  # type: ignore[attr-defined]
+    yield
+    page.wait_for_function(RERUN_OVER, timeout=timeout)  # type: ignore[attr-defined]
+
+
+def settled(page: object, timeout: float = 90_000) -> None:
+    """The page has finished its work: no script run in progress, every map drawn, every image in every frame loaded
+    or failed, and two animation frames drawn since (handlers queued by loads and focus have run)."""
+    page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
+    maps = page.locator(FOLIUM_IFRAME)  # type: ignore[attr-defined]
+    for i in range(maps.count()):
+        page.frame_locator(FOLIUM_IFRAME).nth(i).locator(".leaflet-container").wait_for(timeout=timeout)  # type: ignore[attr-defined]
+    for frame in page.frames:  # type: ignore[attr-defined]
+        try:
+            frame.wait_for_function(IMAGES_DONE, timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 (a frame replaced meanwhile has nothing left to load)
+            if "detached" not in str(exc).lower():
+                raise
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # type: ignore[attr-defined]

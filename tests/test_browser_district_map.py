@@ -78,7 +78,8 @@ def test_offline_without_basemap(tmp_path, boundaries_dir, browser, request):
 
 def test_click_on_a_site_shows_its_details(app_server, browser_page):
     """A click on a pin reaches the page (st_folium reports the tooltip's #id) and the details
-    table shows the site's facts."""
+    table shows the site's facts; a filter change then redraws the sites in the same map iframe
+    and the details stay."""
     page = browser_page
     page.goto(app_server.url + "/district_map?district=002&category=market")
     frame = map_frame(page)
@@ -90,4 +91,13 @@ def test_click_on_a_site_shows_its_details(app_server, browser_page):
     page.get_by_text("Thông tin chi tiết").first.wait_for(timeout=30_000)
     details = page.get_by_test_id("stDataFrame").nth(1)
     assert details.is_visible()
+    # a filter change swaps the sites in the same map (no new iframe) and keeps the last click
+    iframe = "document.querySelector(\"iframe[title='streamlit_folium.st_folium']\").contentWindow"
+    before = page.evaluate(f"() => {{ {iframe}.p03mark = 1; return {iframe}.p03.count; }}")
+    choose(page, "Loại công trình", "Công viên, vườn hoa")
+    page.wait_for_function(f"n => {iframe}.p03.count > n", arg=before, timeout=30_000)
+    assert page.evaluate(f"() => {iframe}.p03mark") == 1
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 1
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
+    assert page.get_by_text("Thông tin chi tiết").first.is_visible()
     assert page.p03_console_errors == [], page.p03_console_errors

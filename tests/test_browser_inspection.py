@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, rerun  # noqa: F401
 from tests.photo_support import DONG_XUAN, make_photo
 
 pytestmark = pytest.mark.browser
@@ -29,12 +29,6 @@ def field_app(tmp_path_factory, boundaries_dir):
     server.store = store  # type: ignore[attr-defined]
     yield server
     server.stop()
-
-
-def idle(page) -> None:
-    for _ in range(2):
-        page.wait_for_timeout(300)
-        page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=90_000)
 
 
 def test_phone_records_a_stop_with_two_photos(field_app, browser, request):
@@ -58,12 +52,13 @@ def test_phone_records_a_stop_with_two_photos(field_app, browser, request):
             {"name": "IMG_0002.JPG", "mimeType": "image/jpeg", "buffer": b}])
         captions = page.get_by_label("Chú thích ảnh")
         expect(captions).to_have_count(2, timeout=90_000)
-        captions.nth(0).fill("Mái chợ")
-        captions.nth(0).press("Enter")
-        idle(page)
-        captions.nth(1).fill("Quầy hàng tầng 2")
-        captions.nth(1).press("Enter")
-        idle(page)
+        # each caption is sent (typing or Enter): the run it starts is over before the next one is typed
+        with rerun(page):
+            captions.nth(0).fill("Mái chợ")
+            captions.nth(0).press("Enter")
+        with rerun(page):
+            captions.nth(1).fill("Quầy hàng tầng 2")
+            captions.nth(1).press("Enter")
         assert page.evaluate("document.documentElement.scrollWidth") <= 391
         captions.nth(0).scroll_into_view_if_needed()
         page.screenshot(path=str(out_dir(request) / "phone_form.png"))

@@ -124,9 +124,12 @@ def test_draw_a_new_polygon_site(edit_app, browser, request):
         box = iframe.bounding_box()
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         corners = [(20, -40), (140, -40), (150, 50), (30, 60)]  # right of the toolbar and its actions
-        for dx, dy in [*corners, (0, 0)]:
+        drawing = iframe.element_handle().content_frame()
+        for n, (dx, dy) in enumerate([*corners, (0, 0)], start=1):
             page.mouse.click(cx + dx, cy + dy)
-            page.wait_for_timeout(150)  # one tap at a time, as a finger would
+            # one tap at a time, as a finger would: the next once Geoman holds this vertex
+            drawing.wait_for_function("n => window.map.pm.Draw.Polygon._layer.getLatLngs().length === n", arg=n,
+                                      timeout=30_000)
         ef.locator(".action-removeLastVertex:visible").click()  # undo the last vertex (the centre)
         ef.locator(".action-finish:visible").click()  # "Xong": close the ring
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)

@@ -87,7 +87,7 @@ def test_points_shapes_and_fields(bounds):
     assert d["dcodes"][d["dist"][0]] == sites["district_codes"].iloc[0]
     assert sorted(d["legend"]) == d["legend"] and len(d["legend"]) == 4
     assert d["x"]["progress_pct"] == [40.0, None, None, None]
-    assert d["attribution"] and d["units"]["features"] and d["focus"]["features"]
+    assert d["units"]["features"] and d["focus"]["features"]
 
 
 def test_english_labels(bounds):

@@ -2,7 +2,8 @@
 // change in the app replaces only the sites (streamlit-folium's `feature_group_to_add` removes the
 // previous group and runs the new group's script in the same map) while the map, its tiles and
 // the boundary outlines stay:
-//   p03Map.base(map, B)                 boundaries, attribution and the first view (once per map)
+//   p03Map.base(map, B)                 boundaries and the first view (once per map; the frame,
+//                                       geo/maps/base.py, sets the attribution)
 //   p03Map.sites(map, parent, D, view)  the sites, clustered, into `parent` (a feature group);
 //                                       the legend; window.p03 = {points, shapes, count}
 // Every user-supplied string is escaped here before it becomes HTML.
@@ -20,17 +21,15 @@ window.p03Map = window.p03Map || (function () {
         fill: false, dashArray: "3"}}).addTo(map);
     if (B.focus) L.geoJSON(B.focus, {interactive: false, style: {color: B.highlight, weight: 3,
         fillColor: B.highlight, fillOpacity: 0.06}}).addTo(map);
-    map.attributionControl.setPrefix("<a href='https://leafletjs.com'>Leaflet</a>");
-    B.attribution.forEach(function (a) { map.attributionControl.addAttribution(esc(a)); });
     map.p03names = {districts: B.districts, communes: B.communes};
     map.p03view = B.view;
-    map.fitBounds(B.view);
+    map.fitBounds(B.view, {animate: false});
   }
 
   function sites(map, parent, D, view) {
     var n = D.ids.length, names0 = map.p03names || {districts: {}, communes: {}};
     // a new fit only when the sites' view is not the one shown (a filter keeps a unit's view)
-    if (!sameView(view, map.p03view)) { map.fitBounds(view); map.p03view = view; }
+    if (!sameView(view, map.p03view)) { map.fitBounds(view, {animate: false}); map.p03view = view; }
     function names(table, codes) {
       if (!codes) return "";
       return codes.split(";").map(function (c) { return table[c] || c; }).join(", ");
@@ -100,8 +99,12 @@ window.p03Map = window.p03Map || (function () {
         var found = index.getClusters([Math.max(b.getWest(), -180), Math.max(b.getSouth(), -85),
                                        Math.min(b.getEast(), 180), Math.min(b.getNorth(), 85)],
                                       Math.floor(map.getZoom()));
-        g.clearLayers();
-        found.forEach(function (f) { g.addLayer(f.properties.cluster ? cluster(f) : single(f.properties.k)); });
+        // markers still in view stay (an open popup or tooltip with them); the rest are replaced
+        var next = found.map(function (f) { return f.properties.cluster ? cluster(f) : single(f.properties.k); });
+        var keep = {};
+        next.forEach(function (l) { keep[L.stamp(l)] = true; });
+        g.eachLayer(function (l) { if (!keep[L.stamp(l)]) g.removeLayer(l); });
+        next.forEach(function (l) { if (!g.hasLayer(l)) g.addLayer(l); });
       }
       g.on("click", function (e) {
         var m = e.propagatedFrom || e.layer;
