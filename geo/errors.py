@@ -92,8 +92,11 @@ class InputError(P03Error):
         file: str | None = None,
         feature: int | None = None,
         field: str | None = None,
+        site: str | None = None,
     ) -> None:
         where_vi, where_en = _where(file, feature, field)
+        if site:  # an edited site rather than a file's feature
+            where_vi, where_en = f"Công trình “{site}”, " + where_vi, f"Site “{site}”, " + where_en
         super().__init__(where_vi + vi, where_en + en)
         self.file = file
         self.feature = feature
@@ -191,11 +194,7 @@ class SiteInvalid(InputError):
 
     def __init__(self, vi: str, en: str, *, field: str | None = None, site_id: str | None = None,
                  problems: list[tuple[str, str, str]] | None = None) -> None:
-        label_vi = f"Công trình “{site_id}”, " if site_id else ""
-        label_en = f"Site “{site_id}”, " if site_id else ""
-        super().__init__(vi, en, field=field)
-        self.vi, self.en = label_vi + self.vi, label_en + self.en
-        self.args = (self.en,)
+        super().__init__(vi, en, field=field, site=site_id)
         self.site_id = site_id
         self.problems = problems or ([(field or "", vi, en)])
 

@@ -21,7 +21,10 @@ from argon2 import PasswordHasher
 
 from geo import auth, boundaries
 from geo import sites as site_ops
+from geo.private_files import private_dir
 from geo.store import open_store
+from geo.store.migrations import MIGRATIONS
+from geo.store.sqlite import STORE_FILE
 
 #: The app's password hasher (argon2-cffi's defaults: argon2id, 64 MiB, t=3, p=4), about 0.2 s of CPU
 #: per hash or check; tests/test_loop.py checks it is that one. The tests hash and check passwords by
@@ -30,6 +33,15 @@ from geo.store import open_store
 #: hash names its own parameters, so a server or CLI process started by a test checks these quickly.
 APP_HASHER = auth._HASHER
 auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+#: ``make check`` sets P03_HYPOTHESIS_PROFILE=check: property tests try a fifth of their examples
+#: (at least 5) for a quick inner loop; ``make test`` (the default, "full") tries every one.
+HYPOTHESIS_PROFILE = os.environ.get("P03_HYPOTHESIS_PROFILE", "full")
+
+
+def examples(n: int) -> int:
+    """How many examples a property test that asks for ``n`` tries in this run's profile."""
+    return n if HYPOTHESIS_PROFILE == "full" else max(5, n // 5)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("P03_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
@@ -143,12 +155,32 @@ def store_url(data_dir: Path, backend: str, request: pytest.FixtureRequest) -> s
     return f"sqlite:///{data_dir / 'projects'}"
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite store file with every migration applied, made once per test process through
+    the real migrations; copied for each test (seven committed transactions fewer per store)."""
+    folder = tmp_path_factory.mktemp("sqlite-template")
+    store = open_store(url="", folder=folder)
+    assert store.migrate() == max(m[0] for m in MIGRATIONS)
+    return folder / STORE_FILE
+
+
+def seed_sqlite_store(folder: Path, template: Path) -> None:
+    """Put a copy of the migrated ``template`` in ``folder`` (0700, the file 0600 like the store's own)
+    unless a store is already there; opening it then finds every migration applied."""
+    private_dir(folder)
+    if not (folder / STORE_FILE).exists():
+        shutil.copy2(template, folder / STORE_FILE)
+
+
 @pytest.fixture()
-def store(data_dir: Path, store_url: str, monkeypatch: pytest.MonkeyPatch):
+def store(data_dir: Path, store_url: str, monkeypatch: pytest.MonkeyPatch, sqlite_template: Path):
     """An empty store in ``data_dir``, once per backend (SQLite and PostGIS); P03_DATABASE_URL points
     at it so that pages and commands opening the store get the same one."""
     if store_url.startswith("postgresql://"):
         monkeypatch.setenv("P03_DATABASE_URL", store_url)
+    else:
+        seed_sqlite_store(Path(store_url[len("sqlite:///"):]), sqlite_template)
     s = open_store()
     yield s
     close = getattr(s, "close", None)

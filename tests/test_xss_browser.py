@@ -17,7 +17,15 @@ from geo import auth, boundaries, ingest, visits
 from geo.indicators import edits as ind_edits
 from geo.indicators import registry as ind_registry
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
+from tests.browser_support import (  # noqa: F401
+    AppServer,
+    browser,
+    make_data_dir,
+    map_frame,
+    new_page,
+    out_dir,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +137,9 @@ def hostile_app(tmp_path_factory, boundaries_dir, browser):
             {"name": FILE_NAME, "mimeType": "application/geo+json", "buffer": CORPUS.read_bytes()})
         commit = page.get_by_role("button", name=f"Lưu {len(FEATURES)} đối tượng hợp lệ")
         commit.wait_for(timeout=120_000)
+        settled(page)  # the preview drawn, its images loaded or failed
+        # the preview map sends its first view back (streamlit-folium, debounced), which runs the page
+        # again: a click on the commit button during that run is lost. No signal says it is over.
         page.wait_for_timeout(1500)
         page.screenshot(path=str(Path(str(data)) / "upload.png"), full_page=True)
         report = {"literal_name": page.get_by_text(FILE_NAME, exact=False).count(),
@@ -163,7 +174,7 @@ def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, reque
         frame.locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
         assert frame.locator("body").evaluate("() => window.p03.count") == len(FEATURES)
         shown = frame.locator("body").evaluate(OPEN_ALL)
-        page.wait_for_timeout(1500)  # let any late handler (image errors, focus) fire
+        settled(page)  # any late handler (image errors, focus) has had its turn
         page.screenshot(path=str(out_dir(request) / "hostile_hoan_kiem.png"), full_page=True)
         _assert_clean(page, dialogs)
         assert sorted(s["id"] for s in shown) == sorted(PROPS)
@@ -195,7 +206,7 @@ def test_hostile_text_on_other_pages(hostile_app, browser, request, path, ready)
     try:
         page.goto(hostile_app.url + path.format(plan=hostile_app.plan_id))
         page.get_by_role("heading", name=ready).first.wait_for(timeout=60_000)
-        page.wait_for_timeout(3000)  # maps, late handlers
+        settled(page)  # maps drawn; late handlers (image errors, focus) have had their turn
         page.screenshot(path=str(out_dir(request) / "page.png"), full_page=True)
         _assert_clean(page, dialogs)
         if path == "/indicators":
@@ -249,7 +260,7 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         caption = page.locator("[data-testid='stCaptionContainer']").filter(has_text=reason).first
         caption.wait_for(timeout=30_000)
         assert caption.inner_text().strip() == reason  # the reason, literally
-        page.wait_for_timeout(2000)  # late handlers (image errors, focus)
+        settled(page)  # late handlers (image errors, focus) have had their turn
         page.screenshot(path=str(out_dir(request) / "history.png"), full_page=True)
         _assert_clean(page, dialogs)
         cells = page.locator("[data-testid='stDataFrame'] td").evaluate_all("els => els.map(e => e.textContent)")
@@ -310,7 +321,7 @@ def test_hostile_inspection_text_shows_literally(hostile_app, browser, request):
         page.get_by_text(INSP_FINDINGS, exact=False).first.wait_for(timeout=30_000)  # literally
         page.get_by_text(INSP_CAPTION, exact=False).first.wait_for(timeout=30_000)
         assert page.get_by_text("Minh</b> [x](javascript:", exact=False).count() >= 1
-        page.wait_for_timeout(1500)  # late handlers, image beacons
+        settled(page)  # late handlers, image beacons
         page.screenshot(path=str(out_dir(request) / "inspection.png"), full_page=True)
         ignore = [u for u in page.p03_external if "/materialsymbolsrounded/" in u]  # the page icon (not ours)
         for u in ignore:

@@ -1,5 +1,5 @@
 """Site commands that show and change one site: ``sites show|edit|history|restore|delete|undelete``
-(registered under ``sites`` by :mod:`geo.cli.core`).
+(registered under ``sites`` by :mod:`geo.cli.sites`).
 
 Every change signs in as an editor (``P03_USER``/``P03_PASSWORD``) and goes through
 :mod:`geo.edits`. Exit codes: 0 done; 1 refused (an invalid value, a missing reason, a conflict

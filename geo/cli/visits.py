@@ -12,7 +12,7 @@ import geopandas as gpd
 
 from geo import boundaries, settings, visits
 from geo.cli import write_out
-from geo.cli.core import site_filter
+from geo.cli.sites import site_filter
 from geo.errors import InputError, NotFound
 from geo.schema import match_category, match_status
 from geo.store import SiteFilter, open_store

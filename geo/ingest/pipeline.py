@@ -212,17 +212,23 @@ def _check(content: bytes, file_name: str, crs: str | None, mapping: dict[str, A
         given = attrs.frame.iloc[[n - 1 for n in numbers]].reset_index(drop=True)
         plan = match.plan(accepted, given, [f for f, c in attrs.columns.items() if c], numbers, store)
         timings["match"] = time.perf_counter() - t0 - timings["read"] - timings["check"] - timings["place"]
+    previous = _previous_upload(content, store, problems)
+    tick("done", 1.0)
+    return CheckResult(file_name, content, raw.fmt, len(raw), accepted, numbers, problems.sorted(), choice.used,
+                       choice.source, choice.declared, choice.candidates, [str(c) for c in raw.props.columns],
+                       attrs.columns, attrs.unmatched, previous, timings, unused=attrs.unused,
+                       value_rules=attrs.rules, suggested=attrs.suggested, crs_evidence=evidence, plan=plan)
+
+
+def _previous_upload(content: bytes, store: Store | None, problems: Problems) -> dict[str, Any] | None:
+    """The batch that already stored these very bytes (warned about), if any."""
     previous = store.find_batch_by_sha256(hashlib.sha256(content).hexdigest()) if store is not None else None
     if previous:
         problems.file_warning(
             f"tệp này đã được tải lên lúc {previous['created_at']} bởi {previous['actor']} (lô {previous['batch_id']}).",
             f"this file was already uploaded at {previous['created_at']} by {previous['actor']} "
             f"(batch {previous['batch_id']}).")
-    tick("done", 1.0)
-    return CheckResult(file_name, content, raw.fmt, len(raw), accepted, numbers, problems.sorted(), choice.used,
-                       choice.source, choice.declared, choice.candidates, [str(c) for c in raw.props.columns],
-                       attrs.columns, attrs.unmatched, previous, timings, unused=attrs.unused,
-                       value_rules=attrs.rules, suggested=attrs.suggested, crs_evidence=evidence, plan=plan)
+    return previous
 
 
 def _check_size(content: bytes, file_name: str) -> None:

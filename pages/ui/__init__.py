@@ -104,7 +104,6 @@ def query_params_get(name: str, default: Any = None) -> Any:
 # --- sign-in and roles (pages/ui/auth.py), re-exported: pages call ui.require_role("editor") etc.
 from pages.ui.auth import (  # noqa: E402, F401
     current_user,
-    ensure_role,
     gate,
     require_role,
     role_label,

@@ -1,14 +1,10 @@
 """Sign-in for the pages: the sidebar form, the session's user with idle expiry, role gates.
 
-The signed-in user lives in Streamlit's server-side session state, and a browser session in the
-store (:mod:`geo.websession`) whose HttpOnly cookie brings it back on a reload, in a new tab or
-from a shared link until it idles out (``pages/ui/cookies.py`` sets and clears the cookie). An organisation sign-in (OIDC, Streamlit's ``st.login``)
-is offered only when ``.streamlit/secrets.toml`` has an ``[auth]`` section; its e-mail address is
-mapped to a role by :func:`geo.auth.oidc_user`.
-
-The ``geo`` operations that change data check the role themselves (:func:`geo.auth.require`):
-pages pass them :func:`current_user` and show the refusal; :func:`require_role` only decides
-whether a page shows its forms at all.
+The user lives in Streamlit's session state and a browser session in the store (geo.websession)
+whose HttpOnly cookie (pages/ui/cookies.py) brings it back until it idles out. An organisation
+sign-in (OIDC, ``st.login``) is offered when ``.streamlit/secrets.toml`` has an ``[auth]``
+section. The ``geo`` operations that change data check the role themselves (geo.auth.require):
+pages pass them :func:`current_user`; :func:`require_role` only decides whether a page shows its forms.
 """
 
 from __future__ import annotations
@@ -188,29 +184,15 @@ def gate() -> auth.User | None:
     return user
 
 
-def ensure_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if they may: with ``action`` (a key of geo.auth.ACTIONS), whatever
-    :func:`geo.auth.require` says — the role checked and the role named in the refusal both come
-    from ACTIONS (``role`` must equal it); without, their role ranks at or above ``role``. Else
-    raise PermissionDenied (a P03Error: for callbacks and ``ui.errors_shown()`` blocks)."""
-    user = current_user()
-    if action is not None:
-        if auth.ACTIONS[action] != role:  # a page naming one role and checking another's action
-            raise ValueError(f"{action} needs {auth.ACTIONS[action]}, not {role}")
-        return auth.require(user, action)
-    if user is not None and auth.at_least(user.role, role):
-        return user
-    if user is None:
-        raise NotSignedIn(f"Cần đăng nhập với vai trò “{role}” trở lên để làm việc này.",
-                               f"Sign in with the “{role}” role or higher to do this.", role)
-    raise PermissionDenied("làm việc này", "do this", role)
-
-
-def require_role(role: str, action: str | None = None) -> auth.User:
-    """The signed-in user if their role ranks at or above ``role``; otherwise a plain message and
-    ``st.stop()``. ``action`` (a key of geo.auth.ACTIONS) words the message."""
+def require_role(role: str, action: str) -> auth.User:
+    """The page gate: the signed-in user if they may do ``action`` (a key of geo.auth.ACTIONS,
+    whose least role ``role`` must be: the page says which role it is for); otherwise a plain
+    message and ``st.stop()``, so the page shows no form to them. The operation the page calls
+    checks again itself (:func:`geo.auth.require`)."""
+    if auth.ACTIONS[action] != role:  # a page naming one role and checking another's action
+        raise ValueError(f"{action} needs {auth.ACTIONS[action]}, not {role}")
     try:
-        return ensure_role(role, action)
+        return auth.require(current_user(), action)
     except PermissionDenied as exc:
         core.show_error(exc, icon=":material/lock:", warning=True)
         if isinstance(exc, NotSignedIn):
