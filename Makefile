@@ -58,9 +58,11 @@ pg-stop:
 	@test -s .pg-dir && P03_PG_DIR=$$(cat .pg-dir) bash scripts/pg.sh stop; rm -f .pg-dir
 
 ## check: the inner loop: ruff, mypy and the unit tests (no page, browser or slow tests; SQLite only
-## unless P03_TEST_DATABASE_URL is set)
+## unless P03_TEST_DATABASE_URL is set; property tests at a fifth of their examples; tests spread one
+## at a time over the workers, as no module shares a server here)
 check: $(BIN)/.dev-installed setup lint typecheck
-	$(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist loadfile -m "not ui and not slow and not browser" $(PYTEST_ARGS)
+	P03_HYPOTHESIS_PROFILE=check $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal \
+		-m "not ui and not slow and not browser" $(PYTEST_ARGS)
 
 ## test: install everything, then ruff, mypy and every test (unit, AppTest, browser)
 test: system-deps $(BIN)/.dev-installed setup lint typecheck pytest

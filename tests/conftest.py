@@ -34,6 +34,15 @@ from geo.store.sqlite import STORE_FILE
 APP_HASHER = auth._HASHER
 auth._HASHER = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
+#: ``make check`` sets P03_HYPOTHESIS_PROFILE=check: property tests try a fifth of their examples
+#: (at least 5) for a quick inner loop; ``make test`` (the default, "full") tries every one.
+HYPOTHESIS_PROFILE = os.environ.get("P03_HYPOTHESIS_PROFILE", "full")
+
+
+def examples(n: int) -> int:
+    """How many examples a property test that asks for ``n`` tries in this run's profile."""
+    return n if HYPOTHESIS_PROFILE == "full" else max(5, n // 5)
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = Path(os.environ.get("P03_SHARED_DATA", REPO.parent / "shared" / "data")).resolve()
 DEMO_DIR = REPO / "data" / "demo"

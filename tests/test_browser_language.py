@@ -64,6 +64,26 @@ def app_server(tmp_path_factory, boundaries_dir):
     server.stop()
 
 
+@pytest.fixture(scope="module")
+def admin_cookie(app_server, browser):
+    """The signed-in admin's cookies, from one sign-in through the sidebar form for the module."""
+    page = signed_in_page(browser, app_server)
+    try:
+        return page.context.storage_state()
+    finally:
+        page.context.close()
+
+
+def admin_page(browser, server, state, path: str, **kwargs):
+    """``path`` opened in a fresh browser context holding the admin's sign-in cookie; ready, and
+    showing the admin signed in (the cookie signs the page load in)."""
+    page = new_page(browser, storage_state=state, **kwargs)
+    page.goto(server.url + path)
+    settle(page)
+    assert page.get_by_text("Đang đăng nhập:").count() >= 1, path  # signed in by the cookie
+    return page
+
+
 def signed_in_page(browser, server, **kwargs):
     """A page signed in as the admin (the cookie then signs every later page load in)."""
     page = new_page(browser, **kwargs)
@@ -95,11 +115,9 @@ def strip_icons(page, text: str) -> str:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_vietnamese_pages_show_no_streamlit_english_and_no_emoji(app_server, browser, path):
-    page = signed_in_page(browser, app_server)
+def test_vietnamese_pages_show_no_streamlit_english_and_no_emoji(app_server, admin_cookie, browser, path):
+    page = admin_page(browser, app_server, admin_cookie, path)
     try:
-        page.goto(app_server.url + path)
-        settle(page)
         if path == "/upload":
             page.wait_for_selector("[data-testid='stFileUploaderDropzone']", timeout=30_000)
         try:  # the page's stylesheet arrives with the script run's output: give it time to apply
@@ -117,12 +135,10 @@ def test_vietnamese_pages_show_no_streamlit_english_and_no_emoji(app_server, bro
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_phone_width_no_sideways_overflow(app_server, browser, request, path):
-    page = signed_in_page(browser, app_server, width=390, height=844, is_mobile=True, has_touch=True,
-                          device_scale_factor=2)
+def test_phone_width_no_sideways_overflow(app_server, admin_cookie, browser, request, path):
+    page = admin_page(browser, app_server, admin_cookie, path, width=390, height=844, is_mobile=True, has_touch=True,
+                      device_scale_factor=2)
     try:
-        page.goto(app_server.url + path)
-        settle(page)
         found = page.evaluate(TOO_WIDE, 390)
         # Streamlit scrolls inside its main pane: grow the viewport to the content for a full page
         height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from geo import auth, edits, ingest
 from geo.errors import ConflictError, EditConflict, InputError, NotFound, SiteInvalid
+from tests.conftest import examples
 from tests.test_store import snapshot, three_sites
 
 USER = auth.User("lan", "editor")
@@ -81,7 +82,7 @@ def _check_invariants(store, ids) -> None:
         assert stored["geometry"].equals_exact(last["site"]["geometry"], 0)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=examples(12), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(ops=st.lists(step, min_size=1, max_size=7))
 def test_history_follows_every_change(store, bounds, ops):
