@@ -17,7 +17,8 @@ Project figures are medians of ``BENCH_PAGE_REPEAT`` (default 3) cold browser co
 warm-up navigation (its first marker printed as ``page_first_marker_<n>_server_cold_s``); the
 naive page is measured once per size and not at all above ``NAIVE_MAX`` sites (at 100,000 its
 Python popups alone take minutes). Tiles are answered with a blank PNG; every other request that
-would leave the machine is aborted.
+would leave the machine is aborted. Each first load prints a browser timeline (``BENCH_PAGE_BREAKDOWN=0``
+turns it off; ``BENCH_PAGE_ELEMENTS=1`` adds when each kind of Streamlit element first showed).
 """
 
 from __future__ import annotations

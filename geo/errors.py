@@ -258,3 +258,14 @@ class RollbackBlocked(ConflictError):
 class ReferenceLayerError(P03Error):
     """A reference-layer source (OpenStreetMap markets, parks, ...) is missing or broken; nothing
     was imported."""
+
+
+class GDALUnsafe(P03Error):
+    """GDAL could not be locked down (its library was not found): GDAL readers must not run
+    (geo.gdal_guard; geo.ingest.read names the file refused for it)."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(f"Máy chủ không khóa được GDAL ({why}) nên không đọc định dạng cần GDAL; hãy tải lên GeoJSON "
+                         "hoặc CSV.",
+                         f"The server cannot lock GDAL down ({why}), so it reads no format that needs GDAL; upload "
+                         "GeoJSON or CSV.")

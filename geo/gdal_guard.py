@@ -27,6 +27,8 @@ import os
 import threading
 from pathlib import Path
 
+from geo.errors import GDALUnsafe
+
 #: the only GDAL drivers left registered: what uploads (Shapefile, GeoPackage) and exports (KML,
 #: GeoPackage, GeoJSON, in-memory files) need. None of them follows a path or URL found in a file.
 KEEP = frozenset({"ESRI Shapefile", "GPKG", "GeoJSON", "GeoJSONSeq", "KML", "FlatGeobuf", "CSV", "MEM", "Memory"})
@@ -51,10 +53,6 @@ CONFIG: dict[str, str] = {
 
 _LOCK = threading.Lock()
 _STATE: dict[str, object] = {"done": False, "removed": (), "filesystems": ()}
-
-
-class GDALUnsafe(RuntimeError):
-    """GDAL could not be locked down (its library was not found): GDAL readers must not run."""
 
 
 def _libgdal() -> ctypes.CDLL:

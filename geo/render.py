@@ -1,5 +1,13 @@
 """Folium maps of sites and boundaries. Builds a ``folium.Map`` and nothing else.
 
+Two parts, drawn by ``geo/maps/sites.js`` (``p03Map.base`` and ``p03Map.sites``):
+:func:`base_map` (the shared frame of :mod:`geo.maps.base`, the boundary outlines, the reference
+layers, the first view: :class:`SitesBase`) and :func:`sites_group` (a ``folium.FeatureGroup``
+holding :class:`SitesLayer`). The district map page passes the group to streamlit-folium's
+``feature_group_to_add``: the base's script, which keys the component, stays the same on a filter
+change, so the map's iframe (and the last click) stay and only the sites are drawn again.
+:func:`site_map` puts both in one map (previews, standalone pages).
+
 Sites go to the browser as compact columns inside one element (:class:`SitesLayer`): points
 through a marker-cluster group whose icons, tooltips and popups are built in JavaScript from the
 columns (tooltips and popups only when a marker is first pointed at), lines and polygons as one
@@ -11,7 +19,7 @@ Size and speed (see docs/benchmarks.md): the columns are built with numpy/pandas
 above :data:`FULL_DETAIL_MAX` sites only what the tooltip needs is sent, above :data:`NAMES_MAX`
 not even names; the boundary layers are simplified once and cached per boundaries object, layer
 and language (:data:`BOUNDARY_CACHE`). Pages cache the query per store version and view and
-build the map each run (a folium.Map rendered twice makes st_folium forget the last click).
+build the map each run.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from defusedxml.common import DefusedXmlException
 
 from geo import crs as crs_mod
 from geo import gdal_guard, settings
-from geo.errors import InputError
+from geo.errors import GDALUnsafe, InputError
 from geo.i18n import fold
 from geo.ingest import encoding, limits
 from geo.ingest import sniff as magic
@@ -599,7 +599,7 @@ def _gdal(file_name: str) -> Any:
     """pyogrio, after GDAL is locked down for hostile files (:mod:`geo.gdal_guard`)."""
     try:
         gdal_guard.harden()
-    except gdal_guard.GDALUnsafe as exc:
+    except GDALUnsafe as exc:
         raise _err(file_name, "máy chủ không khóa được GDAL nên không đọc định dạng này; hãy tải lên GeoJSON hoặc CSV.",
                    "the server cannot lock GDAL down, so it does not read this format; upload GeoJSON or CSV.") from exc
     import pyogrio
