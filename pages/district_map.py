@@ -11,6 +11,7 @@ from streamlit_folium import st_folium
 
 from geo import fmt, render, views
 from geo import sites as site_ops
+from geo.reference import Reference
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
@@ -93,7 +94,7 @@ def details(site_id: str, lang: str) -> None:
     site_edit.site_panel(site_id, lang)  # edit (editors), history, restore
 
 
-def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[object, str | None]:
+def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[Reference | None, str | None]:
     """The map (its base keeps its iframe; a filter swaps only the sites' feature group), the legend
     counts, reference search hits and the new-site panel; returns the reference layers and the
     clicked site's id."""

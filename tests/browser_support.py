@@ -59,6 +59,7 @@ class AppServer:
              "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
              "--server.fileWatcherType", "none"],
             cwd=REPO, env=full_env, stdout=self.log, stderr=subprocess.STDOUT)
+        atexit.register(self.stop)  # also when a fixture fails after starting it (no orphan server)
         self._wait()
 
     def _wait(self, timeout: float = 60) -> None:
@@ -75,12 +76,15 @@ class AppServer:
         raise RuntimeError("streamlit did not start in time")
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-        self.log.close()
+        """Stop the server (again: nothing to do)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if not self.log.closed:
+            self.log.close()
 
 
 def make_data_dir(root: Path, boundaries_dir: Path, demo: bool = True) -> Path:
