@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError, ProjError
 
@@ -155,6 +156,17 @@ def to_wgs84_xy(src: str, x: float | np.ndarray, y: float | np.ndarray) -> tuple
 
 def from_wgs84_xy(dst: str, lon: float | np.ndarray, lat: float | np.ndarray) -> tuple[Any, Any]:
     return _transformer(WGS84, dst).transform(lon, lat)
+
+
+#: VN-2000 / UTM zone 48N: metres for distances and areas around Hanoi
+METRIC = "EPSG:3405"
+
+
+def to_metric(geoms: np.ndarray) -> np.ndarray:
+    """WGS 84 lon/lat geometries → VN-2000 / UTM 48N (EPSG:3405) metres (distances in metres)."""
+    out: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object),
+                                        lambda c: np.column_stack(from_wgs84_xy(METRIC, c[:, 0], c[:, 1])))
+    return out
 
 
 def in_hanoi_bbox(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

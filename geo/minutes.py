@@ -26,6 +26,7 @@ from geo.i18n import t
 from geo.schema import status_label
 from geo.store.base import SiteFilter, Store
 from geo.visits import brief
+from geo.visits.brief_maps import nfc
 
 ISSUER = ("UBND THÀNH PHỐ HÀ NỘI", "ĐOÀN KIỂM TRA THỰC ĐỊA")
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -55,7 +56,7 @@ def _date_words(day: dt.date, place: str) -> str:
 
 
 def _pdf(title: str) -> FPDF:
-    pdf = brief._new_pdf(title, "vi")
+    pdf = brief.new_pdf(title, "vi")
     pdf.add_font("DejaVu", "I", _italic())
     return pdf
 
@@ -89,7 +90,7 @@ def _header(pdf: FPDF, head: Header, day: dt.date, plan_name: str) -> None:
                    new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if plan_name:
         pdf.set_font("DejaVu", "I", 10.5)
-        pdf.multi_cell(0, 5.5, brief.nfc(plan_name), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5.5, nfc(plan_name), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(4)
 
 
@@ -105,13 +106,13 @@ def _pairs(pdf: FPDF, rows: list[tuple[str, str]], label_w: float = 50) -> None:
         below_label = pdf.get_y()
         pdf.set_xy(pdf.l_margin + label_w, y)
         pdf.set_font("DejaVu", "", 9.5)
-        pdf.multi_cell(0, 5, brief.nfc(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.multi_cell(0, 5, nfc(value), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         pdf.set_y(max(pdf.get_y(), below_label, y + 5) + 0.6)
 
 
 def _para(pdf: FPDF, text: str, style: str = "", size: float = 10.5) -> None:
     pdf.set_font("DejaVu", style, size)
-    pdf.multi_cell(0, 5.6, brief.nfc(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 5.6, nfc(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _participants(pdf: FPDF, people: list[str], day: dt.date, head: Header, n: int) -> None:
@@ -140,14 +141,14 @@ def _photos(pdf: FPDF, holder: Any, pics: pd.DataFrame) -> None:
             caption = "" if p["caption"] is None or pd.isna(p["caption"]) else str(p["caption"])
             pdf.set_xy(x, y + h + 1)
             pdf.set_font("DejaVu", "I", 8.5)
-            pdf.multi_cell(PHOTO_W, 4.2, brief.nfc(f"Ảnh {i + j + 1}. {caption}".strip()), align=Align.C)
+            pdf.multi_cell(PHOTO_W, 4.2, nfc(f"Ảnh {i + j + 1}. {caption}".strip()), align=Align.C)
         pdf.set_y(y + h + 12)
 
 
 def _stop(pdf: FPDF, seq: int, site: dict[str, Any], insps: list[dict[str, Any]], holder: Any,
           pics: pd.DataFrame, b: Boundaries | None) -> None:
     pdf.set_font("DejaVu", "B", 11.5)
-    pdf.multi_cell(0, 6.5, f"{seq}. {brief.nfc(site.get('name') or site.get('id'))}", new_x=XPos.LMARGIN,
+    pdf.multi_cell(0, 6.5, f"{seq}. {nfc(site.get('name') or site.get('id'))}", new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)
     _pairs(pdf, brief.site_facts(site, b, "vi"))
     if not insps:
@@ -183,7 +184,7 @@ def _signatures(pdf: FPDF, people: list[str]) -> None:
         end = _centered(pdf, x, half, [(title, "B", 10.5, False), ("(Ký, ghi rõ họ tên)", "I", 9, False)], y)
         pdf.set_xy(x, end + 24)
         pdf.set_font("DejaVu", "B", 10)
-        pdf.multi_cell(half, 5, brief.nfc(name), align=Align.C)
+        pdf.multi_cell(half, 5, nfc(name), align=Align.C)
 
 
 def _people(participants: list[str], inspectors: Any) -> list[str]:
@@ -212,7 +213,7 @@ def minutes_pdf(store: Store, plan_id: str, b: Boundaries | None = None, *, head
     facts = {r["id"]: r for r in sites.drop(columns="geometry").to_dict("records")}
     people = _people(plan.get("participants") or [], df["inspectors"].dropna())
     pics = holder.list_photos(list(df["inspection_id"]), thumbs=False)
-    pdf = _pdf(f"Biên bản kiểm tra – {brief.nfc(row['name'])}")
+    pdf = _pdf(f"Biên bản kiểm tra – {nfc(row['name'])}")
     _header(pdf, head, day, str(row["name"]))
     _participants(pdf, people, day, head, len(stops))
     for seq, site_id in enumerate(stops, start=1):

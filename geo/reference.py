@@ -155,13 +155,6 @@ class Reference:
         return self.attribution.get(lang) or ATTRIBUTION[lang if lang in ATTRIBUTION else "en"]
 
 
-def to_metric(geoms: np.ndarray) -> np.ndarray:
-    """WGS 84 lon/lat geometries → VN-2000 / UTM 48N (EPSG:3405) metres."""
-    out: np.ndarray = shapely.transform(np.asarray(geoms, dtype=object),
-                                        lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
-    return out
-
-
 def installed(folder: Path | None = None) -> bool:
     folder = Path(folder) if folder is not None else settings.reference_dir()
     return all((folder / layer.file).is_file() for layer in LAYERS)
@@ -194,7 +187,7 @@ def load(folder: str, mtime: float) -> Reference:
     features = features.where(features.notna(), None)
     attr_path = base / ATTRIBUTION_FILE
     attribution = json.loads(attr_path.read_text("utf-8")) if attr_path.exists() else dict(ATTRIBUTION)
-    return Reference(features, attribution, to_metric(features.geometry.to_numpy()))
+    return Reference(features, attribution, crs_mod.to_metric(features.geometry.to_numpy()))
 
 
 # ---------------------------------------------------------------- search and evidence

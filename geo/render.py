@@ -89,7 +89,7 @@ p03Map.base({{ this._parent.get_name() }}, {{ this.payload }});
 """)
 
     def __init__(self, payload: str) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement.__init__ is unannotated
         self._name = "SitesBase"
         self.payload = payload
         self.js = asset_text("sites.js")
@@ -121,7 +121,7 @@ var {{ this.get_name() }} = p03Map.sites({{ this._parent._parent.get_name() }}, 
 """)
 
     def __init__(self, payload: str, view: list[list[float]]) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # branca's MacroElement.__init__ is unannotated
         self._name = "SitesLayer"
         self.payload = payload
         self.view = json.dumps(view)
@@ -217,7 +217,7 @@ def _boundary_parts(b: Boundaries, lang: str, layer: str, focus: gpd.GeoDataFram
 
 def _vocab_index(values: pd.Series, codes: list[str], fallback: str) -> np.ndarray:
     """Each value's position in ``codes`` (``fallback``'s for values not in it)."""
-    idx = pd.Index(codes).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
+    idx: np.ndarray = pd.Index(codes).get_indexer(values.to_numpy(dtype=object)).astype(np.int64)
     idx[idx < 0] = codes.index(fallback)
     return idx
 
@@ -236,9 +236,8 @@ def _extra(lang: str) -> list[tuple[str, str, bool]]:
 
 
 def _column(col: pd.Series, numeric: bool) -> list[Any]:
-    if numeric:
-        return col.astype(object).where(col.notna(), None).tolist()
-    return col.fillna("").astype(str).tolist()
+    values: list[Any] = (col.astype(object).where(col.notna(), None) if numeric else col.fillna("").astype(str)).tolist()
+    return values
 
 
 def _site_parts(sites: gpd.GeoDataFrame, lang: str) -> dict[str, str]:

@@ -110,6 +110,19 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.ui)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches(request: pytest.FixtureRequest) -> None:
+    """Each page test starts like a fresh app process: Streamlit's caches emptied. The pages key
+    their ``st.cache_data`` on the store's version, which is one store per process in the app, but
+    two tests' stores in one test process can stand at the same version with different contents."""
+    module = getattr(request.node, "module", None)
+    if hasattr(module, "AppTest"):
+        import streamlit as st
+
+        st.cache_data.clear()
+        st.cache_resource.clear()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", ("sqlite",) if _ui_test(metafunc) else BACKENDS, indirect=True)

@@ -46,7 +46,7 @@ def test_names_matching_osm_features_pick_utm_48n(with_reference, bounds):
     assert ref is not None
     for name, geom in zip(r.accepted["name"], r.accepted.geometry, strict=True):
         osm = ref.features[ref.features["name"] == name].geometry.iloc[0]
-        assert reference.to_metric(np.array([geom]))[0].distance(reference.to_metric(np.array([osm]))[0]) < 1.0
+        assert crs_mod.to_metric(np.array([geom]))[0].distance(crs_mod.to_metric(np.array([osm]))[0]) < 1.0
 
 
 def test_without_evidence_the_choice_is_left_to_the_user_with_the_candidates(with_reference, bounds):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import reference, render
+from geo import crs, reference, render
 from geo.cli import main as cli_main
 from geo.errors import ReferenceLayerError
 from geo.maps.reference import ReferenceLayers
@@ -124,7 +124,7 @@ def test_search_ignores_diacritics_and_case(ref):
 
 def test_names_near_matches_the_same_name_within_30_m_only(ref):
     row = ref.features[ref.features["name"] == "Chợ Đồng Xuân"].iloc[0]
-    pt = reference.to_metric(np.array([row.geometry]))[0]
+    pt = crs.to_metric(np.array([row.geometry]))[0]
     moved = shapely.Point(pt.x + 20, pt.y)
     far = shapely.Point(pt.x + 60, pt.y)
     got = reference.names_near(ref, ["cho dong xuan", "Chợ Đồng Xuân", "Chợ Khác", "Chợ Đồng Xuân", None],

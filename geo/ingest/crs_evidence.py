@@ -94,7 +94,7 @@ def _store_near(store: Store | None, names: list[str], lonlat: np.ndarray, metri
         return out
     keys = [reference.name_key(n) for n in names]
     s_keys = [reference.name_key(n) for n in stored["name"].tolist()]
-    tree = shapely.STRtree(reference.to_metric(stored.geometry.to_numpy()))
+    tree = shapely.STRtree(crs_mod.to_metric(stored.geometry.to_numpy()))
     a, b = tree.query(shapely.points(metric), predicate="dwithin", distance=MATCH_M)
     for i, j in zip(a, b, strict=True):
         if keys[i] and keys[i] == s_keys[j]:
@@ -123,9 +123,9 @@ def rank(choice: CRSChoice, geoms: np.ndarray, raw: Raw, mapping: dict[str, Any]
         c.matched_names = [names[i] for i in np.flatnonzero(hit)]
     order = sorted(range(len(cands)), key=lambda k: (-cands[k].matches, k))
     ev = Evidence([cands[k] for k in order], names)
-    base = reference.to_metric(shapely.points(ev.candidates[0].lonlat))
+    base = crs_mod.to_metric(shapely.points(ev.candidates[0].lonlat))
     for c in ev.candidates[1:]:
-        d = shapely.distance(base, reference.to_metric(shapely.points(c.lonlat)))
+        d = shapely.distance(base, crs_mod.to_metric(shapely.points(c.lonlat)))
         c.offset_m = float(np.nanmedian(d)) if len(d) else 0.0
     choice.candidates = [c.code for c in ev.candidates]
     best, second = ev.candidates[0], ev.candidates[1]

@@ -27,7 +27,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.ingest.validate import INPUT_FIELDS, _metric, fast_fold
+from geo.crs import to_metric
+from geo.ingest.validate import INPUT_FIELDS, fast_fold
 from geo.store.base import SiteFilter, Store, _frame, _rows
 from geo.store.versions import SiteWrite
 
@@ -176,8 +177,8 @@ def _by_place(accepted: gpd.GeoDataFrame, matches: list[Match], stored: gpd.GeoD
     taken = {m.site_id for m in matches if m.site_id}
     names = np.array([fast_fold(v) for v in accepted["name"].iloc[todo].tolist()], dtype=object)
     s_names = np.array([fast_fold(v) for v in stored["name"].tolist()], dtype=object)
-    mine = _metric(accepted.geometry.to_numpy()[todo])
-    theirs = _metric(stored.geometry.to_numpy())
+    mine = to_metric(accepted.geometry.to_numpy()[todo])
+    theirs = to_metric(stored.geometry.to_numpy())
     tree = shapely.STRtree(theirs)
     a, b = tree.query(mine, predicate="dwithin", distance=NEAR_POSSIBLE_M)  # any site within 10 m
     stored_names = set(s_names.tolist())  # a set: np.isin sorts object arrays (0.8 s at 10k x 10k)
@@ -233,7 +234,7 @@ def _plain(v: Any) -> Any:
 
 
 def _changes(stored: dict[str, Any], feature: dict[str, Any], given: dict[str, Any], fields: Sequence[str],
-             moved: Any) -> dict[str, list]:
+             moved: Any) -> dict[str, list[Any]]:
     """``{field: [stored, file]}`` for the given, non-empty fields that differ, and the geometry
     (with the derived codes) when it ``moved`` (the new geometry, else None)."""
     out: dict[str, list[Any]] = {}

@@ -113,7 +113,8 @@ def present_xy(geoms: np.ndarray) -> np.ndarray:
     coords = coords[np.isfinite(coords).all(axis=1)]
     if len(coords) > 20_000:
         coords = coords[np.linspace(0, len(coords) - 1, 20_000).astype(int)]
-    return coords
+    sample: np.ndarray = coords
+    return sample
 
 
 # ---------------------------------------------------------------- geometry checks

@@ -350,7 +350,8 @@ def _polygons(polygons: list[list[list[list[float]]]]) -> np.ndarray:
     ring_sizes = [len(ring) for rings in polygons for ring in rings]
     ring_owner = [k for k, rings in enumerate(polygons) for _ in rings]
     rings = shapely.linearrings(np.array(points, dtype=float), indices=np.repeat(np.arange(len(ring_sizes)), ring_sizes))
-    return shapely.polygons(rings, indices=np.array(ring_owner))
+    out: np.ndarray = shapely.polygons(rings, indices=np.array(ring_owner))
+    return out
 
 
 def _has_non_finite(value: Any) -> bool:
@@ -885,7 +886,7 @@ def _numbers(col: pd.Series) -> np.ndarray:
     text = col.astype(object).where(col.notna(), "").astype(str).str.strip()
     comma = text.str.fullmatch(r"[-+]?\d+,\d+")
     text = text.where(~comma, text.str.replace(",", ".", regex=False))
-    out = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
+    out: np.ndarray = pd.to_numeric(text, errors="coerce").to_numpy(dtype=float, copy=True)
     for i in np.flatnonzero(np.isnan(out) & text.str.contains("°", regex=False).to_numpy()):
         out[i] = dms(text.iat[i])
     return out

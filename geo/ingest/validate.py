@@ -305,11 +305,6 @@ def _check_repeated_ids(frame: pd.DataFrame, problems: Problems) -> None:
 # ---------------------------------------------------------------- duplicates by place
 
 
-def _metric(geoms: np.ndarray) -> np.ndarray:
-    """WGS 84 → VN-2000 / UTM 48N metres (for 50 m tests)."""
-    return shapely.transform(geoms, lambda c: np.column_stack(crs_mod.from_wgs84_xy("EPSG:3405", c[:, 0], c[:, 1])))
-
-
 def check_duplicates(geoms: np.ndarray, frame: pd.DataFrame, store: Store | None, problems: Problems) -> None:
     """Flag features with the same name within 50 m of an earlier one in the file or of a stored
     site, and ids already stored. Only features sharing a name are measured."""
@@ -319,7 +314,7 @@ def check_duplicates(geoms: np.ndarray, frame: pd.DataFrame, store: Store | None
     names = np.array([fast_fold(v) for v in frame["name"].tolist()], dtype=object)
     repeated = live[pd.Series(names[live]).duplicated(keep=False).to_numpy() & (names[live] != "")]
     if len(repeated):
-        metric = _metric(geoms[repeated])
+        metric = crs_mod.to_metric(geoms[repeated])
         a, b = shapely.STRtree(metric).query(metric, predicate="dwithin", distance=DUPLICATE_M)
         same = (b < a) & (names[repeated[a]] == names[repeated[b]])
         flagged: set[int] = set()
@@ -353,8 +348,8 @@ def _against_store(geoms: np.ndarray, live: np.ndarray, names: np.ndarray, frame
     cand = live[np.isin(names[live], s_names)]
     if not len(cand):
         return
-    tree = shapely.STRtree(_metric(stored.geometry.to_numpy()))
-    a, b = tree.query(_metric(geoms[cand]), predicate="dwithin", distance=DUPLICATE_M)
+    tree = shapely.STRtree(crs_mod.to_metric(stored.geometry.to_numpy()))
+    a, b = tree.query(crs_mod.to_metric(geoms[cand]), predicate="dwithin", distance=DUPLICATE_M)
     same = names[cand[a]] == s_names[b]
     done: set[int] = set()
     for k, s in zip(cand[a[same]], b[same], strict=True):

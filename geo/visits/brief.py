@@ -131,7 +131,9 @@ class _PDF(FPDF):
         self.set_text_color(0)
 
 
-def _new_pdf(title: str, lang: str) -> _PDF:
+def new_pdf(title: str, lang: str) -> _PDF:
+    """An A4 PDF with the brief's fonts (every Vietnamese letter), title and page footer; the
+    inspection minutes (geo.minutes) are made with it too."""
     pdf = _PDF(format="A4", unit="mm")
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
@@ -252,7 +254,7 @@ def brief_pdf(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *, la
     pics = pictures or images(route, sites, b, url, lang)
     rows = _site_rows(route, sites)
     title = nfc(route.plan.name or t("visit_untitled", lang))
-    pdf = _new_pdf(title, lang)
+    pdf = new_pdf(title, lang)
     _cover(pdf, route, rows, b, pics, url, lang)
     for s, links in zip(route.stops, stop_links(route), strict=True):
         _stop_page(pdf, route, s, rows.get(s.site_id, {}), b, pics[f"stop{s.seq}"], links, lang)
