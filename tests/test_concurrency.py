@@ -14,6 +14,7 @@ from __future__ import annotations
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 from pathlib import Path
 
@@ -36,7 +37,16 @@ def ctx():
     context = mp.get_context("forkserver")
     context.set_forkserver_preload(["geo.store.base", "geo.store.sqlite", "geo.store.postgis", "geo.cli.store",
                                     "geopandas", "psycopg"])
-    return context
+    # Under pytest-xdist the process's __main__ is execnet's generated script, which a new process
+    # cannot run again ("name '__args' is not defined"); without its path the workers skip it (they
+    # need nothing from __main__: _worker is imported from this module).
+    main = sys.modules["__main__"]
+    path = getattr(main, "__file__", None) if getattr(main, "__spec__", None) is None else None
+    if path is not None:
+        del main.__file__
+    yield context
+    if path is not None:
+        main.__file__ = path
 
 
 def sites(prefix: str, n: int) -> gpd.GeoDataFrame:
