@@ -126,7 +126,7 @@ var {{ this.get_name() }} = p03Map.sites({{ this._parent._parent.get_name() }}, 
         self.payload = payload
         self.view = json.dumps(view)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         """The script as it is (see :meth:`SitesBase.render`)."""
         _render_raw(self, kwargs)
 
