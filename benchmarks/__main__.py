@@ -29,7 +29,8 @@ from typing import Any
 import folium
 
 from benchmarks import build_and_render, naive_map, paint_seconds, synthetic_sites, timed
-from geo import assets, boundaries, render
+from geo import assets, boundaries
+from geo.maps import sites as map_sites
 
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -73,11 +74,11 @@ def bench_maps(res: Results, b: boundaries.Boundaries, sizes: list[int], paint: 
     assets.use(base_url)
     for n in sizes:
         sites = synthetic_sites(n, b)
-        render.BOUNDARY_CACHE.clear()
+        map_sites.BOUNDARY_CACHE.clear()
         t0 = time.perf_counter()
-        build_and_render(lambda s=sites: render.site_map(s, b, tiles=None))
+        build_and_render(lambda s=sites: map_sites.site_map(s, b, tiles=None))
         res.add(f"build_project_cold_{n}", time.perf_counter() - t0)
-        sec, html = timed(lambda s=sites: build_and_render(lambda: render.site_map(s, b, tiles=None)), repeat)
+        sec, html = timed(lambda s=sites: build_and_render(lambda: map_sites.site_map(s, b, tiles=None)), repeat)
         res.add(f"build_project_{n}", sec)
         res.add(f"html_bytes_project_{n}", len(html.encode("utf-8")))
         nsec, nhtml = timed(lambda s=sites: build_and_render(lambda: naive_map(s)), 1)

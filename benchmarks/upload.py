@@ -51,13 +51,14 @@ def _median(fn: Any, repeat: int) -> float:
 def bench_upload(n: int = 10_000, repeat: int = 5, show: bool = True) -> dict[str, float]:
     """Time :func:`geo.ingest.check` (read + checks + placing, no store) against
     ``pyogrio.read_dataframe`` of the same file, and the preview map of the accepted features
-    (``geo.render.site_map`` built and rendered to HTML); print ``BENCH`` lines; return the figures.
+    (``geo.maps.sites.site_map`` built and rendered to HTML); print ``BENCH`` lines; return the figures.
 
     Needs the boundary layers installed (``make setup``)."""
     import pyogrio
 
-    from geo import boundaries, render
+    from geo import boundaries
     from geo.ingest import check
+    from geo.maps import sites as map_sites
 
     content = synthetic_geojson(n)
     b = boundaries.get()
@@ -73,7 +74,7 @@ def bench_upload(n: int = 10_000, repeat: int = 5, show: bool = True) -> dict[st
             reads.append(_median(lambda: pyogrio.read_dataframe(path), 1))
             checks.append(_median(lambda: check(content, "bench.geojson", b=b), 1))
     read_s, check_s = statistics.median(reads), statistics.median(checks)
-    preview_s = _median(lambda: render.site_map(result.accepted, b, tiles=None).get_root().render(), repeat)
+    preview_s = _median(lambda: map_sites.site_map(result.accepted, b, tiles=None).get_root().render(), repeat)
     figures = {"upload_check_s": round(check_s, 3), "upload_read_s": round(read_s, 3),
                "ratio_upload_check_vs_read": round(check_s / read_s, 2), "upload_preview_s": round(preview_s, 3),
                "upload_features": float(n)}

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from geo.i18n import pick
+
 
 class P03Error(Exception):
     """Base class. ``vi`` and ``en`` are complete sentences for the user."""
@@ -21,7 +23,7 @@ class P03Error(Exception):
         self.en = en
 
     def message(self, lang: str = "vi") -> str:
-        return self.vi if lang == "vi" else self.en
+        return pick(lang, self.vi, self.en)
 
 
 class SettingError(P03Error):

@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import fmt, render, views
+from geo import fmt, views
 from geo import sites as site_ops
+from geo.maps import sites as map_sites
 from geo.reference import Reference
 from pages import ui
 from pages.ui import inspection as insp_ui
@@ -102,17 +103,17 @@ def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[Ref
     ref = ref_ui.layers()
     ref_hits = ref_ui.found(ref, view.text)
     focus = view.focus(b)
-    box = render.sites_view(sites, b, focus, view.fits_city)
-    fmap = render.base_map(b, lang=lang, layer=view.layer, focus=focus, reference=ref, reference_found=ref_hits)
+    box = map_sites.sites_view(sites, b, focus, view.fits_city)
+    fmap = map_sites.base_map(b, lang=lang, layer=view.layer, focus=focus, reference=ref, reference_found=ref_hits)
     out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
-                    feature_group_to_add=render.sites_group(sites, lang, box),
+                    feature_group_to_add=map_sites.sites_group(sites, lang, box),
                     returned_objects=["last_object_clicked_tooltip"])
-    legend = render.legend_items(sites, lang)
+    legend = map_sites.legend_items(sites, lang)
     if legend:
         st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
     ref_ui.search_results(ref_hits, view.text, lang)
     site_edit.new_site_panel(lang, focus)  # editors: draw a new site
-    return ref, render.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
+    return ref, map_sites.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
 
 
 def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked: str | None, lang: str) -> None:
@@ -135,7 +136,7 @@ def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked:
     else:
         st.caption(ui.t("site_details_pick"))
     st.subheader(ui.t("counts_by_category"))
-    st.table(render.counts_table(sites, lang))
+    st.table(map_sites.counts_table(sites, lang))
 
 
 def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:

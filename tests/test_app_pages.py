@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from geo import render
 from geo import sites as site_ops
+from geo.maps import sites as map_sites
 from geo.store import SiteFilter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -114,9 +114,9 @@ def test_map_of_a_district_is_built_by_geo(demo_store, bounds):
     """What the page shows in the map, checked on the folium.Map that geo/ builds."""
     sites = demo_store.query_sites(SiteFilter(district="002"))
     focus = bounds.districts[bounds.districts["code"] == "002"]
-    html = render.site_map(sites, bounds, focus=focus, tiles=None).get_root().render()
+    html = map_sites.site_map(sites, bounds, focus=focus, tiles=None).get_root().render()
     for name in sites["name"]:
-        assert render.script_json(name)[1:-1] in html
+        assert map_sites.script_json(name)[1:-1] in html
     assert "cdn" not in html.lower() and "jsdelivr" not in html
-    assert render.site_id_from_tooltip("Chợ Đồng Xuân Chợ · #demo-012") == "demo-012"
+    assert map_sites.site_id_from_tooltip("Chợ Đồng Xuân Chợ · #demo-012") == "demo-012"
     assert len(site_ops.export(sites, "geojson")) > 100

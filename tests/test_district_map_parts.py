@@ -6,7 +6,8 @@ from __future__ import annotations
 import geopandas as gpd
 import shapely
 
-from geo import render, sites
+from geo import sites
+from geo.maps import sites as map_sites
 from geo.schema import ATTRIBUTE_NAMES
 
 
@@ -30,8 +31,8 @@ def test_counts_table_is_the_legend_counts(bounds):
     rows = [dict.fromkeys(ATTRIBUTE_NAMES) | {"id": f"s{i}", "name": "x", "category": cat, "status": "planned"}
             for i, cat in enumerate(["market", "park", "market", "bakery"])]
     gdf = gpd.GeoDataFrame(rows, geometry=[shapely.Point(105.85, 21.03)] * 4, crs=4326)
-    table = render.counts_table(gdf, "vi")
+    table = map_sites.counts_table(gdf, "vi")
     assert table.index.name == "Loại công trình" and list(table.columns) == ["Số lượng"]
-    legend = {label: n for _g, _c, label, n in render.legend_items(gdf, "vi")}
+    legend = {label: n for _g, _c, label, n in map_sites.legend_items(gdf, "vi")}
     assert table["Số lượng"].to_dict() == legend and sum(legend.values()) == 3  # "bakery" is no category
-    assert render.counts_table(gdf.iloc[:0], "en").empty
+    assert map_sites.counts_table(gdf.iloc[:0], "en").empty

@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geo import fmt, render, sites, views
+from geo import fmt, sites, views
+from geo.maps import sites as map_sites
 from geo.schema import ATTRIBUTE_NAMES
 
 
@@ -57,8 +58,8 @@ def test_whole_city_view_fits_all_districts(bounds):
     centre = gpd.GeoDataFrame([row], geometry=[shapely.Point(105.85, 21.03)], crs=4326)
     whole = views.View()
     assert whole.fits_city and not views.View(unit="002").fits_city and not views.View(text="cho").fits_city
-    w, s, e, n = _fitted(render.site_map(centre, bounds, fit_city=whole.fits_city, tiles=None))
+    w, s, e, n = _fitted(map_sites.site_map(centre, bounds, fit_city=whole.fits_city, tiles=None))
     dw, ds, de, dn = bounds.districts.total_bounds
     assert w <= dw and s <= ds and e >= de and n >= dn  # every district, the southern ones too
-    w, s, e, n = _fitted(render.site_map(centre, bounds, fit_city=False, tiles=None))
+    w, s, e, n = _fitted(map_sites.site_map(centre, bounds, fit_city=False, tiles=None))
     assert s > ds  # a search or a batch fits its sites

@@ -17,10 +17,11 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 
-from geo import assets, reference, render, visits
+from geo import assets, reference, visits
 from geo.maps import asset_text, base, choropleth, colors
 from geo.maps import edit as edit_map
 from geo.maps import reference as map_reference
+from geo.maps import sites as map_sites
 from geo.maps.route import StopsLayer, route_map
 
 MAPS_DIR = Path(base.__file__).resolve().parent
@@ -28,7 +29,7 @@ JS_FILES = sorted(p.name for p in MAPS_DIR.glob("*.js"))
 #: the scripts drawn through ScriptLayer (a function expression wrapped with common.js)
 LAYER_FILES = sorted({cls.script_file for cls in (base.FrameScript, choropleth.UnitsLayer, map_reference.ReferenceLayers,
                                                   map_reference.CandidatesLayer, edit_map.SiteEditor, StopsLayer)})
-#: sites.js (geo/render.py's site map) is not drawn through ScriptLayer yet and keeps its own copy
+#: sites.js (geo/map_sites.py's site map) is not drawn through ScriptLayer yet and keeps its own copy
 #: of esc(); the test below holds the two copies to the same output until it adopts common.js
 OWN_ESC = {"common.js", "sites.js"}
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
@@ -120,7 +121,7 @@ def test_real_maps_render_scripts_that_parse(tmp_path, bounds, ref, demo_store):
         "choropleth": choropleth.unit_choropleth(table, bounds, "district", title=hostile, tiles=None,
                                                  link="district_map?district={code}"),
         "choropleth-lag": choropleth.unit_choropleth(table, bounds, "district", column="lag", tiles=None),
-        "reference": render.site_map(sites, bounds, reference=ref, reference_found=reference.search(ref, "dong xuan"),
+        "reference": map_sites.site_map(sites, bounds, reference=ref, reference_found=reference.search(ref, "dong xuan"),
                                      tiles=None),
         "candidates": map_reference.candidates_map([("VN-2000 <i>", lonlat, ["a", hostile, "c"]),
                                                     ("WGS 84", lonlat + 0.01, ["a", "b", "c"])], bounds, ref),

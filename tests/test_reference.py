@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 import shapely
 
-from geo import crs, reference, render
+from geo import crs, reference
 from geo.cli import main as cli_main
 from geo.errors import ReferenceLayerError
+from geo.maps import sites as map_sites
 from geo.maps.reference import ReferenceLayers
 
 
@@ -137,7 +138,7 @@ def test_map_offers_the_layers_off_by_default_with_attribution_and_escaped_names
 
     empty = _empty()
     hits = reference.search(ref, "dong xuan")
-    m = render.site_map(empty, bounds, reference=ref, reference_found=hits, tiles=None)
+    m = map_sites.site_map(empty, bounds, reference=ref, reference_found=hits, tiles=None)
     html = m.get_root().render()
     assert "L.control.layers(null, overlays" in html
     assert "Chợ (OSM)" in html and "Hồ, ao (OSM)" in html

@@ -84,7 +84,7 @@ def candidates_map(candidates: list[tuple[str, Any, list[str]]], b: Any, ref: Re
     points as that candidate places them (up to ``limit`` each), over the boundaries and the
     reference layers (on)."""
     from geo.ingest.pipeline import _empty
-    from geo.render import site_map
+    from geo.maps.sites import site_map
 
     m = site_map(_empty(), b, lang=lang)
     if ref is not None:

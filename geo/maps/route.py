@@ -27,8 +27,8 @@ class StopsLayer(ScriptLayer):
 def route_map(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str = "vi",
               tiles: Tiles = True, height: int | str = 420) -> folium.Map:
     """Numbered stops, the path between them and the chosen sites (with their outlines) on the
-    site map of :func:`geo.render.site_map`."""
-    from geo.render import site_map
+    site map of :func:`geo.maps.sites.site_map`."""
+    from geo.maps.sites import site_map
 
     chosen = sites[sites["id"].isin(route.plan.stop_ids)]
     m = site_map(chosen, b, lang=lang, tiles=tiles, height=height)

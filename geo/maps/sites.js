@@ -1,4 +1,4 @@
-// The site map, drawn from compact JSON (geo/render.py builds it). Two parts, so that a filter
+// The site map, drawn from compact JSON (geo/maps/sites.py builds it). Two parts, so that a filter
 // change in the app replaces only the sites (streamlit-folium's `feature_group_to_add` removes the
 // previous group and runs the new group's script in the same map) while the map, its tiles and
 // the boundary outlines stay:

@@ -9,9 +9,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from geo import crs as crs_mod
-from geo import ingest, render
+from geo import ingest
 from geo.i18n import t
 from geo.ingest import match, review
+from geo.maps import sites as map_sites
 from pages import ui
 
 
@@ -50,7 +51,7 @@ def show_preview(result: ingest.CheckResult, lang: str) -> None:
     if not result.n_valid:
         return
     st.subheader(ui.t("up_preview"))
-    fmap = render.site_map(result.accepted, ui.bounds(), lang=lang)
+    fmap = map_sites.site_map(result.accepted, ui.bounds(), lang=lang)
     st_folium(fmap, height=460, use_container_width=True, key="up_map", returned_objects=[])
 
 

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo import render, views, visits
+from geo import views, visits
 from geo.boundaries import Boundaries
+from geo.maps import sites as map_sites
 from geo.visits import draft
 from pages import ui
 from pages.ui import visit_state as state
@@ -96,13 +97,13 @@ def pick_map(view: views.View, shown: gpd.GeoDataFrame, lang: str) -> None:
     script, and st_folium then forgets the last click."""
     ui.use_local_assets()  # before the map is built: folium.Map copies its asset list when made
     b = ui.bounds()
-    fmap = render.site_map(shown, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
+    fmap = map_sites.site_map(shown, b, lang=lang, layer=view.layer, focus=view.focus(b), height=360)
     out: Any = st_folium(fmap, height=360, use_container_width=True, key="fv_pick_map",
                          returned_objects=["last_object_clicked_tooltip"])
     tip = (out or {}).get("last_object_clicked_tooltip")
     if tip and tip != st.session_state.get("fv_last_tip"):
         st.session_state["fv_last_tip"] = tip
-        site_id = render.site_id_from_tooltip(tip)
+        site_id = map_sites.site_id_from_tooltip(tip)
         if site_id and site_id not in st.session_state[SEL]:
             st.session_state["fv_pending_add"] = site_id
             st.rerun()

@@ -45,6 +45,7 @@ from geo.boundaries import Boundaries
 from geo.i18n import name_column, t
 from geo.maps import asset_text
 from geo.maps.base import Raw, new_map
+from geo.maps.colors import HIGHLIGHT
 from geo.maps.payload import geojson_texts, script_json
 from geo.schema import CATEGORIES, STATUSES
 
@@ -52,7 +53,6 @@ from geo.schema import CATEGORIES, STATUSES
 FULL_DETAIL_MAX = 3000
 #: above this many sites, names are left out too: tooltips show the category and the id
 NAMES_MAX = 30_000
-HIGHLIGHT = "#d7301f"
 #: the whole city fits at zoom 9 on a phone; each level below costs the clustering time
 MIN_ZOOM = 8
 #: the last zoom with clusters; from the next one every marker shows on its own
@@ -126,7 +126,7 @@ var {{ this.get_name() }} = p03Map.sites({{ this._parent._parent.get_name() }}, 
         self.payload = payload
         self.view = json.dumps(view)
 
-    def render(self, **kwargs: Any) -> None:  # type: ignore[override]
+    def render(self, **kwargs: Any) -> None:  # type: ignore[override]  # branca returns HTML; folium macros None
         """The script as it is (see :meth:`SitesBase.render`)."""
         _render_raw(self, kwargs)
 

@@ -1,4 +1,4 @@
-"""The map builder (geo.render): what goes into the folium.Map and its HTML — local assets only,
+"""The map builder (geo.maps.sites): what goes into the folium.Map and its HTML — local assets only,
 escaped names, every point and shape, the slim payload above the thresholds, cached boundaries —
 and, in Chromium, what a person sees and what the page gets on a click."""
 
@@ -15,8 +15,9 @@ import pytest
 from shapely.geometry import LineString, Point, Polygon
 
 from benchmarks import synthetic_sites
-from geo import assets, render
+from geo import assets
 from geo import sites as site_ops
+from geo.maps import sites as map_sites
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS
 
 HOSTILE = "</script><img src=x onerror=\"window.pwned=1\">&amp; `${x}` \u2028 Chợ"
@@ -50,7 +51,7 @@ def mixed_sites(bounds) -> gpd.GeoDataFrame:
 
 
 def test_no_cdn_and_assets_local(bounds):
-    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    html = map_sites.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
     refs = re.findall(r"""<(?:script|link)[^>]*(?:src|href)=["']([^"']+)""", html)
     assert refs, "assets are referenced"
     assert all(r.startswith("file://") for r in refs), refs
@@ -59,7 +60,7 @@ def test_no_cdn_and_assets_local(bounds):
 
 
 def test_hostile_names_escaped(bounds):
-    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    html = map_sites.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
     assert "</script><img" not in html
     assert "onerror=\"window" not in html
     assert "\u2028" not in html
@@ -71,7 +72,7 @@ def test_hostile_names_escaped(bounds):
 
 def test_points_shapes_and_fields(bounds):
     sites = mixed_sites(bounds)
-    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    d = payload(map_sites.site_map(sites, bounds, tiles=None).get_root().render())
     assert d["ids"] == ["p-1", "p-2", "p-3", "p-4"]
     assert d["pts"]["i"] == [0, 3]
     lat = (np.array(d["pts"]["lat"]) + d["pts"]["lat0"]) / d["pts"]["scale"]
@@ -91,8 +92,8 @@ def test_points_shapes_and_fields(bounds):
 
 
 def test_english_labels(bounds):
-    d = payload(render.site_map(mixed_sites(bounds), bounds, lang="en", tiles=None).get_root().render())
-    assert d["labels"]["category"] != payload(render.site_map(mixed_sites(bounds), bounds, tiles=None)
+    d = payload(map_sites.site_map(mixed_sites(bounds), bounds, lang="en", tiles=None).get_root().render())
+    assert d["labels"]["category"] != payload(map_sites.site_map(mixed_sites(bounds), bounds, tiles=None)
                                               .get_root().render())["labels"]["category"]
     assert "Market" in [c["label"] for c in d["cats"]]
     code = d["dcodes"][d["dist"][0]]
@@ -101,13 +102,13 @@ def test_english_labels(bounds):
 
 def test_slim_rows_above_thresholds(bounds, monkeypatch):
     sites = synthetic_sites(60, bounds)
-    monkeypatch.setattr(render, "FULL_DETAIL_MAX", 50)
-    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    monkeypatch.setattr(map_sites, "FULL_DETAIL_MAX", 50)
+    d = payload(map_sites.site_map(sites, bounds, tiles=None).get_root().render())
     assert d["extra"] == [] and d["x"] == {}
     assert len(d["names"]) == 60 and len(d["ids"]) == 60
     assert d["pts"]["i"] is None and len(d["pts"]["lat"]) == 60 and d["pts"]["scale"] == 1_000_000
-    monkeypatch.setattr(render, "NAMES_MAX", 50)
-    d = payload(render.site_map(sites, bounds, tiles=None).get_root().render())
+    monkeypatch.setattr(map_sites, "NAMES_MAX", 50)
+    d = payload(map_sites.site_map(sites, bounds, tiles=None).get_root().render())
     assert d["names"] is None and len(d["ids"]) == 60
     assert d["pts"]["scale"] == 100_000
     lat = (np.array(d["pts"]["lat"]) + d["pts"]["lat0"]) / d["pts"]["scale"]
@@ -116,15 +117,15 @@ def test_slim_rows_above_thresholds(bounds, monkeypatch):
 
 def test_empty_and_no_boundaries(bounds):
     empty = mixed_sites(bounds).iloc[:0]
-    d = payload(render.site_map(empty, bounds, tiles=None).get_root().render())
+    d = payload(map_sites.site_map(empty, bounds, tiles=None).get_root().render())
     assert d["ids"] == [] and d["pts"]["lat"] == [] and d["legend"] == []
-    d = payload(render.site_map(mixed_sites(bounds), None, tiles=None).get_root().render())
+    d = payload(map_sites.site_map(mixed_sites(bounds), None, tiles=None).get_root().render())
     assert d["units"] is None and d["districts"] == {}
 
 
 def test_focus_and_layer(bounds):
     unit = bounds.communes.iloc[[0]]
-    html = render.site_map(mixed_sites(bounds), bounds, layer="commune", focus=unit, tiles=None).get_root().render()
+    html = map_sites.site_map(mixed_sites(bounds), bounds, layer="commune", focus=unit, tiles=None).get_root().render()
     d = payload(html)
     assert len(d["units"]["features"]) == len(bounds.communes)
     assert len(d["focus"]["features"]) == 1
@@ -133,38 +134,38 @@ def test_focus_and_layer(bounds):
 
 
 def test_boundaries_cached(bounds, monkeypatch):
-    render.BOUNDARY_CACHE.clear()
+    map_sites.BOUNDARY_CACHE.clear()
     calls = []
-    real = render._unit_geojson
-    monkeypatch.setattr(render, "_unit_geojson", lambda gdf, tol: calls.append(len(gdf)) or real(gdf, tol))
-    first = render.base_payload(bounds, "vi", "commune")
+    real = map_sites._unit_geojson
+    monkeypatch.setattr(map_sites, "_unit_geojson", lambda gdf, tol: calls.append(len(gdf)) or real(gdf, tol))
+    first = map_sites.base_payload(bounds, "vi", "commune")
     assert calls == [len(bounds.city), len(bounds.communes)]  # the city outline and the layer, simplified once
-    second = render.base_payload(bounds, "en", "commune")
+    second = map_sites.base_payload(bounds, "en", "commune")
     assert len(calls) == 2  # cached: not simplified again (names are per language)
-    assert first != second and render.base_payload(bounds, "vi", "commune") == first
-    assert render.base_payload(bounds, "vi", "district") != first
+    assert first != second and map_sites.base_payload(bounds, "vi", "commune") == first
+    assert map_sites.base_payload(bounds, "vi", "district") != first
     assert len(calls) == 3
 
 
 def test_tiles_and_attribution(bounds, monkeypatch):
-    html = render.site_map(mixed_sites(bounds), bounds, tiles="http://tiles.example/{z}/{x}/{y}.png") \
+    html = map_sites.site_map(mixed_sites(bounds), bounds, tiles="http://tiles.example/{z}/{x}/{y}.png") \
         .get_root().render()
     assert "http://tiles.example/{z}/{x}/{y}.png" in html
     monkeypatch.setenv("P03_TILES", "none")
-    assert "tileLayer" not in render.site_map(mixed_sites(bounds), bounds).get_root().render()
+    assert "tileLayer" not in map_sites.site_map(mixed_sites(bounds), bounds).get_root().render()
 
 
 @pytest.mark.slow
 def test_large_views_fast_and_small(bounds):
     sites = synthetic_sites(10_000, bounds)
-    render.site_map(sites, bounds, tiles=None).get_root().render()  # boundaries cached
+    map_sites.site_map(sites, bounds, tiles=None).get_root().render()  # boundaries cached
     t0 = time.perf_counter()
-    html = render.site_map(sites, bounds, tiles=None).get_root().render()
+    html = map_sites.site_map(sites, bounds, tiles=None).get_root().render()
     assert time.perf_counter() - t0 < 1.0  # 0.025 s on the quiet 2-core machine, 0.7 s with load 14
     assert len(html.encode()) < 1_000_000
     big = synthetic_sites(100_000, bounds)
     t0 = time.perf_counter()
-    html = render.site_map(big, bounds, tiles=None).get_root().render()
+    html = map_sites.site_map(big, bounds, tiles=None).get_root().render()
     assert time.perf_counter() - t0 < 5.0  # 0.18 s quiet
     assert len(html.encode()) < 5_000_000
 
@@ -172,8 +173,8 @@ def test_large_views_fast_and_small(bounds):
 @pytest.mark.browser
 @pytest.mark.parametrize("grid_min", [5000, 1], ids=["markercluster", "grid"])
 def test_browser_shows_escapes_and_reports_ids(bounds, tmp_path, monkeypatch, grid_min):
-    monkeypatch.setattr(render, "GRID_MIN", grid_min)
-    html = render.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
+    monkeypatch.setattr(map_sites, "GRID_MIN", grid_min)
+    html = map_sites.site_map(mixed_sites(bounds), bounds, tiles=None).get_root().render()
     path = tmp_path / "map.html"
     path.write_text(html, "utf-8")
     # in a thread of its own: other browser tests keep a sync Playwright (an asyncio loop) in this one
@@ -236,7 +237,7 @@ def _check_page(browser, path) -> None:
             return div.innerText;
         }""")
         assert tip.strip().endswith("#p-1")
-        assert render.site_id_from_tooltip(tip) == "p-1"
+        assert map_sites.site_id_from_tooltip(tip) == "p-1"
         assert HOSTILE.split("\u2028")[0][:20] in tip  # shown as text
         page.wait_for_selector(".p03-popup")
         assert page.locator(".p03-popup h4").inner_text().startswith("</script><img")
@@ -253,9 +254,9 @@ def _check_page(browser, path) -> None:
 
 @pytest.mark.browser
 def test_browser_grid_clusters_many_points(bounds, tmp_path):
-    sites = synthetic_sites(render.GRID_MIN + 500, bounds)
+    sites = synthetic_sites(map_sites.GRID_MIN + 500, bounds)
     path = tmp_path / "many.html"
-    path.write_text(render.site_map(sites, bounds, tiles=None).get_root().render(), "utf-8")
+    path.write_text(map_sites.site_map(sites, bounds, tiles=None).get_root().render(), "utf-8")
     out: dict = {}
 
     def run() -> None:
