@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import app_server, browser, new_page  # noqa: F401
+from tests.browser_support import app_server, browser, new_page, settled  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -23,8 +23,10 @@ CENTRE_OF = """(code) => {
 
 
 def ready(page) -> None:
+    """The page drawn and settled (no run in progress, its map drawn): a click made during a run is
+    lost with the element it hits (a full run under load timed out on the table row's click)."""
     page.wait_for_selector("[data-testid='stMain'] h1", timeout=60_000)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=90_000)
+    settled(page)
 
 
 def click_table_row(page, table, row: int) -> None:
