@@ -99,6 +99,8 @@ def _ui_test(metafunc: pytest.Metafunc) -> bool:
     page test on both, as a smoke test of the pages over PostGIS."""
     if metafunc.definition.get_closest_marker("postgis_smoke") is not None:
         return False
+    if metafunc.definition.get_closest_marker("sqlite_only") is not None:
+        return True
     return metafunc.definition.get_closest_marker("browser") is not None or hasattr(metafunc.module, "AppTest")
 
 

@@ -103,7 +103,7 @@ def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
 def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, browser_page, request):
     page = browser_page
     page.goto(app_server.url + "/field_visit")
-    page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000)
+    settled(page, lambda: page.get_by_text("Chưa chọn công trình nào.").first.wait_for(timeout=90_000))
     # filter to Hoàn Kiếm (the filters are in the first screen)
     pick(page, "Chọn quận, huyện hoặc xã, phường", "Hoàn Kiếm", "Quận Hoàn Kiếm · Hoan Kiem", close=False)
     settled(page, lambda: expect(page.get_by_text("21 công trình trong Quận Hoàn Kiếm", exact=False))
@@ -127,6 +127,7 @@ def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, br
         title = pin.get_attribute("title")
         if frame.locator(".leaflet-popup-close-button").count():
             frame.locator(".leaflet-popup-close-button").first.click()  # the last site's popup
+        settled(page)  # no run in progress (the map reports its first view back once drawn: one run)
         pin.click()
         settled(page, lambda n=target: expect(chosen).to_have_count(n, timeout=60_000), stops(page, target))
         assert title in {chosen.nth(k).get_attribute("aria-label") for k in range(target)}, title
