@@ -203,8 +203,32 @@ def store(data_dir: Path, store_url: str, monkeypatch: pytest.MonkeyPatch, sqlit
         close()
 
 
+@pytest.fixture(scope="session")
+def sqlite_demo_template(tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path,
+                         bounds: boundaries.Boundaries) -> Path:
+    """A SQLite store folder holding the demo set loaded through the real set-up path (the store
+    file and its kept files), made once per test process; copied for each SQLite ``demo_store``."""
+    folder = tmp_path_factory.mktemp("sqlite-demo-template")
+    seed_sqlite_store(folder, sqlite_template)
+    store = open_store(url="", folder=folder)
+    site_ops.load_demo(store, DEMO_DIR, actor="test", b=bounds)
+    close = getattr(store, "close", None)
+    if close is not None:
+        close()
+    return folder  # copied whole: the store file, its WAL if any, the kept files
+
+
 @pytest.fixture()
-def demo_store(store):
-    """A store holding the committed demo set, loaded through the real set-up path."""
-    site_ops.load_demo(store, DEMO_DIR, actor="test")
+def demo_store(request: pytest.FixtureRequest, store_url: str, data_dir: Path):
+    """A store holding the committed demo set, loaded through the real set-up path: on PostGIS for
+    each test, on SQLite copied from a template that was (0.01 s instead of 0.15 s a test)."""
+    if store_url.startswith("sqlite:///"):
+        folder = Path(store_url[len("sqlite:///"):])
+        if not (folder / STORE_FILE).exists():
+            template = request.getfixturevalue("sqlite_demo_template")
+            private_dir(folder)
+            shutil.copytree(template, folder, dirs_exist_ok=True)
+    store = request.getfixturevalue("store")
+    if not store.count_sites():  # PostGIS (or a store made earlier in the test): load it here
+        site_ops.load_demo(store, DEMO_DIR, actor="test")
     return store

@@ -77,6 +77,7 @@ def test_oapif_pages_filters_and_sees_edits_on_both_backends(store, data_dir, bo
         assert status == 200 and doc["properties"]["name"] == "Chợ <b>mới</b> sửa"
 
 
+@pytest.mark.slow  # an API server per setting (5 s)
 def test_tokens_required_and_refused_as_set(store, data_dir, monkeypatch) -> None:
     from tests.auth_support import ensure_user
 

@@ -216,6 +216,7 @@ def _read_until(fd: int, marker: bytes, timeout: float = 60) -> bytes:
     return buf
 
 
+@pytest.mark.slow  # a CLI subprocess
 def test_subprocess_password_stdin(data_dir):
     """The documented bootstrap line works as a real process reading stdin."""
     env = {**os.environ, "P03_DATA_DIR": str(data_dir)}

@@ -137,6 +137,7 @@ def test_cli_where(data_dir):
     assert "outside Hanoi" in en.stderr
 
 
+@pytest.mark.slow  # subprocesses: set-up, list, export (8 s); make test runs it
 def test_cli_setup_sites_list_and_export(data_dir, tmp_path):
     out = run_cli("setup", env_dir=data_dir)
     assert out.returncode == 0, out.stderr

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from geo.i18n import Text
 from geo.indicators import judge as ind_judge
 from geo.indicators.registry import Indicator, Target
+from tests.conftest import examples
 
 START, END = dt.date(2021, 1, 1), dt.date(2025, 12, 31)
 days = st.integers(min_value=-400, max_value=2400).map(lambda d: START + dt.timedelta(days=d))
@@ -32,7 +33,7 @@ def frame(rows: list[tuple[str, dt.date | None]]) -> gpd.GeoDataFrame:
     }, geometry=[shapely.Point(105.85, 21.03)] * n, crs=4326)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(rows=st.lists(site, max_size=30), a=days, b=days, low=st.integers(1, 40))
 def test_count_progress_and_status(store, rows, a, b, low):
     ind = Indicator("CT08", Text("Chợ", "Markets"), Target(low, low + 5), categories=("market",))

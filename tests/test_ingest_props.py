@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from geo import auth, ingest
 from geo.errors import InputError
 from geo.schema import CATEGORIES, GEOMETRY_TYPES, STATUSES
+from tests.conftest import examples
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 anything_float = st.floats(allow_nan=True, allow_infinity=True)
@@ -59,7 +60,7 @@ document = st.one_of(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(doc=document, as_text=st.booleans())
 def test_random_geojson_never_crashes(bounds, doc, as_text):
     content = json.dumps(doc, allow_nan=True).encode("utf-8") if as_text else json.dumps(doc).encode("utf-16")
@@ -92,7 +93,7 @@ site = st.fixed_dictionaries({
 })
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(sites=st.lists(site, min_size=1, max_size=12))
 def test_valid_sites_round_trip(store, sites):
     feats = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [s["lon"], s["lat"]]},
@@ -121,7 +122,7 @@ SAMPLES = ["kml_extendeddata_names.kml", "kmz_points.kmz", "csv_semicolon_decima
            "vn2000_utm48_legacy_crs.geojson"]
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=st.sampled_from(SAMPLES), cut=st.floats(0.0, 1.0), flips=st.lists(st.tuples(st.floats(0, 1),
                                                                                           st.integers(0, 255)),
                                                                                 max_size=8))

@@ -176,6 +176,7 @@ def _commit_worker(url: str, uploads: str, result, start: float, out) -> None:
         out.put(("refused", exc.en))
 
 
+@pytest.mark.slow  # three processes (5 s)
 def test_three_processes_commit_one_file_once(store, store_url, data_dir, bounds):
     content = _geojson([_feature(105.80 + i / 1000, 21.02, name=f"Vườn hoa {i}", category="park") for i in range(5)])
     result = ingest.check(content, "cung-tep.geojson", store=store, b=bounds)

@@ -20,6 +20,7 @@ from geo.errors import InputError
 from geo.maps.route import StopsLayer, route_map
 from geo.store import SiteFilter
 from geo.visits import draft
+from tests.conftest import examples
 
 # points scattered over Hanoi's extent
 LAT = st.floats(20.6, 21.35, allow_nan=False)
@@ -37,7 +38,7 @@ def random_matrix(rng: np.random.Generator, n: int) -> np.ndarray:
     return visits.distance_matrix(lat, lon)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(pts=st.lists(st.tuples(LAT, LON), min_size=1, max_size=9), closed=st.booleans())
 def test_order_equals_brute_force_up_to_8_sites(pts, closed):
     """Start + up to 8 sites: the suggested order is as short as the best permutation."""
