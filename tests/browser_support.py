@@ -222,7 +222,9 @@ IMAGES_DONE = "() => document.readyState === 'complete' && Array.from(document.i
 @contextmanager
 def rerun(page: object, timeout: float = 90_000) -> Iterator[None]:
     """Around an action that makes Streamlit run the page again (a widget change, Enter in a text
-    input): on leaving, wait until that run has started and finished."""
+    input): on leaving, wait until that run has started and finished. A run still in progress on
+    entering (a file upload's, say) is waited out first, so that the action is not taken into it."""
+    page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
     page.evaluate(ARM_RERUN)  # type: ignore[attr-defined]
     yield
     page.wait_for_function(RERUN_OVER, timeout=timeout)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ import pytest
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
+from tests.browser_support import SCRIPT_IDLE, AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -25,6 +25,9 @@ def private_app(tmp_path_factory, boundaries_dir):
 
 
 def sign_in(page, name: str, password: str) -> None:
+    """Fill the sidebar's sign-in box once no page run is in progress (a run being drawn can show the
+    old box and the new one side by side for a moment)."""
+    page.wait_for_function(SCRIPT_IDLE, timeout=90_000)
     side = page.locator("[data-testid='stSidebar']")
     side.get_by_label("Tên đăng nhập").fill(name)
     side.get_by_label("Mật khẩu").fill(password)
