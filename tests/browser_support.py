@@ -191,6 +191,24 @@ def map_frame(page: object, timeout: float = 30_000) -> object:
     return frame
 
 
+# the element's centre is inside the visible map and nothing else (a cluster, a line's canvas, the
+# attribution) is drawn over it there: a click on it reaches it
+ON_TOP = """e => { const r = e.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  const map = e.closest('.leaflet-container').getBoundingClientRect();
+  if (x < map.left + 30 || x > map.right - 30 || y < map.top + 30 || y > map.bottom - 30) return false;
+  const hit = document.elementFromPoint(x, y); return !!hit && (hit === e || e.contains(hit)); }"""
+
+
+def pin_on_top(pins: object, skip: set[str | None] = frozenset()) -> object:  # type: ignore[assignment]
+    """The first of ``pins`` (a locator in a map's frame) whose title is not in ``skip`` and that a click
+    reaches: Leaflet keeps markers outside the view in the DOM, and some lie under others."""
+    for k in range(pins.count()):  # type: ignore[attr-defined]
+        pin = pins.nth(k)  # type: ignore[attr-defined]
+        if pin.get_attribute("title") not in skip and pin.evaluate(ON_TOP):
+            return pin
+    raise AssertionError("no pin on the map can be clicked")
+
+
 def out_dir(request: pytest.FixtureRequest) -> Path:
     """A per-test output folder for screenshots (test-output/<test name>/)."""
     d = REPO / "test-output" / request.node.name.replace("/", "_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import app_server, browser, browser_page, map_frame, out_dir  # noqa: F401
+from tests.browser_support import app_server, browser, browser_page, map_frame, out_dir, pin_on_top, rerun, settled  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -44,9 +44,12 @@ def test_search_without_diacritics_and_english(app_server, browser_page):
     page = browser_page
     page.goto(app_server.url + "/district_map?district=002")
     page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
-    page.get_by_role("textbox", name="Tìm theo tên").fill("dong xuan")
-    page.keyboard.press("Enter")
+    settled(page)  # typing into a box a run is redrawing could be lost
+    with rerun(page):
+        page.get_by_role("textbox", name="Tìm theo tên").fill("dong xuan")
+        page.keyboard.press("Enter")
     page.get_by_text("2 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
+    settled(page)
     page.get_by_text("English").click()
     page.get_by_text("2 sites in Hoan Kiem").first.wait_for(timeout=30_000)
 
@@ -86,8 +89,8 @@ def test_click_on_a_site_shows_its_details(app_server, browser_page):
     frame.locator(".p03-pin").first.wait_for(timeout=30_000)
     # the run the map's first report asks for is over (the page around the iframe no longer moves)
     page.locator(".st-key-dm_table [data-testid='stDataFrame']").wait_for(timeout=30_000)
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
-    frame.locator(".p03-pin").first.click()  # Playwright waits until the pin stops moving (zoom animation)
+    settled(page)
+    pin_on_top(frame.locator(".p03-pin")).click()  # in view and not under another pin or a control
     page.get_by_text("Thông tin chi tiết").first.wait_for(timeout=30_000)
     details = page.get_by_test_id("stDataFrame").nth(1)
     assert details.is_visible()

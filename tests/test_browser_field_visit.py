@@ -9,7 +9,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import app_server, browser, browser_page, new_page, out_dir  # noqa: F401
+from tests.browser_support import app_server, browser, browser_page, new_page, out_dir, pin_on_top  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -123,11 +123,11 @@ def test_desktop_choose_by_ticking_the_table_and_clicking_the_map(app_server, br
     for target in (2, 3):
         names = {chosen.nth(k).get_attribute("aria-label") for k in range(chosen.count())}
         # a pin's title is its site's name: click one not chosen yet
-        pin = next(pins.nth(k) for k in range(pins.count()) if pins.nth(k).get_attribute("title") not in names)
-        title = pin.get_attribute("title")
         if frame.locator(".leaflet-popup-close-button").count():
             frame.locator(".leaflet-popup-close-button").first.click()  # the last site's popup
         settled(page)  # no run in progress (the map reports its first view back once drawn: one run)
+        pin = pin_on_top(pins, names)  # in view and not under another pin, a line or a control
+        title = pin.get_attribute("title")
         pin.click()
         settled(page, lambda n=target: expect(chosen).to_have_count(n, timeout=60_000), stops(page, target))
         assert title in {chosen.nth(k).get_attribute("aria-label") for k in range(target)}, title

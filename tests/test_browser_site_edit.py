@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from geo import auth, boundaries
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, settled  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PASSWORD = "editor-pass-123"
@@ -83,17 +83,20 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
         ef, iframe = edit_frame(page)
         marker = ef.locator(".leaflet-marker-icon.leaflet-pm-draggable")
         marker.wait_for(timeout=30_000)
+        settled(page)  # the run that opened the editor is over: nothing moves the edit map any more
         iframe.scroll_into_view_if_needed()  # the edit map sits low on the page: bring all of it into view
         # show both the market and the target, then drag with the mouse like a person
         ef.locator("body").evaluate(
             "(_el, [a, b]) => window.map.fitBounds([a, b], {padding: [60, 60], animate: false})",
             [[site["geometry"].y, site["geometry"].x], [target.y, target.x]])
-        x0, y0 = page_xy(ef, iframe, site["geometry"].y, site["geometry"].x)
+        box = marker.bounding_box()  # where the icon really is on the page now
+        x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         x1, y1 = page_xy(ef, iframe, target.y, target.x)
-        page.mouse.move(x0, y0 - 20)  # the icon's anchor is its bottom tip
+        y1 -= box["height"] / 2  # the icon's anchor is its bottom tip: keep the grab point above it
+        page.mouse.move(x0, y0)
         page.mouse.down()
-        page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2 - 20, steps=8)
-        page.mouse.move(x1, y1 - 20, steps=8)
+        page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=8)
+        page.mouse.move(x1, y1, steps=8)
         page.mouse.up()
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         assert commune_name in page.get_by_text("Vị trí mới nằm ở").inner_text()
