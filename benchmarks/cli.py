@@ -1,5 +1,6 @@
 """``python -m geo where``: wall time of one CLI call, against the same call with every heavy
-module loaded up front (what each command paid before the commands imported them lazily)."""
+module loaded up front (what each command paid before the commands imported them lazily, and
+before ``where`` read the layers without geopandas: ``geo.locate``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import sys
 import time
 
 WHERE = ["-m", "geo", "where", "21.0288", "105.8525"]
-EAGER = ("import folium, matplotlib.pyplot, fpdf, gpxpy, geo.assets, geo.indicators.report, geo.visits.brief; "
+EAGER = ("import folium, matplotlib.pyplot, fpdf, gpxpy, geo.assets, geo.boundaries, geo.indicators.report, geo.visits.brief; "
          "import runpy, sys; sys.argv = ['geo', 'where', '21.0288', '105.8525']; "
          "runpy.run_module('geo', run_name='__main__')")
 

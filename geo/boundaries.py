@@ -26,9 +26,9 @@ import shapely
 from geo import layer_source, settings
 from geo.errors import BoundariesMissing, BoundaryError, NotFound, OutsideHanoi
 from geo.i18n import fold, name_column
+from geo.locate import COMMUNES_FILE as COMMUNES_FILE
+from geo.locate import DISTRICTS_FILE as DISTRICTS_FILE
 
-DISTRICTS_FILE = "hanoi_districts_2019.geojson"
-COMMUNES_FILE = "hanoi_communes_2025.geojson"
 CITY_FILE = "hanoi_city.geojson"
 CROSSWALK_FILE = "hanoi_communes_2025_crosswalk.csv"
 ATTRIBUTION_FILE = "attribution.json"

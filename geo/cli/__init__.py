@@ -15,7 +15,7 @@ from geo.errors import InputError, P03Error
 #: top-level command -> the module that registers it (a test checks this against the modules), so
 #: that one command imports only its own module and what that needs (``where`` answers fast)
 COMMANDS: dict[str, str] = {
-    "setup": "geo.cli.core", "boundaries": "geo.cli.core", "where": "geo.cli.core", "schema": "geo.cli.core",
+    "setup": "geo.cli.core", "boundaries": "geo.cli.core", "where": "geo.cli.where", "schema": "geo.cli.core",
     "sites": "geo.cli.sites",
     "import": "geo.cli.ingest", "rollback": "geo.cli.ingest", "uploads": "geo.cli.ingest",
     "indicators": "geo.cli.indicators",

@@ -1,5 +1,4 @@
-"""Foundation commands: setup, boundaries, where, schema (``sites`` is geo.cli.sites). They
-import no more than boundaries need, so ``where`` answers fast."""
+"""Foundation commands: setup, boundaries, schema (``sites`` is geo.cli.sites, ``where`` geo.cli.where)."""
 
 from __future__ import annotations
 
@@ -27,12 +26,6 @@ def register(sub: Any) -> None:
     ls.add_argument("--layer", choices=("district", "commune"), default="district")
     ls.add_argument("--json", action="store_true")
     ls.set_defaults(func=cmd_boundaries_list)
-
-    p = sub.add_parser("where", help="district and 2025 commune containing a point")
-    p.add_argument("lat", type=float)
-    p.add_argument("lon", type=float)
-    p.add_argument("--json", action="store_true")
-    p.set_defaults(func=cmd_where)
 
     p = sub.add_parser("schema", help="print the site schema (Markdown)")
     p.set_defaults(func=lambda a: print(schema_markdown()))
@@ -75,15 +68,4 @@ def cmd_boundaries_list(args: argparse.Namespace) -> int:
         print(json.dumps(df.to_dict("records"), ensure_ascii=False, indent=1))
     else:
         print(df.to_string(index=False))
-    return 0
-
-
-def cmd_where(args: argparse.Namespace) -> int:
-    found = boundaries.where(args.lat, args.lon)
-    if args.json:
-        print(json.dumps(found, ensure_ascii=False))
-        return 0
-    d, c = found["district"], found["commune"]
-    print(f"district: {d['code']} {d['type']} {d['name']}")
-    print(f"commune:  {c['code']} {c['type']} {c['name']}" if c else "commune:  -")
     return 0
