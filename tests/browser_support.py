@@ -231,8 +231,10 @@ ARM_RERUN = """() => {
 }"""
 RERUN_OVER = """() => window.__p03RunSeen === true &&
   document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state") === 'notRunning'"""
+# no run in progress and nothing left of the last one: while a run draws, Streamlit keeps the elements
+# it has not reached yet, marked data-stale="true" (two sign-in boxes can show side by side)
 SCRIPT_IDLE = """() => document.querySelector("[data-testid=stApp]")?.getAttribute("data-test-script-state")
-  === 'notRunning'"""
+  === 'notRunning' && !document.querySelector("[data-stale='true']")"""
 # every image of a document has finished loading or failed (an ``onerror`` handler has had its turn)
 IMAGES_DONE = "() => document.readyState === 'complete' && Array.from(document.images).every(i => i.complete)"
 
@@ -262,3 +264,33 @@ def settled(page: object, timeout: float = 90_000) -> None:
             if "detached" not in str(exc).lower():
                 raise
     page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")  # type: ignore[attr-defined]
+
+
+def stable_box(page: object, locator: object, timeout: float = 30_000) -> dict[str, float]:
+    """``locator``'s bounding box once it no longer moves: the same over two animation frames (an
+    iframe above it setting its height, an image loading, a scroll still going on move it)."""
+    frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    box = locator.bounding_box(timeout=timeout)  # type: ignore[attr-defined]
+    while True:
+        page.evaluate(frames)  # type: ignore[attr-defined]
+        again = locator.bounding_box(timeout=timeout)  # type: ignore[attr-defined]
+        if again == box:
+            return dict(again)
+        box = again
+
+
+def sign_in(page: object, name: str, password: str, *, enter: bool = False, timeout: float = 90_000) -> None:
+    """Sign in through the sign-in box (the sidebar's, or the page's own), once no run is drawing it,
+    pressing Enter in the password box (a phone's form button can lie outside the viewport) or
+    clicking the button; returns once the run that submitting starts is over."""
+    page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
+    side = page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
+    scope = side if side.get_by_label("Tên đăng nhập").count() else page
+    with rerun(page, timeout):
+        scope.get_by_label("Tên đăng nhập").fill(name)  # type: ignore[attr-defined]
+        box = scope.get_by_label("Mật khẩu")  # type: ignore[attr-defined]
+        box.fill(password)
+        if enter:
+            box.press("Enter")
+        else:
+            scope.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]

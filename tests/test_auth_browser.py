@@ -8,7 +8,7 @@ import pytest
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import SCRIPT_IDLE, AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -22,16 +22,6 @@ def private_app(tmp_path_factory, boundaries_dir):
     server = AppServer(data, env={"P03_READ_REQUIRES_LOGIN": "true"})
     yield server
     server.stop()
-
-
-def sign_in(page, name: str, password: str) -> None:
-    """Fill the sidebar's sign-in box once no page run is in progress (a run being drawn can show the
-    old box and the new one side by side for a moment)."""
-    page.wait_for_function(SCRIPT_IDLE, timeout=90_000)
-    side = page.locator("[data-testid='stSidebar']")
-    side.get_by_label("Tên đăng nhập").fill(name)
-    side.get_by_label("Mật khẩu").fill(password)
-    side.get_by_role("button", name="Đăng nhập").click()
 
 
 def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import app_server, browser, new_page, settled  # noqa: F401
+from tests.browser_support import app_server, browser, new_page, settled, stable_box  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,12 @@ def ready(page) -> None:
 
 def click_table_row(page, table, row: int) -> None:
     """Click the second column of data row ``row`` (0-based) of an st.dataframe (a canvas grid)."""
-    box = table.bounding_box()
-    page.mouse.click(box["x"] + min(140, box["width"] / 2), box["y"] + 35 * (row + 1) + 17)
+    box = stable_box(page, table)  # the map above sets its height when drawn: the table moves
+    x, y = box["x"] + min(140, box["width"] / 2), box["y"] + 35 * (row + 1) + 17
+    hit = page.evaluate("([x, y]) => !!document.elementFromPoint(x, y)?.closest(\"[data-testid='stDataFrame']\")",
+                        [x, y])
+    assert hit, "the table's row is covered or outside the window"
+    page.mouse.click(x, y)
 
 
 def test_a_districts_sites_in_three_clicks_or_fewer(app_server, browser):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, rerun  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, rerun, sign_in  # noqa: F401
 from tests.photo_support import DONG_XUAN, make_photo
 
 pytestmark = pytest.mark.browser
@@ -35,10 +35,7 @@ def test_phone_records_a_stop_with_two_photos(field_app, browser, request):
     page = new_page(browser, width=1200, height=900)
     try:
         page.goto(field_app.url + f"/field_visit?plan={field_app.plan_id}")
-        side = page.locator("[data-testid='stSidebar']")
-        side.get_by_label("Tên đăng nhập").fill("minh")
-        side.get_by_label("Mật khẩu").fill("minh-pass-123")
-        side.get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, "minh", "minh-pass-123")
         page.get_by_text("Trần Minh").first.wait_for(timeout=60_000)
         page.set_viewport_size({"width": 390, "height": 844})  # the same session, on a phone-sized screen
         expect(page.get_by_text("Chưa ghi", exact=False)).to_have_count(2, timeout=90_000)

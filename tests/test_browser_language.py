@@ -12,7 +12,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -93,9 +93,7 @@ def signed_in_page(browser, server, **kwargs):
     if not side.is_visible():
         page.locator("[data-testid='stExpandSidebarButton'], [data-testid='stSidebarCollapsedControl'] button"
                      ).first.click()
-    side.get_by_label("Tên đăng nhập").fill("lan")
-    side.get_by_label("Mật khẩu").fill("lan-pass-123")
-    side.get_by_role("button", name="Đăng nhập").click()
+    sign_in(page, "lan", "lan-pass-123")
     page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=60_000)
     return page
 

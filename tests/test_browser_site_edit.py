@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from geo import auth, boundaries
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, settled  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, settled, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PASSWORD = "editor-pass-123"
@@ -32,11 +32,8 @@ def edit_app(tmp_path_factory, boundaries_dir):
     server.stop()
 
 
-def sign_in(page, name: str = "lan", password: str = PASSWORD) -> None:
-    side = page.locator("[data-testid='stSidebar']")
-    side.get_by_label("Tên đăng nhập").fill(name)
-    side.get_by_label("Mật khẩu").fill(password)
-    side.get_by_role("button", name="Đăng nhập").click()
+def sign_in_lan(page) -> None:
+    sign_in(page, "lan", PASSWORD)
     page.get_by_text("Đăng nhập với").or_(page.get_by_text("Nguyễn Lan")).first.wait_for(timeout=30_000)
 
 
@@ -75,7 +72,7 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
     page = new_page(browser)
     try:
         page.goto(edit_app.url + "/district_map?district=002&q=dong+xuan")
-        sign_in(page)
+        sign_in_lan(page)
         frame = map_frame(page)
         frame.locator(".p03-pin").first.wait_for(timeout=30_000)
         frame.locator(".p03-pin").first.click()  # Playwright waits until the pin stops moving (zoom animation)
@@ -119,7 +116,7 @@ def test_draw_a_new_polygon_site(edit_app, browser, request):
     page = new_page(browser)
     try:
         page.goto(edit_app.url + "/district_map?district=002")
-        sign_in(page)
+        sign_in_lan(page)
         map_frame(page)
         page.get_by_text(re.compile(r"Vẽ công trình mới$")).click()
         ef, iframe = edit_frame(page)
@@ -169,9 +166,7 @@ def test_phone_places_a_point_with_a_tap(edit_app, browser, request):
         if not side.get_by_label("Tên đăng nhập").is_visible():
             page.get_by_test_id("stExpandSidebarButton").or_(
                 page.get_by_test_id("stSidebarCollapsedControl").locator("button")).first.tap()
-        side.get_by_label("Tên đăng nhập").fill("lan")
-        side.get_by_label("Mật khẩu").fill(PASSWORD)
-        side.get_by_label("Mật khẩu").press("Enter")  # the form's button lies outside a phone's viewport
+        sign_in(page, "lan", PASSWORD, enter=True)  # the form's button lies outside a phone's viewport
         page.get_by_text("Nguyễn Lan").first.wait_for(timeout=30_000)
         if side.get_attribute("data-collapsed") == "false":  # close it (its button shows on hover only)
             side.locator("[data-testid='stSidebarHeader'] button").first.evaluate("b => b.click()")

@@ -9,7 +9,7 @@ import pytest
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir  # noqa: F401
+from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -37,10 +37,8 @@ def server(tmp_path, boundaries_dir):
     srv.stop()
 
 
-def sign_in(page) -> None:
-    page.get_by_label("Tên đăng nhập").fill("bientap")
-    page.get_by_label("Mật khẩu").fill("mat-khau-dai-1")
-    page.get_by_role("button", name="Đăng nhập").click()
+def sign_in_editor(page) -> None:
+    sign_in(page, "bientap", "mat-khau-dai-1")
     page.get_by_text("bientap").first.wait_for(timeout=30_000)
 
 
@@ -52,7 +50,7 @@ def test_upload_commit_see_on_map_and_roll_back(server, browser, tmp_path, reque
         page.goto(srv.url + "/upload")
         page.get_by_label("Tên đăng nhập").wait_for(timeout=60_000)  # the page is for editors only
         assert page.get_by_text("Tệp cần tải lên").count() == 0
-        sign_in(page)
+        sign_in_editor(page)
         page.get_by_text("Tệp cần tải lên").first.wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(str(upload_file(tmp_path)))
         page.get_by_text("4 đối tượng — 3 hợp lệ, 1 bị loại").first.wait_for(timeout=60_000)

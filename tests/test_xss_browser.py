@@ -25,6 +25,7 @@ from tests.browser_support import (  # noqa: F401
     new_page,
     out_dir,
     settled,
+    sign_in,
 )
 
 pytestmark = pytest.mark.browser
@@ -129,18 +130,14 @@ def hostile_app(tmp_path_factory, boundaries_dir, browser):
     try:
         page.goto(server.url + "/upload")
         side = page.locator("[data-testid='stSidebar']")
-        side.get_by_label("Tên đăng nhập").fill("lan")
-        side.get_by_label("Mật khẩu").fill("lan-pass-1234")
-        side.get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, "lan", "lan-pass-1234")
         side.get_by_text("Biên tập viên").wait_for(timeout=60_000)
         page.locator("input[type=file]").set_input_files(
             {"name": FILE_NAME, "mimeType": "application/geo+json", "buffer": CORPUS.read_bytes()})
         commit = page.get_by_role("button", name=f"Lưu {len(FEATURES)} đối tượng hợp lệ")
         commit.wait_for(timeout=120_000)
-        settled(page)  # the preview drawn, its images loaded or failed
-        # the preview map sends its first view back (streamlit-folium, debounced), which runs the page
-        # again: a click on the commit button during that run is lost. No signal says it is over.
-        page.wait_for_timeout(1500)
+        settled(page)  # the preview drawn, its images loaded or failed (the preview map, returned_objects=[],
+        # sends nothing back: streamlit-folium sends only a value that differs from its default)
         page.screenshot(path=str(Path(str(data)) / "upload.png"), full_page=True)
         report = {"literal_name": page.get_by_text(FILE_NAME, exact=False).count(),
                   "traces": _traces(page), "dialogs": list(dialogs), "external": list(page.p03_external)}
@@ -224,10 +221,7 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
     dialogs = _watch(page)
     try:
         page.goto(hostile_app.url + "/district_map?district=002")
-        side = page.locator("[data-testid='stSidebar']")
-        side.get_by_label("Tên đăng nhập").fill("lan")
-        side.get_by_label("Mật khẩu").fill("lan-pass-1234")
-        side.get_by_role("button", name="Đăng nhập").click()
+        sign_in(page, "lan", "lan-pass-1234")
         page.get_by_text(re.compile(r"Vẽ công trình mới$")).click()
         sel = "iframe[title='streamlit_folium.st_folium']"
         page.locator(sel).nth(1).wait_for(timeout=60_000)
