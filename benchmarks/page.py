@@ -23,7 +23,6 @@ turns it off; ``BENCH_PAGE_ELEMENTS=1`` adds when each kind of Streamlit element
 
 from __future__ import annotations
 
-import base64
 import os
 import shutil
 import socket
@@ -37,7 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks import synthetic_sites
+from benchmarks import blank_tiles, synthetic_sites
 from geo import boundaries, settings
 from geo import sites as site_ops
 from geo.schema import CATEGORIES
@@ -47,9 +46,6 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FAKE_TILES = "http://tiles.p03.test/{z}/{x}/{y}.png"
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII=")
 DEMO = 71
 NAIVE_MAX = 10_000
 TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_S", "300")) * 1000
@@ -122,7 +118,7 @@ class Server:
     def __init__(self, script: Path, data_dir: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "P03_DATA_DIR": str(data_dir), "P03_TILES": FAKE_TILES, "P03_LANG": "vi",
+        env = {**os.environ, "P03_DATA_DIR": str(data_dir), "P03_TILES": blank_tiles.tile_url(), "P03_LANG": "vi",
                **(extra_env or {})}
         env.pop("P03_DATABASE_URL", None)
         self.log = (data_dir.parent / f"streamlit-{self.port}.log").open("w")
@@ -184,20 +180,11 @@ def naive_script(root: Path) -> Path:
 
 
 def new_page(browser: Any, kind: str) -> Any:
-    """A fresh context (cold cache) whose only outside world is the blank tile server."""
+    """A fresh context (cold cache) whose only outside world is the blank-tile server (nothing is
+    intercepted: Playwright's routing would add a trip through this process to every request)."""
     context = browser.new_context(viewport={"width": 1400, "height": 900})
     context.add_init_script(_PROBE.replace("TABLE", repr(_TABLE[kind])))
 
-    def route(r: Any) -> None:
-        url = r.request.url
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
-            r.continue_()
-        elif url.startswith("http://tiles.p03.test/"):
-            r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)
-        else:
-            r.abort()
-
-    context.route("**/*", route)
     page = context.new_page()
     page.bench_ws_bytes = 0
 

@@ -10,7 +10,6 @@ the demo sites) and ``browser_page`` (a fresh page; ``page.p03_external`` lists 
 from __future__ import annotations
 
 import atexit
-import base64
 import os
 import shutil
 import socket
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import blank_tiles
 from geo import boundaries
 from geo import sites as site_ops
 from geo.store import open_store
@@ -32,9 +32,6 @@ REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-FAKE_TILES = "http://tiles.p03.test/{z}/{x}/{y}.png"
-BLANK_PNG = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mP8/x8AAwMCAO+ip1sAAAAASUVORK5CYII=")
 
 
 def free_port() -> int:
@@ -50,7 +47,7 @@ class AppServer:
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        full_env = {**os.environ, "P03_DATA_DIR": str(data_dir), "P03_TILES": FAKE_TILES,
+        full_env = {**os.environ, "P03_DATA_DIR": str(data_dir), "P03_TILES": blank_tiles.tile_url(),
                     "P03_LANG": "vi", **(env or {})}
         full_env.pop("P03_DATABASE_URL", None) if "P03_DATABASE_URL" not in (env or {}) else None
         self.log = (data_dir.parent / f"streamlit-{self.port}.log").open("w")
@@ -144,24 +141,16 @@ def browser() -> Iterator[object]:
 
 
 def new_page(browser: object, width: int = 1400, height: int = 900, **kwargs: object) -> object:
-    """A page whose only outside world is the mocked tile server."""
+    """A page whose only outside world is the blank-tile server (benchmarks.blank_tiles)."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True,  # type: ignore[attr-defined]
                                   **kwargs)
     page = context.new_page()
     page.p03_external = []
     page.p03_console_errors = []
 
-    def route(r: object) -> None:
-        url = r.request.url  # type: ignore[attr-defined]
-        if url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:", "about:")):
-            r.continue_()  # type: ignore[attr-defined]
-        elif url.startswith("http://tiles.p03.test/"):
-            r.fulfill(status=200, content_type="image/png", body=BLANK_PNG)  # type: ignore[attr-defined]
-        else:
-            page.p03_external.append(url)
-            r.abort()  # type: ignore[attr-defined]
-
-    context.route("**/*", route)
+    # every request is seen, none intercepted (interception would turn Chromium's cache off and
+    # send each request through this process); the tiles come from the local blank-tile server
+    context.on("request", lambda r: None if blank_tiles.is_local(r.url) else page.p03_external.append(r.url))
     def console(m: object) -> None:
         # Streamlit's own frontend probes <page>/_stcore/health before the root one: not ours.
         url = (m.location or {}).get("url", "")  # type: ignore[attr-defined]
