@@ -503,6 +503,7 @@ STRINGS.update({
     "se_pick": ("Chọn…", "Choose…"),
     "se_not_yet": ("Công trình chưa có trong kho vào ngày {d}.", "The site was not stored yet on {d}."),
     "se_as_of": ("Xem như tại ngày", "As at date"),
+    "se_as_of_open": ("Xem như tại một ngày đã qua", "As at an earlier date"),
     "se_as_of_help": ("Hiển thị mọi công trình như chúng đã ở vào ngày này (để trống: hiện tại).",
                       "Shows every site as it stood on that day (empty: today)."),
     "se_as_of_note": ("Đang xem dữ liệu như tại ngày {d}; không sửa được ở chế độ này.",

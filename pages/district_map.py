@@ -117,7 +117,8 @@ def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[Ref
 
 
 def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked: str | None, lang: str) -> None:
-    """The site table (first rows, selectable), the chosen site's details and inspections, counts."""
+    """The site table (first rows, selectable), the chosen site's details and inspections (the counts
+    by category are the legend's line under the map)."""
     if sites.empty:
         st.info(ui.t("no_sites"))
     table.columns = [ui.t(c) for c in ("id", "name", "category", "status", "district", "commune", "progress_pct")]
@@ -135,8 +136,6 @@ def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked:
         insp_ui.site_inspections(chosen)
     else:
         st.caption(ui.t("site_details_pick"))
-    st.subheader(ui.t("counts_by_category"))
-    st.table(map_sites.counts_table(sites, lang))
 
 
 def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:

@@ -27,12 +27,10 @@ def test_details_table_is_the_formatted_details(bounds):
     assert list(en.columns) == ["Field", "Value"] and "VND 15,820,000,000,000" in set(en["Value"])
 
 
-def test_counts_table_is_the_legend_counts(bounds):
+def test_legend_counts_sites_per_category(bounds):
     rows = [dict.fromkeys(ATTRIBUTE_NAMES) | {"id": f"s{i}", "name": "x", "category": cat, "status": "planned"}
             for i, cat in enumerate(["market", "park", "market", "bakery"])]
     gdf = gpd.GeoDataFrame(rows, geometry=[shapely.Point(105.85, 21.03)] * 4, crs=4326)
-    table = map_sites.counts_table(gdf, "vi")
-    assert table.index.name == "Loại công trình" and list(table.columns) == ["Số lượng"]
     legend = {label: n for _g, _c, label, n in map_sites.legend_items(gdf, "vi")}
-    assert table["Số lượng"].to_dict() == legend and sum(legend.values()) == 3  # "bakery" is no category
-    assert map_sites.counts_table(gdf.iloc[:0], "en").empty
+    assert legend == {"Chợ": 2, "Công viên, vườn hoa": 1}  # "bakery" is no category
+    assert map_sites.legend_items(gdf.iloc[:0], "en") == []

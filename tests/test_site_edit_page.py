@@ -158,6 +158,9 @@ def test_as_at_date_shows_the_sites_as_they_stood(people):
     at.text_input(key=f"se_f_reason_{SID}_0").input("Hoàn thành")
     at.button(key=f"se_save_{SID}").click().run()
     yesterday = dt.date.today() - dt.timedelta(days=1)
+    assert not at.sidebar.date_input  # the date box is drawn only once its expander is open
+    at.session_state["dm_as_of_open"] = True  # what a click on the expander does
+    at.run()
     at.sidebar.date_input(key="dm_as_of").set_value(yesterday).run()
     assert not at.exception, at.exception
     shown = texts(at.caption)
@@ -170,3 +173,9 @@ def test_as_at_date_shows_the_sites_as_they_stood(people):
     assert not [t for t in at.toggle if str(t.key).startswith("se_edit_on_")]
     details = at.dataframe[1].value
     assert "Hoàn thành" in set(details.astype(str).to_numpy().ravel())  # the status saved today
+    at.sidebar.date_input(key="dm_as_of").set_value(yesterday).run()
+    at.session_state["dm_as_of_open"] = False  # closing the expander: today again
+    at.run()
+    assert not at.exception, at.exception
+    assert not at.sidebar.date_input
+    assert "21 công trình trong Quận Hoàn Kiếm" in texts(at.caption)  # today's sites again

@@ -388,9 +388,3 @@ def legend_items(sites: gpd.GeoDataFrame, lang: str = "vi") -> list[tuple[str, s
     counts = sites["category"].value_counts() if len(sites) else pd.Series(dtype=int)
     return [(c.glyph, c.color, c.label(lang), int(counts.get(c.code, 0))) for c in CATEGORIES
             if counts.get(c.code, 0)]
-
-
-def counts_table(sites: gpd.GeoDataFrame, lang: str = "vi") -> pd.DataFrame:
-    """Sites per category present (the legend's counts), labelled, for the page's counts table."""
-    return pd.DataFrame([(label, n) for _g, _c, label, n in legend_items(sites, lang)],
-                        columns=[t("category", lang), t("count", lang)]).set_index(t("category", lang))

@@ -29,16 +29,27 @@ def editor() -> auth.User | None:
     return user if user is not None and user.can("edit_sites") else None
 
 
+#: session-state key of the "as at an earlier date" expander's open state
+AS_OF_OPEN = "dm_as_of_open"
+
+
 def as_of_picker() -> str | None:
-    """The sidebar's "as at date" (YYYY-MM-DD), or None for today's sites."""
-    day = st.date_input(ui.t("se_as_of"), value=None, min_value=site_fields.DATE_MIN, max_value=dt.date.today(),
-                        key="dm_as_of", help=ui.t("se_as_of_help"), format="DD/MM/YYYY")
+    """The sidebar's "as at date" (YYYY-MM-DD), or None for today's sites. The date box lives in an
+    expander whose content runs only while it is open: the date picker is a Streamlit chunk of its
+    own that the district map's first paint then does not wait for. Closing it goes back to today."""
+    box = st.expander(ui.t("se_as_of_open"), key=AS_OF_OPEN, on_change="rerun")
+    if not box.open:
+        return None
+    with box:
+        day = st.date_input(ui.t("se_as_of"), value=None, min_value=site_fields.DATE_MIN, max_value=dt.date.today(),
+                            key="dm_as_of", help=ui.t("se_as_of_help"), format="DD/MM/YYYY")
     return day.isoformat() if isinstance(day, dt.date) else None
 
 
 def as_of() -> str | None:
-    """The "as at date" chosen in the sidebar (YYYY-MM-DD), or None."""
-    day = st.session_state.get("dm_as_of")
+    """The "as at date" chosen in the sidebar (YYYY-MM-DD), or None (none chosen, or its expander
+    closed: the date box is then not drawn and Streamlit forgets its value)."""
+    day = st.session_state.get("dm_as_of") if st.session_state.get(AS_OF_OPEN) else None
     return day.isoformat() if isinstance(day, dt.date) else None
 
 
