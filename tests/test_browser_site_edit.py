@@ -13,7 +13,17 @@ from playwright.sync_api import expect
 
 from geo import auth, boundaries
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, settled, sign_in  # noqa: F401
+from tests.browser_support import (  # noqa: F401
+    AppServer,
+    browser,
+    make_data_dir,
+    map_frame,
+    new_page,
+    out_dir,
+    settled,
+    sign_in,
+    stable_box,
+)
 
 pytestmark = pytest.mark.browser
 PASSWORD = "editor-pass-123"
@@ -121,16 +131,19 @@ def test_draw_a_new_polygon_site(edit_app, browser, request):
         page.get_by_text(re.compile(r"Vẽ công trình mới$")).click()
         ef, iframe = edit_frame(page)
         ef.locator(".leaflet-pm-icon-polygon").click()
-        box = iframe.bounding_box()
+        settled(page)  # the run that opened the editor is over: the page around the edit map stops moving
+        iframe.scroll_into_view_if_needed()
+        box = stable_box(page, iframe)
         cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         corners = [(20, -40), (140, -40), (150, 50), (30, 60)]  # right of the toolbar and its actions
         drawing = iframe.element_handle().content_frame()
-        for n, (dx, dy) in enumerate([*corners, (0, 0)], start=1):
+        extra = (90, 110)  # a fifth vertex, below the ring and clear of the toolbar's action buttons
+        for n, (dx, dy) in enumerate([*corners, extra], start=1):
             page.mouse.click(cx + dx, cy + dy)
             # one tap at a time, as a finger would: the next once Geoman holds this vertex
             drawing.wait_for_function("n => window.map.pm.Draw.Polygon._layer.getLatLngs().length === n", arg=n,
                                       timeout=30_000)
-        ef.locator(".action-removeLastVertex:visible").click()  # undo the last vertex (the centre)
+        ef.locator(".action-removeLastVertex:visible").click()  # undo the last vertex (the extra one)
         ef.locator(".action-finish:visible").click()  # "Xong": close the ring
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         form = page.locator("[data-testid='stForm']")

@@ -26,6 +26,7 @@ from tests.browser_support import (  # noqa: F401
     out_dir,
     settled,
     sign_in,
+    stable_box,
 )
 
 pytestmark = pytest.mark.browser
@@ -227,7 +228,9 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         page.locator(sel).nth(1).wait_for(timeout=60_000)
         edit = page.frame_locator(sel).nth(1)
         edit.locator(".leaflet-pm-icon-marker").click()
-        box = page.locator(sel).nth(1).bounding_box()
+        settled(page)  # the run that opened the editor is over: the page around the edit map stops moving
+        page.locator(sel).nth(1).scroll_into_view_if_needed()
+        box = stable_box(page, page.locator(sel).nth(1))
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         form = page.locator("[data-testid='stForm']").first
