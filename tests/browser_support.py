@@ -268,11 +268,35 @@ def stable_box(page: object, locator: object, timeout: float = 30_000) -> dict[s
         box = again
 
 
-def sign_in(page: object, name: str, password: str, *, enter: bool = False, timeout: float = 90_000) -> None:
+# A successful sign-in runs the page, then the page's script POSTs the one-time code for the cookie
+# (pages/ui/cookies.py), marks <body data-p03-cookie="ok"> and reports back, which runs the page once
+# more (or, when a run is still going on, that run takes the report in). ARM_SIGN_IN watches for that
+# mark and, from then on, for a run; SIGNED_IN is true once that last run is over (a file chosen
+# during it could be lost with the uploader it re-draws).
+ARM_SIGN_IN = """() => {
+  const app = document.querySelector("[data-testid=stApp]");
+  window.__p03HandoffRun = false;
+  const busy = () => app.getAttribute("data-test-script-state") !== "notRunning";
+  new MutationObserver((_, seen) => {
+    seen.disconnect();
+    if (busy()) window.__p03HandoffRun = true;  // a run in progress takes the report in (seen in the private app)
+    new MutationObserver(() => {
+      if (busy()) window.__p03HandoffRun = true;
+    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  }).observe(document.body, {attributes: true, attributeFilter: ["data-p03-cookie"]});
+}"""
+SIGNED_IN = """() => window.__p03HandoffRun === true && document.body.dataset.p03Cookie === "ok" &&
+  (""" + SCRIPT_IDLE + """)()"""
+
+
+def sign_in(page: object, name: str, password: str, *, enter: bool = False, ok: bool = True,
+            timeout: float = 90_000) -> None:
     """Sign in through the sign-in box (the sidebar's, or the page's own), once no run is drawing it,
     pressing Enter in the password box (a phone's form button can lie outside the viewport) or
-    clicking the button; returns once the run that submitting starts is over."""
+    clicking the button; returns once the run that submitting starts is over and, when the sign-in
+    is to succeed (``ok``), once the cookie is set and the run that follows it is over too."""
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
+    page.evaluate(ARM_SIGN_IN)  # type: ignore[attr-defined]
     side = page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
     scope = side if side.get_by_label("Tên đăng nhập").count() else page
     with rerun(page, timeout):
@@ -283,3 +307,5 @@ def sign_in(page: object, name: str, password: str, *, enter: bool = False, time
             box.press("Enter")
         else:
             scope.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]
+    if ok:
+        page.wait_for_function(SIGNED_IN, timeout=timeout)  # type: ignore[attr-defined]
