@@ -27,9 +27,9 @@ def answer(fn, lat, lon, *args):
 
 def test_same_answer_as_boundaries_everywhere(bounds, boundaries_dir):
     xmin, ymin, xmax, ymax = bounds.city.total_bounds
-    grid = [(lat, lon) for lat in np.linspace(ymin - 0.02, ymax + 0.02, 11)
-            for lon in np.linspace(xmin - 0.02, xmax + 0.02, 9)]
-    inside = [(p.y, p.x) for p in bounds.communes.geometry.representative_point()]
+    grid = [(lat, lon) for lat in np.linspace(ymin - 0.02, ymax + 0.02, 9)
+            for lon in np.linspace(xmin - 0.02, xmax + 0.02, 7)]
+    inside = [(p.y, p.x) for p in bounds.communes.geometry.representative_point().iloc[::2]]
     # vertices of district and commune outlines: on a boundary line, a point is inside neither side
     vertices = [(y, x) for layer in (bounds.districts, bounds.communes)
                 for geom in layer.geometry.iloc[::9] for x, y in shapely.get_coordinates(geom)[::97][:3]]
