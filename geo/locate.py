@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+import shapely.geometry
 
 from geo import settings
 from geo.errors import BoundariesMissing
@@ -32,7 +33,7 @@ def _layer(path: Path, mtime: float) -> tuple[np.ndarray, list[dict[str, str]]]:
     """The layer's polygons (prepared) and each feature's code, name, type and English name (read
     again when the file changes)."""
     features = json.loads(path.read_bytes())["features"]
-    geoms = np.array([shapely.from_geojson(json.dumps(f["geometry"])) for f in features], dtype=object)
+    geoms = np.array([shapely.geometry.shape(f["geometry"]) for f in features], dtype=object)
     shapely.prepare(geoms)
     return geoms, [{k: str(f["properties"][k]) for k in FIELDS} for f in features]
 

@@ -259,13 +259,15 @@ def stable_box(page: object, locator: object, timeout: float = 30_000) -> dict[s
     """``locator``'s bounding box once it no longer moves: the same over two animation frames (an
     iframe above it setting its height, an image loading, a scroll still going on move it)."""
     frames = "() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))"
+    deadline = time.monotonic() + timeout / 1000
     box = locator.bounding_box(timeout=timeout)  # type: ignore[attr-defined]
-    while True:
+    while time.monotonic() < deadline:
         page.evaluate(frames)  # type: ignore[attr-defined]
         again = locator.bounding_box(timeout=timeout)  # type: ignore[attr-defined]
         if again == box:
             return dict(again)
         box = again
+    raise AssertionError(f"{locator} kept moving for {timeout / 1000:.0f} s")
 
 
 # A successful sign-in runs the page, then the page's script POSTs the one-time code for the cookie

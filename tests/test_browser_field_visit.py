@@ -9,7 +9,7 @@ import pypdf
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import app_server, browser, browser_page, new_page, out_dir, pin_on_top  # noqa: F401
+from tests.browser_support import SCRIPT_IDLE, app_server, browser, browser_page, new_page, out_dir, pin_on_top  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -24,21 +24,12 @@ def phone(browser):
     page.context.close()
 
 
-#: Streamlit's own readiness: the app root's script state (initial, running, rerunRequested,
-#: notRunning) and the "running" indicator
-NOT_RUNNING = """() => {
-  const app = document.querySelector("[data-testid=stApp]");
-  return !!app && app.getAttribute("data-test-script-state") === "notRunning"
-    && !document.querySelector("[data-testid=stStatusWidget]");
-}"""
-
-
 def settled(page, *ready) -> None:
     """Wait for what the next step needs: each ``ready`` assertion (a callable running an
     ``expect``, which only the run that made the change can satisfy), then the end of that run."""
     for check in ready:
         check()
-    page.wait_for_function(NOT_RUNNING, timeout=90_000)
+    page.wait_for_function(SCRIPT_IDLE, timeout=90_000)
 
 
 def stops(page, n: int):
