@@ -345,6 +345,7 @@ STRINGS.update({
 # --- sign-in, roles, administration, audit trail (geo/auth.py, pages/ui/auth.py, pages/admin.py)
 STRINGS.update({
     "sign_in": ("Đăng nhập", "Sign in"),
+    "sign_in_open": ("Tài khoản cán bộ", "Staff account"),
     "sign_out": ("Đăng xuất", "Sign out"),
     "sign_in_org": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation"),
     "username": ("Tên đăng nhập", "User name"),
@@ -578,7 +579,8 @@ STRINGS.update({
     "insp_save": ("Lưu kết quả kiểm tra", "Save the inspection"),
     "insp_saved": ("Đã lưu kết quả kiểm tra ({n} ảnh).", "Inspection saved ({n} photos)."),
     "insp_fix_photos": ("Bỏ các tệp bị từ chối ở trên rồi lưu.", "Remove the refused files above, then save."),
-    "insp_sign_in": ("Đăng nhập để ghi kết quả kiểm tra.", "Sign in to record an inspection."),
+    "insp_sign_in": ("Đăng nhập (mục “Tài khoản cán bộ” ở thanh bên) để ghi kết quả kiểm tra.",
+                     "Sign in (“Staff account” in the sidebar) to record an inspection."),
     "insp_recorded": ("Đã ghi {n} lần", "Recorded {n}×"),
     "insp_not_recorded": ("Chưa ghi", "Not recorded"),
     "insp_visit_progress": ("Đã ghi kết quả {done}/{n} điểm dừng.", "{done} of {n} stops recorded."),

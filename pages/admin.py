@@ -139,7 +139,7 @@ def audit_tab() -> None:
 
 
 def main() -> None:
-    ui.sidebar()
+    ui.sidebar(sign_in_first=True)
     st.title(ui.t("admin"))
     ui.require_role("admin", "users")
     tab_users, tab_audit, tab_tokens = st.tabs([ui.t("users"), ui.t("audit_trail"),

@@ -107,7 +107,7 @@ def check_panel(upload: Any, lang: str) -> None:
 
 
 def main() -> None:
-    lang = ui.sidebar()
+    lang = ui.sidebar(sign_in_first=True)
     ui.use_local_assets()
     st.title(ui.t("upload"))
     st.caption(ui.t("up_intro"))

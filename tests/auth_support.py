@@ -46,8 +46,18 @@ def sign_in_cli(monkeypatch: Any, store: Any, role: str, name: str | None = None
     return user
 
 
+def open_sign_in(at: Any) -> Any:
+    """Open the sidebar's "staff account" expander of a page already run once, unless its sign-in
+    form shows already (a page for signed-in users only shows it at once)."""
+    if "p03_signin_user" not in [w.key for w in at.sidebar.text_input]:
+        at.session_state["p03_sign_in_open"] = True  # what a click on the expander does
+        at.run()
+    return at
+
+
 def sign_in_form(at: Any, name: str, password: str) -> Any:
     """Sign in through the sidebar form of a page already run once."""
+    open_sign_in(at)
     at.sidebar.text_input(key="p03_signin_user").input(name)
     at.sidebar.text_input(key="p03_signin_pw").input(password)
     at.sidebar.button(key="p03_signin_submit").click()

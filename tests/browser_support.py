@@ -291,23 +291,40 @@ SIGNED_IN = """() => window.__p03HandoffRun === true && document.body.dataset.p0
   (""" + SCRIPT_IDLE + """)()"""
 
 
+def open_sign_in(page: object, timeout: float = 90_000) -> None:
+    """Show the sidebar's sign-in form: expand the sidebar if it is collapsed (a phone), then open
+    its "staff account" expander unless the form shows already (pages where reading needs no
+    account keep the form in it)."""
+    side = page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
+    if side.get_attribute("data-collapsed") == "true":
+        page.get_by_test_id("stExpandSidebarButton").or_(  # type: ignore[attr-defined]
+            page.get_by_test_id("stSidebarCollapsedControl").locator("button")).first.click()  # type: ignore[attr-defined]
+        side.get_by_text("Tài khoản cán bộ").or_(side.get_by_label("Tên đăng nhập")).first.wait_for(timeout=timeout)
+    if not side.get_by_label("Tên đăng nhập").count():
+        with rerun(page, timeout):
+            side.get_by_text("Tài khoản cán bộ").click()
+    side.get_by_label("Tên đăng nhập").wait_for(timeout=timeout)
+
+
 def sign_in(page: object, name: str, password: str, *, enter: bool = False, ok: bool = True,
             timeout: float = 90_000) -> None:
-    """Sign in through the sign-in box (the sidebar's, or the page's own), once no run is drawing it,
-    pressing Enter in the password box (a phone's form button can lie outside the viewport) or
+    """Sign in through the sidebar's sign-in box (opened first when it is closed), once no run is
+    drawing it, pressing Enter in the password box (a phone's form button can lie outside the viewport) or
     clicking the button; returns once the run that submitting starts is over and, when the sign-in
     is to succeed (``ok``), once the cookie is set and the run that follows it is over too."""
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
-    page.evaluate(ARM_SIGN_IN)  # type: ignore[attr-defined]
     side = page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
-    scope = side if side.get_by_label("Tên đăng nhập").count() else page
+    form = page.get_by_label("Tên đăng nhập")  # type: ignore[attr-defined]
+    form.or_(side.get_by_text("Tài khoản cán bộ")).first.wait_for(state="attached", timeout=timeout)  # or its box
+    open_sign_in(page, timeout)
+    page.evaluate(ARM_SIGN_IN)  # type: ignore[attr-defined]
     with rerun(page, timeout):
-        scope.get_by_label("Tên đăng nhập").fill(name)  # type: ignore[attr-defined]
-        box = scope.get_by_label("Mật khẩu")  # type: ignore[attr-defined]
+        side.get_by_label("Tên đăng nhập").fill(name)
+        box = side.get_by_label("Mật khẩu")
         box.fill(password)
         if enter:
             box.press("Enter")
         else:
-            scope.get_by_role("button", name="Đăng nhập").click()  # type: ignore[attr-defined]
+            side.get_by_role("button", name="Đăng nhập").click()
     if ok:
         page.wait_for_function(SIGNED_IN, timeout=timeout)  # type: ignore[attr-defined]

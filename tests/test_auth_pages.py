@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import auth
+from tests.auth_support import open_sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 PW = {"root": "root-pass-123", "ed": "editor-pass-123", "vi": "viewer-pass-123"}
@@ -33,6 +34,7 @@ def app(page: str) -> AppTest:
 
 
 def sign_in(at: AppTest, name: str, password: str | None = None) -> AppTest:
+    open_sign_in(at)
     at.sidebar.text_input(key="p03_signin_user").input(name)
     at.sidebar.text_input(key="p03_signin_pw").input(PW.get(name, "x") if password is None else password)
     at.sidebar.button(key="p03_signin_submit").click()
@@ -107,6 +109,28 @@ def test_read_requires_login_gate(people, monkeypatch, page):
 def test_public_read_by_default(people):
     at = app("pages/district_map.py")
     assert at.dataframe and not at.warning
+
+
+def signin_shown(at: AppTest) -> bool:
+    return "p03_signin_user" in [w.key for w in at.sidebar.text_input]
+
+
+def test_sign_in_form_waits_in_its_expander_where_reading_needs_no_account(people):
+    """Pages anyone may read keep the form in the "staff account" expander (its element kinds then
+    load only when asked for); pages for signed-in users show it at once."""
+    at = app("pages/district_map.py")
+    assert not signin_shown(at)
+    assert "Tài khoản cán bộ" in [e.label for e in at.sidebar.expander]
+    at.session_state["p03_sign_in_open"] = True  # a click on the expander
+    at.run()
+    assert signin_shown(at)
+    at.sidebar.text_input(key="p03_signin_user").input("ed")
+    at.sidebar.text_input(key="p03_signin_pw").input(PW["ed"])
+    at.sidebar.button(key="p03_signin_submit").click()
+    at.run()
+    assert "Biên tập viên" in texts(at.sidebar.caption) and not signin_shown(at)
+    for page in ("pages/admin.py", "pages/upload.py"):
+        assert signin_shown(app(page)), page
 
 
 @pytest.mark.parametrize("user", [None, "vi", "ed", "root"])

@@ -68,7 +68,7 @@ def test_valid_inspection_with_two_photos(form, demo_store):
 def test_anonymous_gets_no_form(form, demo_store):
     at = form.run()
     assert not at.exception
-    assert at.info[0].value == "Đăng nhập để ghi kết quả kiểm tra."
+    assert at.info[0].value.startswith("Đăng nhập (mục “Tài khoản cán bộ” ở thanh bên)")
     assert not [b for b in at.button if b.key and b.key.startswith("t_")]
 
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from geo import sites as site_ops
+from tests.auth_support import open_sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 PAGE = str(REPO / "pages" / "district_map.py")
@@ -40,6 +41,7 @@ def page(user: str | None = None, site: str | None = SID) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     if user:
+        open_sign_in(at)
         at.sidebar.text_input(key="p03_signin_user").input(user)
         at.sidebar.text_input(key="p03_signin_pw").input(PW[user])
         at.sidebar.button(key="p03_signin_submit").click()

@@ -68,8 +68,9 @@ def sidebar_top() -> Any:
     return st.session_state.get(TOP_KEY) or st.sidebar
 
 
-def sidebar() -> str:
-    """Draw the shared sidebar (navigation, language toggle); return the language."""
+def sidebar(sign_in_first: bool = False) -> str:
+    """Draw the shared sidebar (navigation, language toggle, sign-in box: its form shown at once when
+    the page is for signed-in users only, ``sign_in_first``); return the language."""
     current = lang()
     st.set_page_config(page_title=t("app_title"), page_icon=str(Path(__file__).with_name("page_icon.png")), layout="wide")
     chrome.install(t)  # Streamlit's own English strings in the chosen language
@@ -82,7 +83,7 @@ def sidebar() -> str:
         st.session_state[LANG_KEY] = choice
         st.rerun()
     st.session_state[TOP_KEY] = st.sidebar.container()  # page filters go here, above the sign-in box
-    gate()  # sign-in box; stops anonymous visitors when P03_READ_REQUIRES_LOGIN
+    gate(sign_in_first)  # sign-in box; stops anonymous visitors when P03_READ_REQUIRES_LOGIN
     return choice
 
 
