@@ -103,12 +103,11 @@ def query_params_get(name: str, default: Any = None) -> Any:
 
 
 # --- sign-in and roles (pages/ui/auth.py), re-exported: pages call ui.require_role("editor") etc.
+from pages.ui.account_box import gate, sign_in_box  # noqa: E402, F401
 from pages.ui.auth import (  # noqa: E402, F401
     current_user,
-    gate,
     require_role,
     role_label,
-    sign_in_box,
     sign_out,
 )
 
