@@ -77,6 +77,10 @@ def test_geo_never_imports_streamlit():
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
                 [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
             assert not any(n.split(".")[0] == "streamlit" for n in names), f"{path} imports streamlit"
+
+
+@pytest.mark.slow  # a process importing every module of geo/ (4 s); make test runs it, make check the line check above
+def test_geo_never_imports_streamlit_even_through_a_dependency():
     code = ("import importlib, pkgutil, sys, geo\n"
             "for m in pkgutil.walk_packages(geo.__path__, 'geo.'):\n"
             "    if m.name != 'geo.__main__': importlib.import_module(m.name)\n"
@@ -125,16 +129,17 @@ def run_cli(*args: str, env_dir: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "geo", *args], cwd=REPO, env=env, capture_output=True, text=True)
 
 
-def test_cli_where(data_dir):
-    ok = run_cli("where", "21.0288", "105.8525", "--json", env_dir=data_dir)
+def test_cli_where(data_dir, capsys):
+    ok = run_cli("where", "21.0288", "105.8525", "--json", env_dir=data_dir)  # the command as a process
     assert ok.returncode == 0, ok.stderr
     found = json.loads(ok.stdout)
     assert found["district"]["code"] == "002" and found["commune"]["name"] == "Hoàn Kiếm"
-    out = run_cli("where", "10.7769", "106.7009", env_dir=data_dir)
-    assert out.returncode == 1
-    assert "ngoài Hà Nội" in out.stderr and "Traceback" not in out.stderr
-    en = run_cli("--lang", "en", "where", "10.7769", "106.7009", env_dir=data_dir)
-    assert "outside Hanoi" in en.stderr
+    from geo.cli import main  # the rest in this process (a process more would import geopandas again)
+
+    assert main(["where", "10.7769", "106.7009"]) == 1
+    assert "ngoài Hà Nội" in capsys.readouterr().err
+    assert main(["--lang", "en", "where", "10.7769", "106.7009"]) == 1
+    assert "outside Hanoi" in capsys.readouterr().err
 
 
 @pytest.mark.slow  # subprocesses: set-up, list, export (8 s); make test runs it

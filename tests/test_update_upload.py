@@ -313,6 +313,7 @@ def _dying_editor(url: str, uploads: str, site_id: str, conn) -> None:
     store.update_site(site_id, {"status": "completed", "notes": "nửa chừng"}, actor="doomed", reason="x")
 
 
+@pytest.mark.slow  # a process killed in the middle of an edit (3 s and more); make test runs it
 def test_a_killed_edit_leaves_the_old_version(store, store_url):
     import os
     import signal
