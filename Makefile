@@ -39,14 +39,14 @@ lint: $(BIN)/.dev-installed
 typecheck: $(BIN)/.dev-installed
 	$(BIN)/mypy geo pages app.py
 
-## pytest: every test, the store's on SQLite and on a throwaway PostGIS (scripts/pg.sh) stopped afterwards;
+## pytest: every test (browser files first, see tests/conftest.py), the store's on SQLite and on a throwaway PostGIS (scripts/pg.sh) stopped afterwards;
 ## a P03_TEST_DATABASE_URL already set is used as it is. PYTEST_ARGS are passed on (e.g. "-m 'not slow'").
 pytest: $(BIN)/.dev-installed
-	@if [ -n "$$P03_TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); fi; \
+	@if [ -n "$$P03_TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS); fi; \
 	pgdir=$$(mktemp -d /tmp/p03-pg.XXXXXX); \
 	trap 'P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 130' INT TERM; \
 	url=$$(P03_PG_DIR=$$pgdir bash scripts/pg.sh start) || { P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit 1; }; \
-	P03_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS); rc=$$?; \
+	P03_TEST_DATABASE_URL=$$url $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS); rc=$$?; \
 	P03_PG_DIR=$$pgdir bash scripts/pg.sh stop; exit $$rc
 
 ## pg-start / pg-stop: a throwaway PostGIS for development (its folder in .pg-dir; URL printed)

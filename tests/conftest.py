@@ -105,11 +105,16 @@ def _ui_test(metafunc: pytest.Metafunc) -> bool:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark page and browser tests ``ui`` (``make check`` leaves them to ``make test``)."""
+    """Mark page and browser tests ``ui`` (``make check`` leaves them to ``make test``), and put the
+    browser test files first: ``make test`` hands whole files to its workers in this order
+    (``--dist loadfile --no-loadscope-reorder``), and a browser file (40–80 s for a few tests) left
+    to the end keeps one worker busy while the other has nothing left to do."""
     for item in items:
         module = getattr(item, "module", None)
         if item.get_closest_marker("browser") is not None or hasattr(module, "AppTest"):
             item.add_marker(pytest.mark.ui)
+    browser_files = {item.path for item in items if item.get_closest_marker("browser") is not None}
+    items.sort(key=lambda item: item.path not in browser_files)  # stable: file order kept otherwise
 
 
 @pytest.fixture(autouse=True)
