@@ -28,7 +28,7 @@ from geo.store import SiteFilter, Upload
 pytestmark = pytest.mark.slow
 
 WORKERS, UPLOADS, PER_UPLOAD = 8, 50, 2
-KILLS = 20
+KILLS = 12  # three at each stage
 STAGES = ("batch_row", "sites", "audit", "version")
 
 
@@ -160,7 +160,7 @@ def test_sigkill_mid_commit_leaves_store_as_before(ctx, store_url, data_dir):
         assert proc.exitcode == -signal.SIGKILL
         assert state(store) == before, f"kill {n} at {stage} changed the store"
         check_consistent(store)
-        if n % 5 == 4:  # still writable, by another process's store too
+        if n % 4 == 3:  # still writable, by another process's store too
             store.commit_batch(sites(f"alive-{n}", 3), actor="alice", upload=Upload(f"a{n}.geojson", b"a%d" % n))
     # the ids of the killed commits were never taken
     store.commit_batch(sites("dead-sites-1", 300), actor="alice")
