@@ -180,6 +180,14 @@ def map_frame(page: object, timeout: float = 30_000) -> object:
     return frame
 
 
+def map_holds(page: object, n: int, timeout: float = 30_000) -> None:
+    """Wait until the page's (first) map holds ``n`` sites (``window.p03.count`` in its iframe): a view
+    change reaches the kept iframe a moment after the page's own text has changed."""
+    page.wait_for_function(  # type: ignore[attr-defined]
+        f"""n => {{ const f = document.querySelector("{FOLIUM_IFRAME}"); const w = f && f.contentWindow;
+        return !!(w && w.p03 && w.p03.count === n); }}""", arg=n, timeout=timeout)
+
+
 # the element's centre is inside the visible map and nothing else (a cluster, a line's canvas, the
 # attribution) is drawn over it there: a click on it reaches it
 ON_TOP = """e => { const r = e.getBoundingClientRect(); const x = r.left + r.width / 2, y = r.top + r.height / 2;

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_support import app_server, browser, browser_page, map_frame, out_dir, pin_on_top, rerun, settled  # noqa: F401
+from tests.browser_support import (  # noqa: F401
+    app_server,
+    browser,
+    browser_page,
+    map_frame,
+    map_holds,
+    out_dir,
+    pin_on_top,
+    rerun,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,6 +34,7 @@ def test_choose_hoan_kiem_shows_boundary_and_markers(app_server, browser_page, r
     choose(page, "Chọn quận, huyện hoặc xã, phường", "Quận Hoàn Kiếm · Hoan Kiem")
     page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
     frame = map_frame(page)
+    map_holds(page, 21)  # the kept iframe has taken the new view (it held the city's 71 sites)
     # the demo markers (single pins and clusters) and the highlighted boundary (canvas overlay)
     frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
     assert frame.locator(".p03-pin, .marker-cluster").count() >= 3
