@@ -47,7 +47,7 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 DEMO = 71
-NAIVE_MAX = 10_000
+NAIVE_MAX = int(os.environ.get("BENCH_PAGE_NAIVE_MAX", "10000"))
 TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_S", "300")) * 1000
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
