@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -115,6 +116,18 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.ui)
     browser_files = {item.path for item in items if item.get_closest_marker("browser") is not None}
     items.sort(key=lambda item: item.path not in browser_files)  # stable: file order kept otherwise
+
+
+@pytest.fixture(autouse=True)
+def _main_module_kept() -> Iterator[None]:
+    """Streamlit's script runner (AppTest) leaves the page it ran as ``sys.modules["__main__"]``; a
+    process that multiprocessing (forkserver, spawn) starts later in the same worker then runs that
+    page again as its main module and dies before its target runs (``NameError: __args``, seen once
+    the test order changed). Every test leaves ``__main__`` as it found it."""
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main
 
 
 @pytest.fixture(autouse=True)
