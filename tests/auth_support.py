@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from geo import auth
+from pages.ui.account_box import SIGN_IN_OPEN
 
 PASSWORDS = {"viewer": "viewer-pass-123", "editor": "editor-pass-123", "admin": "admin-pass-123"}
 NAMES = {"viewer": "test-viewer", "editor": "test-editor", "admin": "test-admin"}
@@ -50,7 +51,7 @@ def open_sign_in(at: Any) -> Any:
     """Open the sidebar's "staff account" expander of a page already run once, unless its sign-in
     form shows already (a page for signed-in users only shows it at once)."""
     if "p03_signin_user" not in [w.key for w in at.sidebar.text_input]:
-        at.session_state["p03_sign_in_open"] = True  # what a click on the expander does
+        at.session_state[SIGN_IN_OPEN] = True  # what a click on the expander does
         at.run()
     return at
 

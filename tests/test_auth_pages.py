@@ -11,6 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo import auth
+from pages.ui.account_box import SIGN_IN_OPEN
 from tests.auth_support import open_sign_in
 
 REPO = Path(__file__).resolve().parent.parent
@@ -121,7 +122,7 @@ def test_sign_in_form_waits_in_its_expander_where_reading_needs_no_account(peopl
     at = app("pages/district_map.py")
     assert not signin_shown(at)
     assert "Tài khoản cán bộ" in [e.label for e in at.sidebar.expander]
-    at.session_state["p03_sign_in_open"] = True  # a click on the expander
+    at.session_state[SIGN_IN_OPEN] = True  # a click on the expander
     at.run()
     assert signin_shown(at)
     at.sidebar.text_input(key="p03_signin_user").input("ed")
