@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +14,25 @@ from geo.private_files import private_dir, private_file
 from geo.store.base import SQLStore
 
 STORE_FILE = "p03.sqlite"
+
+
+def _use_wal(conn: sqlite3.Connection, patience_s: float = 60.0) -> None:
+    """Put the database in WAL mode (the file keeps it once set). Switching needs the database to
+    itself, and SQLite answers "database is locked" at once, without its busy wait, when another
+    process is opening or switching it at the same moment (six processes opening a new store
+    together): tried again, with growing pauses, for up to ``patience_s`` seconds."""
+    deadline = time.monotonic() + patience_s
+    pause = 0.005
+    while True:
+        try:
+            if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.25)
 
 
 class SQLiteStore(SQLStore):
@@ -29,7 +49,7 @@ class SQLiteStore(SQLStore):
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=60, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         return conn
