@@ -47,10 +47,15 @@ def sign_in_cli(monkeypatch: Any, store: Any, role: str, name: str | None = None
     return user
 
 
+def signin_shown(at: Any) -> bool:
+    """Whether the sidebar's sign-in form is drawn (an AppTest run once)."""
+    return "p03_signin_user" in [w.key for w in at.sidebar.text_input]
+
+
 def open_sign_in(at: Any) -> Any:
     """Open the sidebar's "staff account" expander of a page already run once, unless its sign-in
     form shows already (a page for signed-in users only shows it at once)."""
-    if "p03_signin_user" not in [w.key for w in at.sidebar.text_input]:
+    if not signin_shown(at):
         at.session_state[SIGN_IN_OPEN] = True  # what a click on the expander does
         at.run()
     return at

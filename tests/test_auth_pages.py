@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from pages.ui.account_box import SIGN_IN_OPEN
-from tests.auth_support import open_sign_in
+from tests.auth_support import open_sign_in, signin_shown
 
 REPO = Path(__file__).resolve().parent.parent
 PW = {"root": "root-pass-123", "ed": "editor-pass-123", "vi": "viewer-pass-123"}
@@ -110,10 +110,6 @@ def test_read_requires_login_gate(people, monkeypatch, page):
 def test_public_read_by_default(people):
     at = app("pages/district_map.py")
     assert at.dataframe and not at.warning
-
-
-def signin_shown(at: AppTest) -> bool:
-    return "p03_signin_user" in [w.key for w in at.sidebar.text_input]
 
 
 def test_sign_in_form_waits_in_its_expander_where_reading_needs_no_account(people):

@@ -31,7 +31,9 @@ def ready(page) -> None:
 
 def click_table_row(page, table, row: int) -> None:
     """Click the second column of data row ``row`` (0-based) of an st.dataframe (a canvas grid)."""
-    box = stable_box(page, table)  # the map above sets its height when drawn: the table moves
+    stable_box(page, table)  # the map above sets its height when drawn: the table moves
+    table.evaluate("e => e.scrollIntoView({block: 'center'})")  # once it has stopped (clear of the top bar)
+    box = stable_box(page, table)
     x, y = box["x"] + min(140, box["width"] / 2), box["y"] + 35 * (row + 1) + 17
     hit = page.evaluate("([x, y]) => !!document.elementFromPoint(x, y)?.closest(\"[data-testid='stDataFrame']\")",
                         [x, y])
@@ -75,7 +77,6 @@ def test_home_table_row_opens_the_district(app_server, browser):
         ready(page)
         table = page.locator("[data-testid='stDataFrame']").first
         table.wait_for(timeout=60_000)
-        table.scroll_into_view_if_needed()
         click_table_row(page, table, 0)  # the first district of the layer: Ba Đình (001)
         page.get_by_text("công trình trong Quận Ba Đình").wait_for(timeout=60_000)  # same tab, no reload
         assert "/district_map" in page.url and "district=001" in page.url

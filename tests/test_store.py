@@ -288,3 +288,38 @@ def test_postgis_connection_pool(store, backend):
     store.commit_batch(three_sites(), actor="alice")
     assert store.count_sites() == 3
     assert len(opened) == 1  # the dead one replaced
+
+
+def test_sqlite_switches_to_wal_once_the_file_is_free(tmp_path):
+    """SQLite answers "database is locked" at once (no busy wait) to a switch to WAL while another
+    process holds the file: the store tries again until it is free, within its patience."""
+    import sqlite3
+    import threading
+
+    from geo.store.sqlite import _use_wal
+
+    path = tmp_path / "p03.sqlite"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False)
+    with pytest.raises(sqlite3.OperationalError, match="locked"):
+        _use_wal(conn, patience_s=0)
+    retried = threading.Event()  # a second attempt: the first one failed and was tried again
+
+    class Counted:  # the connection itself, its statements counted (a failed prepare is traced nowhere)
+        calls = 0
+
+        def execute(self, sql: str) -> sqlite3.Cursor:
+            Counted.calls += 1
+            if Counted.calls >= 2:
+                retried.set()
+            return conn.execute(sql)
+
+    worker = threading.Thread(target=_use_wal, args=(Counted(), 60.0))
+    worker.start()
+    assert retried.wait(60)
+    holder.execute("COMMIT")
+    worker.join(60)
+    assert not worker.is_alive()
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
