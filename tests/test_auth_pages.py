@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo import auth
 from pages.ui.account_box import SIGN_IN_OPEN
+from pages.ui.auth import CLEAR_KEY
 from tests.auth_support import open_sign_in, signin_shown
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,6 +57,23 @@ def test_sign_in_and_out(people):
     at.sidebar.button(key="p03_sign_out").click().run()
     assert "p03_user" not in at.session_state
     assert at.sidebar.text_input(key="p03_signin_user") is not None
+    # the form keeps its place whether or not the run draws the script that deletes the cookie: a
+    # form that moved would show twice (the old one stays on screen until the next run ends)
+    with_script = place(at.sidebar, "p03_signin_user")
+    at.session_state[CLEAR_KEY] = None  # what the script reports once the cookie is gone
+    at.run()
+    assert place(at.sidebar, "p03_signin_user") == with_script
+
+
+def place(block, key: str) -> tuple[int, ...] | None:
+    """The position of the widget ``key`` in ``block`` (its children's indices, outermost first)."""
+    for index, child in getattr(block, "children", {}).items():
+        if getattr(child, "key", None) == key:
+            return (index,)
+        found = place(child, key)
+        if found is not None:
+            return (index, *found)
+    return None
 
 
 def test_wrong_password_then_lockout_through_the_form(people, monkeypatch):

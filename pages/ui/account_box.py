@@ -39,7 +39,9 @@ def sign_in_box(first: bool = False) -> auth.User | None:
     an idle sign-out."""
     user = current_user()
     with st.sidebar:
+        box = st.container()  # first: the cookie script after it comes and goes without moving the form
         _cookie_exchange()
+    with box:
         if user is not None:
             st.caption(f"{core.t('signed_in_as')} **{md_escape(user.label)}** · {role_label(user.role)}")
             if st.button(core.t("sign_out"), key="p03_sign_out"):
@@ -50,10 +52,11 @@ def sign_in_box(first: bool = False) -> auth.User | None:
         if expired:
             st.info(core.t("session_expired"))
         if not (first or expired or settings.get("P03_READ_REQUIRES_LOGIN")):
-            box = st.expander(core.t("sign_in_open"), key=SIGN_IN_OPEN, on_change="rerun", icon=":material/login:")
-            if not box.open:
+            account = st.expander(core.t("sign_in_open"), key=SIGN_IN_OPEN, on_change="rerun",
+                                 icon=":material/login:")
+            if not account.open:
                 return None
-            with box:
+            with account:
                 _sign_in_form()
         else:
             _sign_in_form()
