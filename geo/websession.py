@@ -11,7 +11,9 @@ The flow (the page side is ``pages/ui/auth.py`` and ``pages/ui/cookies.py``):
    see the token;
 3. every new Streamlit session (reload, new tab, shared link) reads the cookie from the
    websocket's handshake (``st.context.cookies``) and calls :func:`resume`;
-4. sign-out calls :func:`end`; disabling an account or resetting its password revokes all of its
+4. sign-out calls :func:`end`, and the page then POSTs the ended session's id to
+   ``/p03/session/end``, whose :func:`cookie_ended` deletes the cookie unless it belongs to a sign-in
+   made since; disabling an account or resetting its password revokes all of its
    sessions in the same transaction (``geo/store/users.py``).
 
 The cookie holds no data, only a random token whose SHA-256 is looked up in the store: nothing to
@@ -106,15 +108,25 @@ def check(store: Store, sid: str, *, now: float | None = None) -> WebSession | N
     return _live(store, store.web_session(sid=sid), now)
 
 
-def end(store: Store, sid: str | None = None, *, token: str | None = None, now: float | None = None) -> None:
-    """Sign out: revoke the session ``sid`` (or the one whose cookie token is ``token``)."""
+def end(store: Store, sid: str, *, now: float | None = None) -> None:
+    """Sign out: revoke the session ``sid``."""
+    store.revoke_web_sessions(now=time.time() if now is None else now, sid=sid)
+
+
+def cookie_ended(store: Store, token: str | None, sid: str, *, now: float | None = None) -> bool:
+    """After the sign-out of session ``sid`` the page posts to ``/p03/session/end``: whether the
+    browser's cookie (token ``token``) is to be deleted, its session revoked. Yes when it is that
+    session's or no live session's; no when it is a live session of another sign-in, made in this
+    browser after the sign-out, whose cookie a late sign-out request must not end."""
+    if not isinstance(token, str) or not token or len(token) > 200:
+        return True
     now = time.time() if now is None else now
-    sessions = store
-    if sid is None and token:
-        row = sessions.web_session(token_hash=_hash(token))
-        sid = row["sid"] if row else None
-    if sid is not None:
-        sessions.revoke_web_sessions(now=now, sid=sid)
+    row = store.web_session(token_hash=_hash(token))
+    if row is not None and row["sid"] != sid and _live(store, row, now) is not None:
+        return False
+    for ended in {sid, row["sid"] if row is not None else ""} - {""}:
+        end(store, ended, now=now)
+    return True
 
 
 def cookie_attributes(*, secure: bool) -> dict[str, Any]:

@@ -66,9 +66,24 @@ def test_sign_out_revokes_and_role_changes_apply(users):
     websession.end(users, sid, now=T0 + 6)
     assert websession.resume(users, token, now=T0 + 7) is None
     assert websession.check(users, sid, now=T0 + 7) is None
-    _sid, token = signed_in(users)
-    websession.end(users, token=token, now=T0 + 8)  # the /p03/session/end route: by cookie token
+    sid, token = signed_in(users)
+    assert websession.cookie_ended(users, token, sid, now=T0 + 8)  # the /p03/session/end route
     assert websession.resume(users, token, now=T0 + 9) is None
+
+
+def test_a_late_sign_out_request_spares_a_newer_sign_in(users):
+    """Sign out, then sign in again before the page's request to delete the cookie arrives: that
+    request carries the new cookie and must leave it (and its session) alone."""
+    old_sid, old_token = signed_in(users)
+    websession.end(users, old_sid, now=T0 + 2)  # the sign-out, in the Streamlit session
+    new_sid, new_token = signed_in(users, now=T0 + 3)
+    assert not websession.cookie_ended(users, new_token, old_sid, now=T0 + 4)
+    assert websession.resume(users, new_token, now=T0 + 5).sid == new_sid
+    assert websession.cookie_ended(users, old_token, old_sid, now=T0 + 6)  # the request in time
+    assert websession.cookie_ended(users, None, old_sid, now=T0 + 6)  # no cookie: nothing to keep
+    assert websession.cookie_ended(users, "not-a-token", old_sid, now=T0 + 6)
+    assert websession.cookie_ended(users, new_token, new_sid, now=T0 + 7)  # its own sign-out
+    assert websession.resume(users, new_token, now=T0 + 8) is None
 
 
 @pytest.mark.parametrize("change", ["disable", "password"])

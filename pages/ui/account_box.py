@@ -87,7 +87,7 @@ def _cookie_exchange() -> None:
         cookies.post(cookies.SET_PATH, urlencode({"code": code}), str(st.session_state[SID_KEY]),
                      key="p03_cookie_set", on_done=lambda: st.session_state.pop(HANDOFF_KEY, None))
     elif clear:
-        cookies.post(cookies.END_PATH, "", f"end-{clear}", key="p03_cookie_end",
+        cookies.post(cookies.END_PATH, urlencode({"sid": clear}), f"end-{clear}", key="p03_cookie_end",
                      on_done=lambda: st.session_state.pop(CLEAR_KEY, None))
 
 

@@ -100,10 +100,11 @@ async def _end(request: Any) -> Any:
 
     if not _same_origin(request):
         return Response(status_code=403)
+    sid = str((await request.form()).get("sid") or "")
     token = request.cookies.get(websession.COOKIE_NAME)
-    if token:
-        await run_in_threadpool(websession.end, _store(), None, token=token)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
+    if not await run_in_threadpool(websession.cookie_ended, _store(), token, sid):
+        return response  # a sign-in made after this sign-out holds the cookie now
     response.delete_cookie(websession.COOKIE_NAME, path="/", httponly=True, samesite="lax",
                            secure=_secure(request))
     return response
