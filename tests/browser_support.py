@@ -288,6 +288,7 @@ ARM_SIGN_IN = """() => {
   window.__p03HandoffRun = false;
   const busy = () => app.getAttribute("data-test-script-state") !== "notRunning";
   new MutationObserver((_, seen) => {
+    if (document.body.dataset.p03Cookie === "ended") return;  // an earlier sign-out's cookie deleted
     seen.disconnect();
     if (busy()) window.__p03HandoffRun = true;  // a run in progress takes the report in (seen in the private app)
     new MutationObserver(() => {

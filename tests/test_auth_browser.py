@@ -44,12 +44,18 @@ def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
             page.get_by_text("Bạn không có quyền quản lý người dùng")).first.wait_for(timeout=30_000)
         assert page.get_by_role("tab", name="Nhật ký thay đổi").count() == 0
 
-        page.get_by_role("button", name="Đăng xuất").click()
+        held = []  # the sign-out's request to delete the cookie, answering only after the next sign-in
+        page.route("**/p03/session/end", lambda route: held.append(route))
+        with page.expect_request("**/p03/session/end", timeout=30_000):
+            page.get_by_role("button", name="Đăng xuất").click()
         page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=30_000)
 
-        sign_in(page, "root", "root-pass-123")
+        sign_in(page, "root", "root-pass-123", ok=False)  # its cookie's request waits behind the held one
         page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=30_000)
-        page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)
+        assert len(held) == 1
+        page.evaluate("document.body.dataset.p03Cookie = 'held'")
+        held[0].continue_()  # late: it must not delete the cookie of the sign-in made since
+        page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)  # root's, after it
         page.reload()  # a new Streamlit session: the cookie signs the admin back in
         page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=60_000)
         page.get_by_role("button", name="Đăng xuất").click()

@@ -9,7 +9,9 @@ sign-in form, see :mod:`geo.websession`) for the cookie with a same-origin POST:
 
 - ``POST /p03/session`` (form field ``code``) -> 204 + ``Set-Cookie: p03_session=...; HttpOnly;
   SameSite=Lax; Max-Age=...; Path=/`` (``Secure`` over https), or 403;
-- ``POST /p03/session/end`` -> revokes the cookie's session and deletes the cookie.
+- ``POST /p03/session/end`` (form field ``sid``: the session just signed out) -> revokes the
+  cookie's session and deletes the cookie, unless it belongs to a live sign-in made since
+  (:func:`geo.websession.cookie_ended`).
 
 Both refuse a request whose ``Origin`` is not this server (no cross-site sign-in or sign-out).
 No extra package: the page script is an ``st.components.v2`` component (runs in the page, no
@@ -30,18 +32,23 @@ from geo.store import Store, open_store
 SET_PATH = "/p03/session"
 END_PATH = "/p03/session/end"
 
+# One request at a time, in the order the page asked for them: a sign-out's request to delete the
+# cookie still in flight when the next sign-in's request sets a new one could otherwise answer last
+# and delete the new cookie. <body data-p03-cookie> tells tests (and anyone looking) how the last
+# one went: "ok" (cookie set), "ended" (cookie deleted) or "refused".
 _JS = """
 export default function(component) {
   const { data, setTriggerValue } = component;
   if (!data || !data.url || !data.nonce) return;
-  window.__p03cookie = window.__p03cookie || {};
-  if (window.__p03cookie[data.nonce]) return;
-  window.__p03cookie[data.nonce] = true;
-  fetch(data.url, {method: "POST", credentials: "same-origin",
-                   headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.body || ""})
-    .then((r) => { document.body.dataset.p03Cookie = r.ok ? "ok" : "refused";
-                   setTriggerValue("done", (r.ok ? "ok:" : "refused:") + data.nonce); })
-    .catch(() => setTriggerValue("done", "failed:" + data.nonce));
+  const state = window.__p03cookie = window.__p03cookie || {seen: {}, queue: Promise.resolve()};
+  if (state.seen[data.nonce]) return;
+  state.seen[data.nonce] = true;
+  state.queue = state.queue.then(() =>
+    fetch(data.url, {method: "POST", credentials: "same-origin",
+                     headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.body || ""})
+      .then((r) => { document.body.dataset.p03Cookie = r.ok ? data.mark : "refused";
+                     setTriggerValue("done", (r.ok ? "ok:" : "refused:") + data.nonce); })
+      .catch(() => setTriggerValue("done", "failed:" + data.nonce)));
 }
 """
 
@@ -58,7 +65,8 @@ def _base_path() -> str:
 
 def post(path: str, body: str, nonce: str, key: str, on_done: Any = None) -> None:
     """Have the browser POST ``body`` to ``path`` once (same origin, cookies on)."""
-    _component()(key=key, data={"url": _base_path() + path, "body": body, "nonce": nonce},
+    mark = "ok" if path == SET_PATH else "ended"
+    _component()(key=key, data={"url": _base_path() + path, "body": body, "nonce": nonce, "mark": mark},
                  height=0, on_done_change=on_done)
 
 
