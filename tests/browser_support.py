@@ -339,4 +339,10 @@ def sign_in(page: object, name: str, password: str, *, enter: bool = False, ok: 
         else:
             side.get_by_role("button", name="Đăng nhập").click()
     if ok:
-        page.wait_for_function(SIGNED_IN, timeout=timeout)  # type: ignore[attr-defined]
+        try:
+            page.wait_for_function(SIGNED_IN, timeout=timeout)  # type: ignore[attr-defined]
+        except Exception as exc:  # say which part of the hand-off never came
+            state = page.evaluate("""() => ({cookie: document.body.dataset.p03Cookie,
+              handoffRun: window.__p03HandoffRun, queued: Object.keys((window.__p03cookie || {}).seen || {}),
+              script: document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state")})""")  # type: ignore[attr-defined]
+            raise AssertionError(f"sign-in of {name!r} not over: {state}") from exc

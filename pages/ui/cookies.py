@@ -94,7 +94,7 @@ async def _set(request: Any) -> Any:
     if not _same_origin(request):
         return Response(status_code=403)
     code = str((await request.form()).get("code") or "")
-    token = await run_in_threadpool(websession.claim, _store(), code)
+    token = await run_in_threadpool(lambda: websession.claim(_store(), code))  # opening the store blocks
     if token is None:
         return Response(status_code=403)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
@@ -111,7 +111,7 @@ async def _end(request: Any) -> Any:
     sid = str((await request.form()).get("sid") or "")
     token = request.cookies.get(websession.COOKIE_NAME)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
-    if not await run_in_threadpool(websession.cookie_ended, _store(), token, sid):
+    if not await run_in_threadpool(lambda: websession.cookie_ended(_store(), token, sid)):
         return response  # a sign-in made after this sign-out holds the cookie now
     response.delete_cookie(websession.COOKIE_NAME, path="/", httponly=True, samesite="lax",
                            secure=_secure(request))
