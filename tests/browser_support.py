@@ -278,25 +278,13 @@ def stable_box(page: object, locator: object, timeout: float = 30_000) -> dict[s
     raise AssertionError(f"{locator} kept moving for {timeout / 1000:.0f} s")
 
 
-# A successful sign-in runs the page, then the page's script POSTs the one-time code for the cookie
-# (pages/ui/cookies.py), marks <body data-p03-cookie="ok"> and reports back, which runs the page once
-# more (or, when a run is still going on, that run takes the report in). ARM_SIGN_IN watches for that
-# mark and, from then on, for a run; SIGNED_IN is true once that last run is over (a file chosen
-# during it could be lost with the uploader it re-draws).
-ARM_SIGN_IN = """() => {
-  const app = document.querySelector("[data-testid=stApp]");
-  window.__p03HandoffRun = false;
-  const busy = () => app.getAttribute("data-test-script-state") !== "notRunning";
-  new MutationObserver((_, seen) => {
-    if (document.body.dataset.p03Cookie === "ended") return;  // an earlier sign-out's cookie deleted
-    seen.disconnect();
-    if (busy()) window.__p03HandoffRun = true;  // a run in progress takes the report in (seen in the private app)
-    new MutationObserver(() => {
-      if (busy()) window.__p03HandoffRun = true;
-    }).observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
-  }).observe(document.body, {attributes: true, attributeFilter: ["data-p03-cookie"]});
-}"""
-SIGNED_IN = """() => window.__p03HandoffRun === true && document.body.dataset.p03Cookie === "ok" &&
+# A successful sign-in runs the page, then the page's script (pages/ui/cookies.py, its element
+# keyed p03_cookie_set) POSTs the one-time code for the cookie, marks <body data-p03-cookie="ok"> and
+# reports back, which runs the page once more without the script. SIGNED_IN is true once the mark is
+# there, the script is gone and no run is going on (a file chosen during that run could be lost with
+# the uploader it re-draws). ARM_SIGN_IN clears an older mark first.
+ARM_SIGN_IN = """() => { delete document.body.dataset.p03Cookie; }"""
+SIGNED_IN = """() => document.body.dataset.p03Cookie === "ok" && !document.querySelector(".st-key-p03_cookie_set") &&
   (""" + SCRIPT_IDLE + """)()"""
 
 
@@ -343,6 +331,7 @@ def sign_in(page: object, name: str, password: str, *, enter: bool = False, ok: 
             page.wait_for_function(SIGNED_IN, timeout=timeout)  # type: ignore[attr-defined]
         except Exception as exc:  # say which part of the hand-off never came
             state = page.evaluate("""() => ({cookie: document.body.dataset.p03Cookie,
-              handoffRun: window.__p03HandoffRun, queued: Object.keys((window.__p03cookie || {}).seen || {}),
-              script: document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state")})""")  # type: ignore[attr-defined]
+              script_drawn: !!document.querySelector(".st-key-p03_cookie_set"),
+              sent: Object.keys((window.__p03cookie || {}).sent || {}),
+              run: document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state")})""")  # type: ignore[attr-defined]
             raise AssertionError(f"sign-in of {name!r} not over: {state}") from exc

@@ -52,7 +52,7 @@ def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
 
         sign_in(page, "root", "root-pass-123", ok=False)  # its cookie's request waits behind the held one
         page.get_by_role("tab", name="Nhật ký thay đổi").wait_for(timeout=30_000)
-        assert len(held) == 1
+        assert len(held) == 1 and page.locator(".st-key-p03_cookie_set").count() == 1  # root's, waiting
         page.evaluate("document.body.dataset.p03Cookie = 'held'")
         held[0].continue_()  # late: it must not delete the cookie of the sign-in made since
         page.wait_for_function("document.body.dataset.p03Cookie === 'ok'", timeout=30_000)  # root's, after it

@@ -34,21 +34,25 @@ END_PATH = "/p03/session/end"
 
 # One request at a time, in the order the page asked for them: a sign-out's request to delete the
 # cookie still in flight when the next sign-in's request sets a new one could otherwise answer last
-# and delete the new cookie. <body data-p03-cookie> tells tests (and anyone looking) how the last
-# one went: "ok" (cookie set), "ended" (cookie deleted) or "refused".
+# and delete the new cookie. Each drawing of the script reports its request's answer, a re-drawn one
+# too (the drawing that sent it may be gone by the time the answer comes, and with it its report).
+# <body data-p03-cookie> tells tests (and anyone looking) how the last one went: "ok" (cookie set),
+# "ended" (cookie deleted) or "refused".
 _JS = """
 export default function(component) {
   const { data, setTriggerValue } = component;
   if (!data || !data.url || !data.nonce) return;
-  const state = window.__p03cookie = window.__p03cookie || {seen: {}, queue: Promise.resolve()};
-  if (state.seen[data.nonce]) return;
-  state.seen[data.nonce] = true;
-  state.queue = state.queue.then(() =>
-    fetch(data.url, {method: "POST", credentials: "same-origin",
-                     headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.body || ""})
-      .then((r) => { document.body.dataset.p03Cookie = r.ok ? data.mark : "refused";
-                     setTriggerValue("done", (r.ok ? "ok:" : "refused:") + data.nonce); })
-      .catch(() => setTriggerValue("done", "failed:" + data.nonce)));
+  const state = window.__p03cookie = window.__p03cookie || {sent: {}, queue: Promise.resolve()};
+  if (!state.sent[data.nonce]) {
+    state.queue = state.queue.then(() =>
+      fetch(data.url, {method: "POST", credentials: "same-origin",
+                       headers: {"Content-Type": "application/x-www-form-urlencoded"}, body: data.body || ""})
+        .then((r) => { document.body.dataset.p03Cookie = r.ok ? data.mark : "refused";
+                       return (r.ok ? "ok:" : "refused:") + data.nonce; },
+              () => "failed:" + data.nonce));
+    state.sent[data.nonce] = state.queue;
+  }
+  state.sent[data.nonce].then((answer) => setTriggerValue("done", answer));
 }
 """
 
