@@ -124,8 +124,8 @@ def cookie_ended(store: Store, token: str | None, sid: str, *, now: float | None
     row = store.web_session(token_hash=_hash(token))
     if row is not None and row["sid"] != sid and _live(store, row, now) is not None:
         return False
-    for ended in {sid, row["sid"] if row is not None else ""} - {""}:
-        end(store, ended, now=now)
+    if row is not None:  # its own session (ended already by the sign-out) or a dead one
+        end(store, row["sid"], now=now)
     return True
 
 
