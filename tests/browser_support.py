@@ -306,12 +306,15 @@ def open_sign_in(page: object, timeout: float = 90_000) -> None:
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
 
 
-def sign_in(page: object, name: str, password: str, *, enter: bool = False, ok: bool = True,
+def sign_in(page: object, name: str, password: str, *, enter: bool = True, ok: bool = True,
             timeout: float = 90_000) -> None:
     """Sign in through the sidebar's sign-in box (opened first when it is closed), once no run is
-    drawing it, pressing Enter in the password box (a phone's form button can lie outside the viewport) or
-    clicking the button; returns once the run that submitting starts is over and, when the sign-in
-    is to succeed (``ok``), once the cookie is set and the run that follows it is over too."""
+    drawing it, by pressing Enter in the password box or, with ``enter=False``, clicking the form's
+    button: a page that is still settling (widgets drawn above the box after its run, their code
+    loaded late, a phone's short viewport) can move that button between Playwright's check that it
+    is still and its click, and the click then lands beside it. Returns once the run that
+    submitting starts is over and, when the sign-in is to succeed (``ok``), once the cookie is set
+    and the run that follows it is over too."""
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
     side = page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
     form = page.get_by_label("Tên đăng nhập")  # type: ignore[attr-defined]

@@ -32,7 +32,7 @@ def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
         assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
         assert page.locator("[data-testid='stDataFrame']").count() == 0
 
-        sign_in(page, "minh", "wrong-password", ok=False)
+        sign_in(page, "minh", "wrong-password", ok=False, enter=False)  # the button, once
         page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for(timeout=30_000)
         sign_in(page, "minh", "minh-pass-123")
         page.get_by_text("Trần Minh").wait_for(timeout=30_000)

@@ -176,7 +176,7 @@ def test_phone_places_a_point_with_a_tap(edit_app, browser, request):
         page.goto(edit_app.url + "/district_map?district=002")
         page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
         side = page.locator("[data-testid='stSidebar']")
-        sign_in(page, "lan", PASSWORD, enter=True)  # opens the collapsed sidebar and its sign-in box first  # the form's button lies outside a phone's viewport
+        sign_in(page, "lan", PASSWORD)  # opens the collapsed sidebar and its sign-in box first
         page.get_by_text("Nguyễn Lan").first.wait_for(timeout=30_000)
         if side.get_attribute("data-collapsed") == "false":  # close it (its button shows on hover only)
             side.locator("[data-testid='stSidebarHeader'] button").first.evaluate("b => b.click()")
