@@ -4,10 +4,14 @@ Administration page, an admin gets it, and a reload keeps the sign-in (the cooki
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
+
 import pytest
 
 from geo import auth
 from geo.store import open_store
+from pages.ui import cookies
 from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -22,6 +26,25 @@ def private_app(tmp_path_factory, boundaries_dir):
     server = AppServer(data, env={"P03_READ_REQUIRES_LOGIN": "true"})
     yield server
     server.stop()
+
+
+def test_cookie_routes_refuse_big_bodies(private_app):
+    """The sign-in cookie's routes read a form of a few bytes; a bigger body is refused (413)."""
+    for path in (cookies.SET_PATH, cookies.END_PATH):
+        big = urllib.request.Request(private_app.url + path, data=b"code=" + b"x" * 65_536, method="POST",
+                                     headers={"Origin": private_app.url,
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(big, timeout=30)
+        assert refused.value.code == 413, path
+        small = urllib.request.Request(private_app.url + path, data=b"code=not-a-code&sid=x", method="POST",
+                                       headers={"Origin": private_app.url,
+                                                "Content-Type": "application/x-www-form-urlencoded"})
+        try:
+            status = urllib.request.urlopen(small, timeout=30).status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        assert status == (403 if path == cookies.SET_PATH else 204), path  # read, and answered as such
 
 
 def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):

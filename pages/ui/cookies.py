@@ -13,7 +13,8 @@ sign-in form, see :mod:`geo.websession`) for the cookie with a same-origin POST:
   cookie's session and deletes the cookie, unless it belongs to a live sign-in made since
   (:func:`geo.websession.cookie_ended`).
 
-Both refuse a request whose ``Origin`` is not this server (no cross-site sign-in or sign-out).
+Both refuse a request whose ``Origin`` is not this server (no cross-site sign-in or sign-out), and
+a body over :data:`MAX_FORM_BYTES` (413) without reading the rest of it.
 No extra package: the page script is an ``st.components.v2`` component (runs in the page, no
 iframe), the routes are Starlette's, which Streamlit already ships.
 """
@@ -22,7 +23,7 @@ from __future__ import annotations
 
 import functools
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import streamlit as st
 
@@ -31,6 +32,7 @@ from geo.store import Store, open_store
 
 SET_PATH = "/p03/session"
 END_PATH = "/p03/session/end"
+MAX_FORM_BYTES = 4096  # a hand-off code or a session id; a longer body is refused, not read on
 
 # One request at a time, in the order the page asked for them: a sign-out's request to delete the
 # cookie still in flight when the next sign-in's request sets a new one could otherwise answer last
@@ -91,13 +93,26 @@ def _secure(request: Any) -> bool:
     return request.url.scheme == "https" or request.headers.get("x-forwarded-proto", "") == "https"
 
 
+async def _small_form(request: Any) -> dict[str, str] | None:
+    """The request's url-encoded form, or None once its body passes :data:`MAX_FORM_BYTES`."""
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_FORM_BYTES:
+            return None
+    return {name: values[0] for name, values in parse_qs(body.decode("utf-8", "replace")).items()}
+
+
 async def _set(request: Any) -> Any:
     from starlette.concurrency import run_in_threadpool
     from starlette.responses import Response
 
     if not _same_origin(request):
         return Response(status_code=403)
-    code = str((await request.form()).get("code") or "")
+    form = await _small_form(request)
+    if form is None:
+        return Response(status_code=413)
+    code = form.get("code", "")
     token = await run_in_threadpool(lambda: websession.claim(_store(), code))  # opening the store blocks
     if token is None:
         return Response(status_code=403)
@@ -112,7 +127,10 @@ async def _end(request: Any) -> Any:
 
     if not _same_origin(request):
         return Response(status_code=403)
-    sid = str((await request.form()).get("sid") or "")
+    form = await _small_form(request)
+    if form is None:
+        return Response(status_code=413)
+    sid = form.get("sid", "")
     token = request.cookies.get(websession.COOKIE_NAME)
     response = Response(status_code=204, headers={"Cache-Control": "no-store"})
     if not await run_in_threadpool(lambda: websession.cookie_ended(_store(), token, sid)):
