@@ -79,6 +79,9 @@ def home() -> None:
 if __name__ == "__main__":  # a script run of the home page
     home()
 else:  # `streamlit run app.py` imports this module and serves the st.App: the app + the cookie routes
-    from pages.ui import cookies
+    from starlette.middleware import Middleware
 
-    app = st.App("app.py", routes=cookies.routes())
+    from pages.ui import cookies, live_map
+
+    app = st.App("app.py", routes=cookies.routes() + live_map.routes(),
+                 middleware=[Middleware(live_map.PreloadMiddleware)])

@@ -5,7 +5,7 @@ streamlit-folium page (``benchmarks/naive_page.py``) over the same store, in the
 Per size (71 = the demo set; else synthetic sites inside Hanoi committed to the scratch store):
 
 - ``page_first_marker_<n>_s``: navigation start to the first marker (or cluster) visible in the
-  map iframe; ``page_table_<n>_s``: to the site table visible. Both are read in the browser
+  map (the project's is drawn in the page, the naive page's in streamlit-folium's iframe); ``page_table_<n>_s``: to the site table visible. Both are read in the browser
   (``performance.now()`` from navigation start, sampled every animation frame).
 - ``page_filter_<n>_s``: the click on a category in the sidebar's list to the map holding that
   category's sites (a different category each run, so that no run is served from the server's cache).
@@ -51,7 +51,7 @@ NAIVE_MAX = int(os.environ.get("BENCH_PAGE_NAIVE_MAX", "10000"))
 TIMEOUT_MS = int(os.environ.get("BENCH_PAGE_TIMEOUT_S", "300")) * 1000
 MAP_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
-# Sampled every animation frame in the top document: when a marker first shows in the map iframe
+# Sampled every animation frame in the top document: when a marker first shows in the map (the page's or an iframe's)
 # and when the site table first shows (ms since navigation start).
 _PROBE = """
 (() => {
@@ -76,6 +76,12 @@ _PROBE = """
   const shown = el => !!el && el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;
   const tick = () => {
     const b = window.__bench;
+    const live = document.querySelector('.p03-live');  // the project's map, drawn in the page
+    if (b.marker === undefined && live) {
+      if (b.iframe === undefined) b.iframe = performance.now();
+      if (b.leaflet === undefined && live.querySelector('.leaflet-container')) b.leaflet = performance.now();
+      if (shown(live.querySelector('.leaflet-marker-icon'))) b.marker = performance.now();
+    }
     if (b.marker === undefined) {
       for (const f of document.querySelectorAll("iframe[title='streamlit_folium.st_folium']")) {
         let d = null;
@@ -96,8 +102,7 @@ _TABLE = {"project": ".st-key-dm_table [data-testid='stDataFrame']",
           "naive": "[data-testid='stDataFrame']"}  # the naive page's only table (no selection: no key class)
 # the map in the iframe holds exactly N sites (the project's layer counts them in window.p03)
 _MAP_COUNT = {
-    "project": "n => { const f = document.querySelector(\"" + MAP_IFRAME + "\");"
-               " const w = f && f.contentWindow; return !!(w && w.p03 && w.p03.count === n); }",
+    "project": "n => { const m = document.querySelector('.p03-live'); return !!m && m.dataset.p03Sites === String(n); }",
     "naive": "n => { const f = document.querySelector(\"" + MAP_IFRAME + "\"); const w = f && f.contentWindow;"
              " if (!w || !w.L || !w.L.MarkerClusterGroup) return false;"
              " for (const k of Object.keys(w)) { const v = w[k];"
@@ -155,9 +160,12 @@ class Server:
 
 
 def scratch_data(root: Path, n: int, b: boundaries.Boundaries) -> Path:
-    """A data dir with the installed boundaries and ``n`` sites (the demo set when n == 71)."""
+    """A data dir with the installed boundaries, the OpenStreetMap reference layers (as `make run`
+    installs them) and ``n`` sites (the demo set when n == 71)."""
     data = root / f"data-{n}"
     shutil.copytree(settings.boundaries_dir(), data / "boundaries")
+    if settings.reference_dir().exists():
+        shutil.copytree(settings.reference_dir(), data / "reference")
     store = open_store(url="", folder=data / "projects")
     if n == DEMO:
         site_ops.load_demo(store, REPO / "data" / "demo", actor="bench", b=b)
@@ -265,11 +273,15 @@ def breakdown(page: Any, got: dict[str, float]) -> str:
     return text
 
 
-def median_runs(browser: Any, url: str, kind: str, n: int, counts: dict[str, int], repeat: int,
-                offset: int = 0) -> dict[str, float]:
+def median_runs(browser: Any, urls: dict[str, str], counts: dict[str, int], repeat: int) -> dict[str, dict[str, float]]:
+    """Per kind ("project", "naive") of page at its URL, the median figures of ``repeat`` cold loads,
+    the kinds taking turns (a machine that slows down for a while slows both alike)."""
     cats = [(c.code, c.label("vi"), counts.get(c.code, 0)) for c in CATEGORIES if counts.get(c.code)]
-    runs = [one_run(browser, url, kind, cats[(offset + i) % len(cats)]) for i in range(repeat)]
-    return {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+    runs: dict[str, list[dict[str, float]]] = {kind: [] for kind in urls}
+    for i in range(repeat):
+        for kind, url in urls.items():
+            runs[kind].append(one_run(browser, url, kind, cats[i % len(cats)]))
+    return {kind: {k: statistics.median(r[k] for r in got) for k in got[0]} for kind, got in runs.items()}
 
 
 def bench_pages(add: Callable[[str, float], None], sizes: list[int], repeat: int = 3) -> None:
@@ -283,41 +295,61 @@ def bench_pages(add: Callable[[str, float], None], sizes: list[int], repeat: int
         for n in sizes:
             data = scratch_data(root, n, b)
             counts = open_store(url="", folder=data / "projects").query_sites()["category"].value_counts().to_dict()
-            server = Server(REPO / "app.py", data)
-            try:
-                url = server.url + "/district_map"
-                cold = one_run(browser, url, "project", None)
-                add(f"page_first_marker_{n}_server_cold_s", cold["marker"])
-                proj = median_runs(browser, url, "project", n, counts, repeat)
-                add(f"page_first_marker_{n}_s", proj["marker"])
-                add(f"page_table_{n}_s", proj["table"])
-                add(f"page_filter_{n}_s", proj["filter"])
-                add(f"page_ws_bytes_{n}", proj["ws_bytes"])
-                if n >= 100_000:
-                    add(f"page_rss_{n}_5_sessions_mb", sessions_rss(browser, server, url, 5))
-            finally:
-                server.stop()
-            if n > NAIVE_MAX:
-                print(f"# naive page at {n:,} sites skipped: its folium Markers and Popups take minutes to build "
-                      f"and paint (55-64 s at 10,000 already); no ratio_page_{n}", flush=True)
-                continue
-            naive = Server(naive_script(root), data, {"PYTHONPATH": str(REPO)})
-            try:
-                got = median_runs(browser, naive.url, "naive", n, counts, 1 if n > DEMO else repeat)
-            except Exception as exc:  # noqa: BLE001 (a naive page too slow to finish is a result too)
-                print(f"# naive page at {n:,} sites did not finish within {TIMEOUT_MS / 1000:.0f} s "
-                      f"({type(exc).__name__}); its figures below are that bound, the ratio a lower bound", flush=True)
-                got = {"marker": TIMEOUT_MS / 1000, "table": TIMEOUT_MS / 1000, "filter": TIMEOUT_MS / 1000,
-                       "ws_bytes": 0.0}
-            finally:
-                naive.stop()
-            add(f"page_first_marker_naive_{n}_s", got["marker"])
-            add(f"page_table_naive_{n}_s", got["table"])
-            add(f"page_filter_naive_{n}_s", got["filter"])
-            add(f"page_ws_bytes_naive_{n}", got["ws_bytes"])
-            add(f"ratio_page_{n}", got["marker"] / proj["marker"])
-            add(f"ratio_page_filter_{n}", got["filter"] / proj["filter"])
+            bench_size(add, browser, root, data, n, counts, repeat)
         browser.close()
+
+
+def bench_size(add: Callable[[str, float], None], browser: Any, root: Path, data: Path, n: int,
+               counts: dict[str, int], repeat: int) -> None:
+    """One size's figures: the project's page and (up to NAIVE_MAX sites) the naive one. At the demo
+    size both are loaded ``repeat`` times in turns, each server warmed by one load first; above it the
+    naive page is loaded once, after the project's runs."""
+    server = Server(REPO / "app.py", data)
+    naive = Server(naive_script(root), data, {"PYTHONPATH": str(REPO)}) if n == DEMO <= NAIVE_MAX else None
+    try:
+        url = server.url + "/district_map"
+        cold = one_run(browser, url, "project", None)
+        add(f"page_first_marker_{n}_server_cold_s", cold["marker"])
+        urls = {"project": url}
+        if naive is not None:
+            one_run(browser, naive.url, "naive", None)
+            urls["naive"] = naive.url
+        both = median_runs(browser, urls, counts, repeat)
+        proj = both["project"]
+        add(f"page_first_marker_{n}_s", proj["marker"])
+        add(f"page_table_{n}_s", proj["table"])
+        add(f"page_filter_{n}_s", proj["filter"])
+        add(f"page_ws_bytes_{n}", proj["ws_bytes"])
+        if n >= 100_000:
+            add(f"page_rss_{n}_5_sessions_mb", sessions_rss(browser, server, url, 5))
+    finally:
+        server.stop()
+        if naive is not None:
+            naive.stop()
+    if n > NAIVE_MAX:
+        print(f"# naive page at {n:,} sites skipped: its folium Markers and Popups take minutes to build "
+              f"and paint (55-64 s at 10,000 already); no ratio_page_{n}", flush=True)
+        return
+    got = both.get("naive") or naive_once(browser, root, data, n, counts)
+    add(f"page_first_marker_naive_{n}_s", got["marker"])
+    add(f"page_table_naive_{n}_s", got["table"])
+    add(f"page_filter_naive_{n}_s", got["filter"])
+    add(f"page_ws_bytes_naive_{n}", got["ws_bytes"])
+    add(f"ratio_page_{n}", got["marker"] / proj["marker"])
+    add(f"ratio_page_filter_{n}", got["filter"] / proj["filter"])
+
+
+def naive_once(browser: Any, root: Path, data: Path, n: int, counts: dict[str, int]) -> dict[str, float]:
+    """The naive page's figures from one load (or the time-out, when it does not finish)."""
+    naive = Server(naive_script(root), data, {"PYTHONPATH": str(REPO)})
+    try:
+        return median_runs(browser, {"naive": naive.url}, counts, 1)["naive"]
+    except Exception as exc:  # noqa: BLE001 (a naive page too slow to finish is a result too)
+        print(f"# naive page at {n:,} sites did not finish within {TIMEOUT_MS / 1000:.0f} s "
+              f"({type(exc).__name__}); its figures below are that bound, the ratio a lower bound", flush=True)
+        return {"marker": TIMEOUT_MS / 1000, "table": TIMEOUT_MS / 1000, "filter": TIMEOUT_MS / 1000, "ws_bytes": 0.0}
+    finally:
+        naive.stop()
 
 
 def sessions_rss(browser: Any, server: Server, url: str, sessions: int) -> float:

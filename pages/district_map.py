@@ -7,16 +7,17 @@ import dataclasses
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
 
 from geo import fmt, views
 from geo import sites as site_ops
+from geo.maps import reference as map_reference
 from geo.maps import sites as map_sites
 from geo.reference import Reference
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import reference as ref_ui
 from pages.ui import site_edit
+from pages.ui.live_map import early, live_map, reference_url
 
 
 # one shared frame per store version and view, not a copy per run (st.cache_data would unpickle
@@ -96,24 +97,23 @@ def details(site_id: str, lang: str) -> None:
 
 
 def map_panel(sites: gpd.GeoDataFrame, view: views.View, lang: str) -> tuple[Reference | None, str | None]:
-    """The map (its base keeps its iframe; a filter swaps only the sites' feature group), the legend
+    """The map (drawn in the page and kept: a filter swaps only the sites), the legend
     counts, reference search hits and the new-site panel; returns the reference layers and the
     clicked site's id."""
     b = ui.bounds()
     ref = ref_ui.layers()
     ref_hits = ref_ui.found(ref, view.text)
     focus = view.focus(b)
-    box = map_sites.sites_view(sites, b, focus, view.fits_city)
-    fmap = map_sites.base_map(b, lang=lang, layer=view.layer, focus=focus, reference=ref, reference_found=ref_hits)
-    out = st_folium(fmap, height=620, use_container_width=True, key="dm_map",
-                    feature_group_to_add=map_sites.sites_group(sites, lang, box),
-                    returned_objects=["last_object_clicked_tooltip"])
+    clicked = live_map(key="dm_map", height=620, sites=sites, b=b, lang=lang, layer=view.layer, focus=focus,
+                       view=map_sites.sites_view(sites, b, focus, view.fits_city),
+                       reference_text=None if ref is None else map_reference.payload_text(
+                           ref, lang, ref_hits, url=reference_url(ref, lang)))
     legend = map_sites.legend_items(sites, lang)
     if legend:
         st.caption(" · ".join(f"{glyph} {label}: {n}" for glyph, _c, label, n in legend))
     ref_ui.search_results(ref_hits, view.text, lang)
     site_edit.new_site_panel(lang, focus)  # editors: draw a new site
-    return ref, map_sites.site_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
+    return ref, clicked
 
 
 def site_list(sites: gpd.GeoDataFrame, table: pd.DataFrame, total: int, clicked: str | None, lang: str) -> None:
@@ -156,6 +156,7 @@ def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def main() -> None:
+    early()
     lang = ui.sidebar()
     ui.use_local_assets()
     st.title(ui.t("district_map"))

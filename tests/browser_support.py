@@ -172,19 +172,38 @@ def browser_page(browser: object) -> Iterator[object]:
 FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 
 
+# the district map, drawn in the page itself (pages/ui/live_map.py); data-p03-sites: the sites it holds
+LIVE_MAP = ".p03-live"
+
+
 def map_frame(page: object, timeout: float = 30_000) -> object:
-    """The streamlit-folium iframe holding the Leaflet map, once its sites are drawn."""
-    page.wait_for_selector(FOLIUM_IFRAME, timeout=timeout)  # type: ignore[attr-defined]
-    frame = page.frame_locator(FOLIUM_IFRAME).first  # type: ignore[attr-defined]
-    frame.locator(".leaflet-container").wait_for(timeout=timeout)
-    return frame
+    """The page's first map, once Leaflet has drawn it: the district map drawn in the page (a locator
+    of its element) or a streamlit-folium iframe (a frame locator); both find what is inside."""
+    first = page.wait_for_selector(f"{LIVE_MAP}, {FOLIUM_IFRAME}", timeout=timeout)  # type: ignore[attr-defined]
+    if first.evaluate("e => e.matches('.p03-live')"):
+        holder = page.locator(LIVE_MAP).first  # type: ignore[attr-defined]
+    else:
+        holder = page.frame_locator(FOLIUM_IFRAME).first  # type: ignore[attr-defined]
+    holder.locator(".leaflet-container").wait_for(timeout=timeout)
+    return holder
+
+
+def in_map(holder: object, script: str) -> object:
+    """Evaluate ``script`` (a JS function) in the window of the map ``holder`` (from :func:`map_frame`):
+    the page's own for the district map, the iframe's for a streamlit-folium map."""
+    if hasattr(holder, "page"):  # a Locator in the page
+        return holder.page.evaluate(script)  # type: ignore[attr-defined]
+    return holder.locator("body").evaluate(script)  # type: ignore[attr-defined]
 
 
 def map_holds(page: object, n: int, timeout: float = 30_000) -> None:
-    """Wait until the page's (first) map holds ``n`` sites (``window.p03.count`` in its iframe): a view
-    change reaches the kept iframe a moment after the page's own text has changed."""
+    """Wait until the page's map holds ``n`` sites (the district map's ``data-p03-sites``, else
+    ``window.p03.count`` in the first iframe): a view change reaches the kept map a moment after the
+    page's own text has changed."""
     page.wait_for_function(  # type: ignore[attr-defined]
-        f"""n => {{ const f = document.querySelector("{FOLIUM_IFRAME}"); const w = f && f.contentWindow;
+        f"""n => {{ const m = document.querySelector("{LIVE_MAP}");
+        if (m) return m.dataset.p03Sites === String(n);
+        const f = document.querySelector("{FOLIUM_IFRAME}"); const w = f && f.contentWindow;
         return !!(w && w.p03 && w.p03.count === n); }}""", arg=n, timeout=timeout)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 
-from geo import auth, boundaries
+from geo import auth, boundaries, reference
 from geo import sites as site_ops
 from geo.private_files import private_dir
 from geo.store import open_store
@@ -69,6 +69,16 @@ def boundaries_dir(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) 
     dest = tmp_path_factory.mktemp("data") / "boundaries"
     boundaries.import_boundaries(shared_data / "boundaries", dest)
     return dest
+
+
+@pytest.fixture(scope="session")
+def ref(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> reference.Reference:
+    """The real OpenStreetMap reference layers, imported once into a scratch folder."""
+    dest = tmp_path_factory.mktemp("ref") / "reference"
+    reference.import_reference(shared_data / "reference", dest)
+    loaded = reference.get(dest)
+    assert loaded is not None
+    return loaded
 
 
 @pytest.fixture(scope="session")

@@ -52,14 +52,14 @@ def test_private_app_sign_in_roles_and_sign_out(private_app, browser, request):
     try:
         page.goto(private_app.url + "/district_map?district=002")
         page.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=60_000)
-        assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
+        assert page.locator(".p03-live").count() == 0  # no map
         assert page.locator("[data-testid='stDataFrame']").count() == 0
 
         sign_in(page, "minh", "wrong-password", ok=False, enter=False)  # the button, once
         page.get_by_text("Tên đăng nhập hoặc mật khẩu không đúng.").wait_for(timeout=30_000)
         sign_in(page, "minh", "minh-pass-123")
         page.get_by_text("Trần Minh").wait_for(timeout=30_000)
-        page.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=60_000)
+        page.locator(".p03-live .leaflet-container").wait_for(timeout=60_000)  # the district map
         page.screenshot(path=str(out_dir(request) / "viewer_map.png"), full_page=True)
 
         page.locator("[data-testid='stSidebar']").get_by_role("link", name="Quản trị").click()
@@ -108,7 +108,7 @@ def test_sign_in_survives_reload_new_tab_and_shared_link_until_revoked(private_a
         tab = page.context.new_page()  # a shared link opened in a new tab
         tab.goto(private_app.url + "/district_map?district=002")
         tab.get_by_text("Trần Minh").wait_for(timeout=60_000)
-        tab.locator("iframe[title='streamlit_folium.st_folium']").wait_for(timeout=60_000)
+        tab.locator(".p03-live .leaflet-container").wait_for(timeout=60_000)
 
         tab.get_by_role("button", name="Đăng xuất").click()  # sign out in the second tab ...
         tab.get_by_text("Cần đăng nhập để xem ứng dụng này").wait_for(timeout=30_000)

@@ -34,16 +34,16 @@ def test_choose_hoan_kiem_shows_boundary_and_markers(app_server, browser_page, r
     choose(page, "Chọn quận, huyện hoặc xã, phường", "Quận Hoàn Kiếm · Hoan Kiem")
     page.get_by_text("công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
     frame = map_frame(page)
-    map_holds(page, 21)  # the kept iframe has taken the new view (it held the city's 71 sites)
+    map_holds(page, 21)  # the kept map has taken the new view (it held the city's 71 sites)
     # the demo markers (single pins and clusters) and the highlighted boundary (canvas overlay)
     frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
     assert frame.locator(".p03-pin, .marker-cluster").count() >= 3
-    drawn = frame.locator("body").evaluate(
+    drawn = page.evaluate(  # the map is drawn in the page: its objects are the page's
         "() => window.p03.points.getLayers().length + window.p03.shapes.getLayers().length")
     assert drawn == 21  # every demo site of Hoàn Kiếm: points in the cluster group, lines/polygons
     assert frame.locator(".leaflet-overlay-pane canvas, .leaflet-overlay-pane path").count() >= 1
     # the map object knows every site of the view (21 in Hoàn Kiếm, points and shapes)
-    assert frame.locator("body").evaluate("() => window.p03.count") == 21
+    assert page.evaluate("() => window.p03.count") == 21
     assert "Hệ thống bản đồ hành chính" in frame.locator(".leaflet-control-attribution").inner_text()
     page.screenshot(path=str(out_dir(request) / "hoan_kiem.png"), full_page=True)
     assert page.p03_external == [], page.p03_external
@@ -77,8 +77,8 @@ def test_offline_without_basemap(tmp_path, boundaries_dir, browser, request):
         frame = map_frame(page)
         frame.locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
         assert frame.locator(".leaflet-tile").count() == 0
-        assert frame.locator("body").evaluate("() => window.p03.count") >= 10
-        scripts = frame.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
+        assert page.evaluate("() => window.p03.count") >= 10
+        scripts = page.locator("script[src]").evaluate_all("els => els.map(e => e.src)")
         assert any("/app/static/vendor/leaflet/leaflet.js" in s for s in scripts), scripts
         assert all(s.startswith("http://127.0.0.1") for s in scripts), scripts
         page.screenshot(path=str(out_dir(request) / "offline_commune.png"), full_page=True)
@@ -90,27 +90,28 @@ def test_offline_without_basemap(tmp_path, boundaries_dir, browser, request):
 
 
 def test_click_on_a_site_shows_its_details(app_server, browser_page):
-    """A click on a pin reaches the page (st_folium reports the tooltip's #id) and the details
-    table shows the site's facts; a filter change then redraws the sites in the same map iframe
-    and the details stay."""
+    """A click on a pin reaches the page (the map reports the site's id) and the details table shows
+    the site's facts; a filter change then redraws the sites in the same map (no new element, no
+    iframe) and the details stay."""
     page = browser_page
     page.goto(app_server.url + "/district_map?district=002&category=market")
     frame = map_frame(page)
     frame.locator(".p03-pin").first.wait_for(timeout=30_000)
-    # the run the map's first report asks for is over (the page around the iframe no longer moves)
+    # the page around the map no longer moves
     page.locator(".st-key-dm_table [data-testid='stDataFrame']").wait_for(timeout=30_000)
     settled(page)
     pin_on_top(frame.locator(".p03-pin")).click()  # in view and not under another pin or a control
     page.get_by_text("Thông tin chi tiết").first.wait_for(timeout=30_000)
     details = page.get_by_test_id("stDataFrame").nth(1)
     assert details.is_visible()
-    # a filter change swaps the sites in the same map (no new iframe) and keeps the last click
-    iframe = "document.querySelector(\"iframe[title='streamlit_folium.st_folium']\").contentWindow"
-    before = page.evaluate(f"() => {{ {iframe}.p03mark = 1; return {iframe}.p03.count; }}")
+    # a filter change swaps the sites in the same map (the same element) and keeps the last click
+    live = "document.querySelector('.p03-live-map')"
+    before = page.evaluate(f"() => {{ {live}.p03mark = 1; return window.p03.count; }}")
     choose(page, "Loại công trình", "Công viên, vườn hoa")
-    page.wait_for_function(f"n => {iframe}.p03.count > n", arg=before, timeout=30_000)
-    assert page.evaluate(f"() => {iframe}.p03mark") == 1
-    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 1
+    page.wait_for_function("n => window.p03.count > n", arg=before, timeout=30_000)
+    assert page.evaluate(f"() => {live}.p03mark") == 1
+    assert page.locator(".p03-live").count() == 1
+    assert page.locator("iframe[title='streamlit_folium.st_folium']").count() == 0
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     assert page.get_by_text("Thông tin chi tiết").first.is_visible()
     assert page.p03_console_errors == [], page.p03_console_errors

@@ -42,6 +42,8 @@ TOO_WIDE = """(width) => {
     // a table may scroll inside its own frame; the frame itself must fit
     if (e.closest('[data-testid=stDataFrame]') && e.getAttribute('data-testid') !== 'stDataFrame') continue;
     if (e.closest('[data-testid=stProgressBarTrack]')) continue;  // the fill slides inside its clipped track
+    // the district map is drawn in the page: its tiles and panes slide inside the map, which clips them
+    if (e.closest('.leaflet-container') && !e.classList.contains('leaflet-container')) continue;
     const r = e.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
     if (r.right > width + 1 || r.left < -1) bad.push(`${name(e)} ${Math.round(r.left)}..${Math.round(r.right)}`);

@@ -47,8 +47,8 @@ def sign_in_lan(page) -> None:
     page.get_by_text("Đăng nhập với").or_(page.get_by_text("Nguyễn Lan")).first.wait_for(timeout=30_000)
 
 
-def edit_frame(page, nth: int = 1):
-    """The second streamlit-folium iframe: the edit map (the first is the browsing map)."""
+def edit_frame(page, nth: int = 0):
+    """The first streamlit-folium iframe: the edit map (the browsing map is drawn in the page)."""
     sel = "iframe[title='streamlit_folium.st_folium']"
     page.locator(sel).nth(nth).wait_for(timeout=60_000)
     frame = page.frame_locator(sel).nth(nth)

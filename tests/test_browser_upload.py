@@ -9,7 +9,7 @@ import pytest
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, map_frame, new_page, out_dir, sign_in  # noqa: F401
+from tests.browser_support import AppServer, browser, in_map, make_data_dir, map_frame, new_page, out_dir, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -60,7 +60,7 @@ def test_upload_commit_see_on_map_and_roll_back(server, browser, tmp_path, reque
         report.wait_for()
         assert store.count_sites() == before  # nothing written before the commit
         preview = map_frame(page)
-        assert preview.locator("body").evaluate("() => window.p03.count") == 3
+        assert in_map(preview, "() => window.p03.count") == 3
         page.screenshot(path=str(out_dir(request) / "report.png"), full_page=True)
         page.get_by_role("button", name="Lưu 3 đối tượng hợp lệ").click()
         page.get_by_text("Đã lưu 3 công trình thành lô").first.wait_for(timeout=60_000)
@@ -74,7 +74,7 @@ def test_upload_commit_see_on_map_and_roll_back(server, browser, tmp_path, reque
         page.get_by_text("3 công trình trong Toàn thành phố").first.wait_for(timeout=60_000)
         frame = map_frame(page)
         frame.locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
-        assert frame.locator("body").evaluate("() => window.p03.count") == 3
+        assert in_map(frame, "() => window.p03.count") == 3
         page.screenshot(path=str(out_dir(request) / "district_map.png"), full_page=True)
 
         # roll the batch back from the upload page

@@ -34,12 +34,16 @@ LAYER_FILES = sorted({cls.script_file for cls in (base.FrameScript, choropleth.U
 OWN_ESC = {"common.js", "sites.js"}
 INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
 
-# compiles each [name, source] pair (vm.Script parses, nothing runs) and prints the errors as JSON
+# compiles each [name, source] pair (vm.Script parses, nothing runs; a name ending in "(module)" is
+# parsed as an ES module) and prints the errors as JSON
 _PARSER = """
 const vm = require("vm"), fs = require("fs");
 const errors = [];
 for (const [name, src] of JSON.parse(fs.readFileSync(process.argv[1], "utf8"))) {
-  try { new vm.Script(src, {filename: name}); } catch (e) { errors.push(name + ": " + e.message); }
+  try {
+    if (name.endsWith("(module)")) new vm.SourceTextModule(src, {identifier: name});
+    else new vm.Script(src, {filename: name});
+  } catch (e) { errors.push(name + ": " + e.message); }
 }
 process.stdout.write(JSON.stringify(errors));
 """
@@ -56,8 +60,8 @@ def syntax_errors(sources: dict[str, str], tmp_path: Path) -> list[str]:
     """node's syntax errors in ``sources`` (name -> JavaScript), one line each."""
     listing = tmp_path / "sources.json"
     listing.write_text(json.dumps(list(sources.items())), "utf-8")
-    out = subprocess.run([node(), "-e", _PARSER, str(listing)], capture_output=True, text=True, timeout=120,
-                         check=True)
+    out = subprocess.run([node(), "--experimental-vm-modules", "--no-warnings", "-e", _PARSER, str(listing)],
+                         capture_output=True, text=True, timeout=120, check=True)
     return json.loads(out.stdout)
 
 
@@ -83,24 +87,28 @@ def backend() -> str:
     return "sqlite"
 
 
-@pytest.fixture(scope="module")
-def ref(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> reference.Reference:
-    dest = tmp_path_factory.mktemp("ref") / "reference"
-    reference.import_reference(shared_data / "reference", dest)
-    loaded = reference.get(dest)
-    assert loaded is not None
-    return loaded
-
-
 def test_the_parser_reports_a_broken_script(tmp_path):
     errors = syntax_errors({"ok": "(function (map, D) { var x = 1; })", "broken": "(function (map) { var = ; })"},
                            tmp_path)
     assert len(errors) == 1 and errors[0].startswith("broken: ")
 
 
+#: the in-page map's module files (``export default``): geo/maps/live.py joins them with the layer scripts
+MODULE_FILES = {"live.js"}
+
+
+def test_the_parser_reports_a_broken_module(tmp_path):
+    errors = syntax_errors({"ok (module)": "export default function (c) { return c; }",
+                            "broken (module)": "export default function (c) { var = ; }"}, tmp_path)
+    assert len(errors) == 1 and errors[0].startswith("broken (module): ")
+
+
 def test_every_script_file_parses_alone_and_as_the_page_wraps_it(tmp_path):
-    assert {"common.js", *LAYER_FILES} <= set(JS_FILES)
-    sources = {name: asset_text(name) for name in JS_FILES}
+    from geo.maps import live
+
+    assert {"common.js", *LAYER_FILES, *MODULE_FILES} <= set(JS_FILES)
+    sources = {name + (" (module)" if name in MODULE_FILES else ""): asset_text(name) for name in JS_FILES}
+    sources["the in-page map (module)"] = live.module_text()
     sources.update({f"{name} (wrapped)": base.layer_script(name, "map_x", "{}") for name in LAYER_FILES})
     assert syntax_errors(sources, tmp_path) == []
     for name in LAYER_FILES:  # a function expression the page calls: no global name of its own

@@ -20,6 +20,7 @@ from geo.store import open_store
 from tests.browser_support import (  # noqa: F401
     AppServer,
     browser,
+    in_map,
     make_data_dir,
     map_frame,
     new_page,
@@ -170,8 +171,8 @@ def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, reque
         page.get_by_text("32 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
         frame = map_frame(page)
         frame.locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
-        assert frame.locator("body").evaluate("() => window.p03.count") == len(FEATURES)
-        shown = frame.locator("body").evaluate(OPEN_ALL)
+        assert in_map(frame, "() => window.p03.count") == len(FEATURES)
+        shown = in_map(frame, OPEN_ALL)
         settled(page)  # any late handler (image errors, focus) has had its turn
         page.screenshot(path=str(out_dir(request) / "hostile_hoan_kiem.png"), full_page=True)
         _assert_clean(page, dialogs)
@@ -225,12 +226,12 @@ def test_hostile_text_in_site_editing_and_history(hostile_app, browser, request)
         sign_in(page, "lan", "lan-pass-1234")
         page.get_by_text(re.compile(r"Vẽ công trình mới$")).click()
         sel = "iframe[title='streamlit_folium.st_folium']"
-        page.locator(sel).nth(1).wait_for(timeout=60_000)
-        edit = page.frame_locator(sel).nth(1)
+        page.locator(sel).nth(0).wait_for(timeout=60_000)
+        edit = page.frame_locator(sel).nth(0)
         edit.locator(".leaflet-pm-icon-marker").click()
         settled(page)  # the run that opened the editor is over: the page around the edit map stops moving
-        page.locator(sel).nth(1).scroll_into_view_if_needed()
-        box = stable_box(page, page.locator(sel).nth(1))
+        page.locator(sel).nth(0).scroll_into_view_if_needed()
+        box = stable_box(page, page.locator(sel).nth(0))
         page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.get_by_text("Vị trí mới nằm ở").wait_for(timeout=30_000)
         form = page.locator("[data-testid='stForm']").first

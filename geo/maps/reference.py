@@ -6,6 +6,7 @@ on top. Names are escaped in the browser; the payload is escaped for its ``<scri
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from typing import Any
 
@@ -45,14 +46,34 @@ def _layers_text(ref: Reference, lang: str) -> str:
     return "[" + ",".join(parts) + "]"
 
 
+def layers_text(ref: Reference, lang: str = "vi") -> str:
+    """Every layer with its features, as JSON (``[{key, label, color, fc}]``, cached per reference
+    and language): what a map given a ``url`` by :func:`payload_text` fetches."""
+    return _layers_text(ref, lang)
+
+
+def layers_version(ref: Reference, lang: str = "vi") -> str:
+    """A short hash of :func:`layers_text`: the fetched file's URL changes with its content."""
+    return _version(ref, lang)
+
+
+@lru_cache(maxsize=8)
+def _version(ref: Reference, lang: str) -> str:
+    return hashlib.blake2b(_layers_text(ref, lang).encode("utf-8"), digest_size=6).hexdigest()
+
+
 def payload_text(ref: Reference, lang: str = "vi", found: gpd.GeoDataFrame | None = None,
-                 show: bool = False) -> str:
+                 show: bool = False, url: str | None = None) -> str:
     """The script-safe JSON the layer script draws (the layers cached per reference and language);
-    ``show``: every layer on from the start."""
+    ``show``: every layer on from the start. With ``url`` the layers' features are left out: the
+    browser fetches them from ``url`` (:func:`layers_text`) when a layer is first turned on (263 KB
+    the district map's first paint does without; the layer list and the search hits stay here)."""
     found_text = _feature_collection(found) if found is not None and len(found) else "null"
-    return ('{"layers":' + _layers_text(ref, lang) + ',"found":' + found_text + ',"attribution":' +
+    layers = _layers_text(ref, lang) if url is None else script_json(
+        [{"key": layer.key, "label": layer.label(lang), "color": layer.color} for layer in LAYERS])
+    return ('{"layers":' + layers + ',"found":' + found_text + ',"attribution":' +
             script_json(ref.attribution_line(lang)) + ',"show":' + ("true" if show else "false") +
-            ',"found_color":' + script_json(colors.FOUND) + "}")
+            ',"found_color":' + script_json(colors.FOUND) + ',"url":' + script_json(url) + "}")
 
 
 class ReferenceLayers(ScriptLayer):
@@ -98,4 +119,5 @@ def candidates_map(candidates: list[tuple[str, Any, list[str]]], b: Any, ref: Re
     return m
 
 
-__all__ = ["CANDIDATE_COLORS", "CandidatesLayer", "ReferenceLayers", "add_to", "candidates_map", "payload_text"]
+__all__ = ["CANDIDATE_COLORS", "CandidatesLayer", "ReferenceLayers", "add_to", "candidates_map", "layers_text",
+           "layers_version", "payload_text"]

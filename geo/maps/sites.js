@@ -15,19 +15,23 @@ window.p03Map = window.p03Map || (function () {
   }
   function sameView(a, b) { return !!a && !!b && JSON.stringify(a) === JSON.stringify(b); }
 
-  // boundaries: every unit faint, the chosen one highlighted; not clickable
+  // boundaries: every unit faint, the chosen one highlighted; not clickable. Returns a function that
+  // takes them off the map again (the in-page map draws another unit's over the same map).
   function base(map, B) {
-    if (B.units) L.geoJSON(B.units, {interactive: false, style: {color: "#555", weight: 1, opacity: 0.6,
-        fill: false, dashArray: "3"}}).addTo(map);
-    if (B.focus) L.geoJSON(B.focus, {interactive: false, style: {color: B.highlight, weight: 3,
-        fillColor: B.highlight, fillOpacity: 0.06}}).addTo(map);
+    var drawn = [];
+    if (B.units) drawn.push(L.geoJSON(B.units, {interactive: false, style: {color: "#555", weight: 1,
+        opacity: 0.6, fill: false, dashArray: "3"}}).addTo(map));
+    if (B.focus) drawn.push(L.geoJSON(B.focus, {interactive: false, style: {color: B.highlight, weight: 3,
+        fillColor: B.highlight, fillOpacity: 0.06}}).addTo(map));
     map.p03names = {districts: B.districts, communes: B.communes};
     map.p03view = B.view;
     map.fitBounds(B.view, {animate: false});
+    return function () { drawn.forEach(function (l) { map.removeLayer(l); }); };
   }
 
   function sites(map, parent, D, view) {
-    var n = D.ids.length, names0 = map.p03names || {districts: {}, communes: {}};
+    var n = D.ids.length;
+    function names0() { return map.p03names || {districts: {}, communes: {}}; }  // set by base()
     // a new fit only when the sites' view is not the one shown (a filter keeps a unit's view)
     if (!sameView(view, map.p03view)) { map.fitBounds(view, {animate: false}); map.p03view = view; }
     function names(table, codes) {
@@ -41,8 +45,8 @@ window.p03Map = window.p03Map || (function () {
     }
     function popup(i) {
       var rows = [[D.labels.category, D.cats[D.cat[i]].label], [D.labels.status, D.sts[D.st[i]].label],
-                  [D.labels.district, names(names0.districts, D.dcodes[D.dist[i]])],
-                  [D.labels.commune, names(names0.communes, D.ccodes[D.comm[i]])]];
+                  [D.labels.district, names(names0().districts, D.dcodes[D.dist[i]])],
+                  [D.labels.commune, names(names0().communes, D.ccodes[D.comm[i]])]];
       D.extra.forEach(function (e) {
         var v = D.x[e[0]][i];
         if (v !== null && v !== "" && v !== undefined) rows.push([e[1], e[2] ? Number(v).toLocaleString("vi-VN") : v]);

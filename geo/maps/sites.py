@@ -317,6 +317,17 @@ def _box(bounds: np.ndarray | None) -> list[list[float]]:
     return [[miny - pad, minx - pad], [maxy + pad, maxx + pad]]
 
 
+def first_view(b: Boundaries | None, focus: gpd.GeoDataFrame | None = None,
+               view: list[list[float]] | None = None) -> list[list[float]]:
+    """Where a site map opens, before its sites are drawn: the ``focus`` unit(s), else the city,
+    else ``view``."""
+    if focus is not None and len(focus):
+        return _box(focus.total_bounds)
+    if b is not None:
+        return _box(b.city.total_bounds)
+    return view or _box(None)
+
+
 def sites_view(sites: gpd.GeoDataFrame, b: Boundaries | None, focus: gpd.GeoDataFrame | None = None,
                fit_city: bool = False) -> list[list[float]]:
     """Where the map looks: the ``focus`` unit(s), else the whole city when ``fit_city`` (every
@@ -342,11 +353,7 @@ def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "dis
     # map itself (markercluster needs maxZoom and clusters every level in between), the attribution
     m = new_map(tiles=tiles, height=height, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
                 attribution=b.attribution_lines(layer) if b is not None else ())
-    if focus is not None and len(focus):
-        view = _box(focus.total_bounds)
-    elif b is not None:
-        view = _box(b.city.total_bounds)
-    SitesBase(base_payload(b, lang, layer, focus, view)).add_to(m)
+    SitesBase(base_payload(b, lang, layer, focus, first_view(b, focus, view))).add_to(m)
     if reference is not None:
         from geo.maps import reference as map_reference  # imports this module
 

@@ -43,6 +43,8 @@ def css(t: Callable[[str], object]) -> str:
     # the top bar's running man and its "Running..." / "Stop": keep the man, hide the words
     rules.append("[data-testid='stStatusWidget'] label, [data-testid='stStatusWidget'] button"
                  " { display: none !important; }")
+    # the empty element that fetches the in-page map's code early (pages/ui/live_map.early): no room
+    rules.append(".st-key-p03_map_early { display: none !important; }")
     return "\n".join(rules)
 
 
