@@ -96,7 +96,7 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
         ef.locator("body").evaluate(
             "(_el, [a, b]) => window.map.fitBounds([a, b], {padding: [60, 60], animate: false})",
             [[site["geometry"].y, site["geometry"].x], [target.y, target.x]])
-        box = marker.bounding_box()  # where the icon really is on the page now
+        box = stable_box(page, marker)  # where the icon really is on the page now, and stays
         x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         x1, y1 = page_xy(ef, iframe, target.y, target.x)
         y1 -= box["height"] / 2  # the icon's anchor is its bottom tip: keep the grab point above it
