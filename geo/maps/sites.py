@@ -3,10 +3,9 @@
 Two parts, drawn by ``geo/maps/sites.js`` (``p03Map.base`` and ``p03Map.sites``):
 :func:`base_map` (the shared frame of :mod:`geo.maps.base`, the boundary outlines, the reference
 layers, the first view: :class:`SitesBase`) and :func:`sites_group` (a ``folium.FeatureGroup``
-holding :class:`SitesLayer`). The district map page passes the group to streamlit-folium's
-``feature_group_to_add``: the base's script, which keys the component, stays the same on a filter
-change, so the map's iframe (and the last click) stay and only the sites are drawn again.
-:func:`site_map` puts both in one map (previews, standalone pages).
+holding :class:`SitesLayer`); :func:`site_map` puts both in one map (previews, standalone pages).
+The district map page draws the same two parts in the page itself from :func:`base_payload` and
+:func:`sites_payload` (:mod:`geo.maps.live`), redrawing only the sites on a filter change.
 
 Sites go to the browser as compact columns inside one element (:class:`SitesLayer`): points
 through a marker-cluster group whose icons, tooltips and popups are built in JavaScript from the
@@ -110,8 +109,8 @@ p03Map.base({{ this._parent.get_name() }}, {{ this.payload }});
 
 
 class SitesLayer(MacroElement):
-    """The sites (compact JSON) drawn into their :class:`folium.FeatureGroup` by ``p03Map.sites``;
-    the group is what streamlit-folium's ``feature_group_to_add`` swaps on a filter change."""
+    """The sites (compact JSON) drawn into their :class:`folium.FeatureGroup` by ``p03Map.sites``
+    (a page can swap the group alone, e.g. with streamlit-folium's ``feature_group_to_add``)."""
 
     _template = Template("""
 {% macro script(this, kwargs) %}
@@ -347,8 +346,8 @@ def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "dis
              view: list[list[float]] | None = None) -> folium.Map:
     """The site map without its sites: tiles, boundary ``layer`` with ``focus`` highlighted, the
     reference layers, opening on ``focus`` (else the city, else ``view``). Its script depends only
-    on these, so a page passing the sites separately (:func:`sites_group`) keeps the map's iframe
-    while the sites change."""
+    on these: a page passing the sites separately (:func:`sites_group`) can keep it while the
+    sites change."""
     # the shared frame (geo.maps.base): local assets without jQuery, the basemap, zoom limits on the
     # map itself (markercluster needs maxZoom and clusters every level in between), the attribution
     m = new_map(tiles=tiles, height=height, max_zoom=19, min_zoom=MIN_ZOOM, prefer_canvas=True,
@@ -362,8 +361,8 @@ def base_map(b: Boundaries | None = None, *, lang: str = "vi", layer: str = "dis
 
 
 def sites_group(sites: gpd.GeoDataFrame, lang: str = "vi", view: list[list[float]] | None = None) -> folium.FeatureGroup:
-    """The sites as a feature group for a :func:`base_map` (streamlit-folium's
-    ``feature_group_to_add``); the map moves to ``view`` when it is not already the one shown."""
+    """The sites as a feature group for a :func:`base_map`; the map moves to ``view`` when it is not
+    already the one shown."""
     group = folium.FeatureGroup(name="sites", control=False)
     SitesLayer(sites_payload(sites, lang), view or sites_view(sites, None)).add_to(group)
     return group
@@ -379,8 +378,8 @@ def site_map(sites: gpd.GeoDataFrame, b: Boundaries | None = None, *, lang: str 
     ``tiles``: True for the ``P03_TILES`` setting, None/False for no basemap, or a URL template.
     ``reference``: a :class:`geo.reference.Reference` whose layers are offered (off by default),
     with ``reference_found`` (its features a search matched) highlighted.
-    One map, base and sites together (a standalone page, a preview); the district map page sends
-    them apart (:func:`base_map` and :func:`sites_group`).
+    One map, base and sites together (a standalone page, a preview); the district map page draws
+    them in the page itself (:mod:`geo.maps.live`).
     """
     view = sites_view(sites, b, focus, fit_city)
     m = base_map(b, lang=lang, layer=layer, focus=focus, tiles=tiles, height=height, reference=reference,
