@@ -115,3 +115,22 @@ def test_click_on_a_site_shows_its_details(app_server, browser_page):
     page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=60_000)
     assert page.get_by_text("Thông tin chi tiết").first.is_visible()
     assert page.p03_console_errors == [], page.p03_console_errors
+
+
+def test_pressing_the_map_does_not_scroll_the_page(app_server, browser_page):
+    """Leaflet focuses the map on a press and then restores the window's scroll; Streamlit scrolls
+    its main pane instead, which jumped to bring the whole map into view (geo/maps/live.js)."""
+    page = browser_page
+    page.set_viewport_size({"width": 1400, "height": 700})
+    page.goto(app_server.url + "/district_map")
+    map_frame(page).locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
+    settled(page)
+    main = "document.querySelector('[data-testid=stMain]')"
+    page.evaluate(f"() => {{ {main}.scrollTop = 0; }}")
+    box = page.locator(".p03-live-map").bounding_box()
+    assert box["y"] + box["height"] > 700 > box["y"] + 100  # the map's foot is below the fold
+    page.mouse.move(box["x"] + 20, 690)
+    page.mouse.down()
+    page.mouse.up()
+    page.wait_for_function("() => document.activeElement.classList.contains('p03-live-map')", timeout=10_000)
+    assert page.evaluate(f"() => {main}.scrollTop") == 0

@@ -18,6 +18,7 @@ from tests.browser_support import (  # noqa: F401
     browser,
     make_data_dir,
     map_frame,
+    map_holds,
     new_page,
     out_dir,
     settled,
@@ -85,6 +86,9 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
         sign_in_lan(page)
         frame = map_frame(page)
         frame.locator(".p03-pin").first.wait_for(timeout=30_000)
+        settled(page)
+        assert page.get_by_role("textbox", name="Tìm theo tên").input_value() == "dong xuan"
+        map_holds(page, 2)  # Chợ Đồng Xuân (the one pin) and the Hàng Đào – Đồng Xuân night street
         frame.locator(".p03-pin").first.click()  # Playwright waits until the pin stops moving (zoom animation)
         page.get_by_text(re.compile(r"Sửa công trình$")).click()
         ef, iframe = edit_frame(page)

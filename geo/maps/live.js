@@ -9,6 +9,9 @@
 // common.js (esc), frame.js as `drawFrame`, reference.js as `drawReference`, and sites.js (p03Map).
 
 function newMap(box, F, view) {
+  // Leaflet focuses its container on every press (for the keyboard) and then restores the window's
+  // scroll; Streamlit scrolls its main pane instead, which the focus would jump to the map
+  box.focus = function () { HTMLElement.prototype.focus.call(box, {preventScroll: true}); };
   var map = L.map(box, {preferCanvas: true, maxZoom: F.maxZoom, minZoom: F.minZoom, zoomControl: true});
   map.fitBounds(view, {animate: false});  // a map with a view adds its layers at once
   if (F.tiles) L.tileLayer(F.tiles, {attribution: F.tilesAttribution, maxZoom: F.maxZoom}).addTo(map);
