@@ -23,6 +23,7 @@ from tests.browser_support import (  # noqa: F401
     in_map,
     make_data_dir,
     map_frame,
+    map_holds,
     new_page,
     out_dir,
     settled,
@@ -171,7 +172,7 @@ def test_hostile_text_never_runs_and_shows_literally(hostile_app, browser, reque
         page.get_by_text("32 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
         frame = map_frame(page)
         frame.locator(".p03-pin, .marker-cluster").first.wait_for(timeout=30_000)
-        assert in_map(frame, "() => window.p03.count") == len(FEATURES)
+        map_holds(page, len(FEATURES))  # the kept map takes the run's sites a moment after the caption
         shown = in_map(frame, OPEN_ALL)
         settled(page)  # any late handler (image errors, focus) has had its turn
         page.screenshot(path=str(out_dir(request) / "hostile_hoan_kiem.png"), full_page=True)

@@ -74,7 +74,7 @@ class PreloadMiddleware:
 
     def __init__(self, app: Any, pages: tuple[str, ...] = ("/district_map",)) -> None:
         self.app = app
-        self.pages = pages
+        self.pages = tuple(_base_path() + page for page in pages)  # under server.baseUrlPath
         self.link = live.preload_links(_static_url())
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
