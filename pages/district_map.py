@@ -156,8 +156,7 @@ def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def main() -> None:
-    early()
-    lang = ui.sidebar()
+    lang = ui.sidebar(first=early)  # the page's config, then at once the element that fetches the map's code
     ui.use_local_assets()
     st.title(ui.t("district_map"))
     with ui.errors_shown():

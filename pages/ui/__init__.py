@@ -68,11 +68,14 @@ def sidebar_top() -> Any:
     return st.session_state.get(TOP_KEY) or st.sidebar
 
 
-def sidebar(sign_in_first: bool = False) -> str:
+def sidebar(sign_in_first: bool = False, first: Any = None) -> str:
     """Draw the shared sidebar (navigation, language toggle, sign-in box: its form shown at once when
-    the page is for signed-in users only, ``sign_in_first``); return the language."""
+    the page is for signed-in users only, ``sign_in_first``); return the language. ``first`` (a
+    function) draws what must come right after the page's config, before anything else."""
     current = lang()
     st.set_page_config(page_title=t("app_title"), page_icon=str(Path(__file__).with_name("page_icon.png")), layout="wide")
+    if first is not None:
+        first()
     chrome.install(t)  # Streamlit's own English strings in the chosen language
     nav()
     with st.sidebar:
