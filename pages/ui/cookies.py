@@ -64,7 +64,8 @@ def _component() -> Any:
     return st.components.v2.component("p03_session_cookie", js=_JS)
 
 
-def _base_path() -> str:
+def base_path() -> str:
+    """The app's ``server.baseUrlPath`` as a path prefix ("" or "/base"), for its own routes and URLs."""
     base = str(st.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}" if base else ""
 
@@ -72,7 +73,7 @@ def _base_path() -> str:
 def post(path: str, body: str, nonce: str, key: str, on_done: Any = None) -> None:
     """Have the browser POST ``body`` to ``path`` once (same origin, cookies on)."""
     mark = "ok" if path == SET_PATH else "ended"
-    _component()(key=key, data={"url": _base_path() + path, "body": body, "nonce": nonce, "mark": mark},
+    _component()(key=key, data={"url": base_path() + path, "body": body, "nonce": nonce, "mark": mark},
                  height=0, on_done_change=on_done)
 
 
@@ -144,5 +145,5 @@ def routes() -> list[Any]:
     """The Starlette routes ``st.App`` in app.py mounts (under ``server.baseUrlPath``)."""
     from starlette.routing import Route
 
-    return [Route(_base_path() + SET_PATH, _set, methods=["POST"]),
-            Route(_base_path() + END_PATH, _end, methods=["POST"])]
+    return [Route(base_path() + SET_PATH, _set, methods=["POST"]),
+            Route(base_path() + END_PATH, _end, methods=["POST"])]

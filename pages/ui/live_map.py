@@ -21,17 +21,13 @@ from geo import assets
 from geo import reference as geo_reference
 from geo.maps import live
 from geo.maps import reference as map_reference
+from pages.ui.cookies import base_path
 
 
 @functools.cache
 def _component() -> Any:
     # isolate_styles=False: Leaflet's style sheets, added to the page's <head>, must reach the map
     return st.components.v2.component("p03_live_map", js=live.module_text(), isolate_styles=False)
-
-
-def _base_path() -> str:
-    base = str(st.get_option("server.baseUrlPath") or "").strip("/")
-    return f"/{base}" if base else ""
 
 
 @functools.cache
@@ -47,7 +43,7 @@ def early() -> None:
 
 
 def _static_url() -> str:
-    return _base_path() + assets.APP_BASE_URL
+    return base_path() + assets.APP_BASE_URL
 
 
 REFERENCE_PATH = "/p03/reference/{lang}.json"
@@ -55,7 +51,7 @@ REFERENCE_PATH = "/p03/reference/{lang}.json"
 
 def reference_url(ref: Any, lang: str) -> str:
     """Where the map fetches the reference layers' features (versioned: cached by the browser)."""
-    return (_base_path() + REFERENCE_PATH.format(lang=lang) +
+    return (base_path() + REFERENCE_PATH.format(lang=lang) +
             f"?v={map_reference.layers_version(ref, lang)}")
 
 
@@ -74,7 +70,7 @@ class PreloadMiddleware:
 
     def __init__(self, app: Any, pages: tuple[str, ...] = ("/district_map",)) -> None:
         self.app = app
-        self.pages = tuple(_base_path() + page for page in pages)  # under server.baseUrlPath
+        self.pages = tuple(base_path() + page for page in pages)  # under server.baseUrlPath
         self.link = live.preload_links(_static_url())
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -117,4 +113,4 @@ def routes() -> list[Any]:
     """The Starlette routes ``st.App`` in app.py mounts: the reference layers' features."""
     from starlette.routing import Route
 
-    return [Route(_base_path() + REFERENCE_PATH, _reference, methods=["GET"])]
+    return [Route(base_path() + REFERENCE_PATH, _reference, methods=["GET"])]
