@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo import visits
-from geo.visits.brief_maps import qr_png
+from geo.visits.brief_maps import qr_svg
 from pages import ui
 from pages.ui import inspection as insp_ui
 from pages.ui import visit_pick, visit_plans, visit_route
@@ -52,7 +52,7 @@ def outputs(version: int, route: visits.Route, lang: str) -> None:
     plan_id = st.session_state.get(state.PLAN_ID)
     insp_ui.visit_downloads(plan_id)  # the minutes (Biên bản kiểm tra), photos ZIP, inspections GeoJSON
     url = visits.plan_url(plan_id, plan=route.plan)
-    st.image(qr_png(url), width=150, caption=ui.t("visit_scan"))
+    st.image(qr_svg(url), width=150, caption=ui.t("visit_scan"))
     st.markdown(f"[{ui.t('visit_open_link')}]({url})")
     visit_plans.save_button(route.plan)
 

@@ -138,6 +138,24 @@ def test_qr_png_and_font():
     assert brief.font_path().name == "DejaVuSans.ttf" and brief.font_path(bold=True).is_file()
 
 
+def test_qr_svg_is_one_svg_on_white_with_the_png_modules():
+    """The page's QR code (an SVG string Streamlit inlines as a data URL): well-formed, on white, and
+    the same code as the PDF's PNG (its dark module count matches the PNG's dark pixels / 8²)."""
+    import xml.etree.ElementTree as ET
+
+    import numpy as np
+    url = "http://127.0.0.1:8501/field_visit?plan=p-1"
+    from geo.visits.brief_maps import qr_svg
+    text = qr_svg(url)
+    assert text.startswith("<svg")  # Streamlit's test for an SVG string
+    root = ET.fromstring(text)
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.find(f"{ns}rect").get("fill") == "white"
+    path = root.find(f"{ns}path").get("d")
+    dark = np.asarray(Image.open(io.BytesIO(brief.qr_png(url))).convert("L")) < 128
+    assert path.count("z") == dark.sum() // 64  # one square per module, box_size 8
+
+
 def test_site_facts_skip_empty_values(demo_sites, bounds):
     site = demo_sites.set_index("id").loc["demo-001"].to_dict()
     site["id"] = "demo-001"

@@ -73,6 +73,9 @@ def test_phone_builds_a_plan_and_downloads_the_pdf(app_server, phone, request):
     button = page.get_by_role("button", name="Tải PDF")
     button.wait_for(timeout=90_000)
     button.scroll_into_view_if_needed()
+    # the QR code and the page icon are inline (data URLs), not media files a later run drops
+    assert page.locator("[data-testid='stImage'] img").first.get_attribute("src").startswith("data:image/svg+xml")
+    assert page.locator("link[rel*='icon']").first.get_attribute("href").startswith("data:image/png")
     page.screenshot(path=str(out_dir(request) / "phone_brief_ready.png"), full_page=True)
     with page.expect_download(timeout=60_000) as info:
         button.click()

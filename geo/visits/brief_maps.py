@@ -13,6 +13,7 @@ import geopandas as gpd
 import matplotlib
 import numpy as np
 import qrcode
+import qrcode.image.svg
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import LineCollection
@@ -161,11 +162,22 @@ def map_image(route: Route, sites: gpd.GeoDataFrame, b: Boundaries | None, *,
     return buf.getvalue()
 
 
-def qr_png(url: str) -> bytes:
-    """A QR code of ``url`` as PNG."""
-    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2)
+def _qr(url: str, **kwargs: Any) -> qrcode.QRCode:
+    qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=8, border=2, **kwargs)
     qr.add_data(url)
     qr.make(fit=True)
+    return qr
+
+
+def qr_png(url: str) -> bytes:
+    """A QR code of ``url`` as PNG (for the PDF brief)."""
     buf = io.BytesIO()
-    qr.make_image(fill_color="black", back_color="white").save(buf, format="PNG")
+    _qr(url).make_image(fill_color="black", back_color="white").save(buf, format="PNG")
     return buf.getvalue()
+
+
+def qr_svg(url: str) -> str:
+    """A QR code of ``url`` as SVG text on a white ground (for a page: Streamlit shows an SVG string
+    inline, as a data URL, so a rerun that changes the code leaves no superseded media file for the
+    browser to ask for and miss)."""
+    return str(_qr(url, image_factory=qrcode.image.svg.SvgPathFillImage).make_image().to_string(encoding="unicode"))

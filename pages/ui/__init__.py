@@ -9,6 +9,8 @@ navigation hidden and replaced by :func:`nav`, whose labels follow the chosen la
 
 from __future__ import annotations
 
+import base64
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -68,12 +70,20 @@ def sidebar_top() -> Any:
     return st.session_state.get(TOP_KEY) or st.sidebar
 
 
+@functools.cache
+def page_icon() -> str:
+    """The page's icon as a data URL, read once: given a file, Streamlit would keep it as a media file
+    of each run, and a browser still asking for a copy a later run has dropped gets a 404."""
+    png = Path(__file__).with_name("page_icon.png").read_bytes()
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
 def sidebar(sign_in_first: bool = False, first: Any = None) -> str:
     """Draw the shared sidebar (navigation, language toggle, sign-in box: its form shown at once when
     the page is for signed-in users only, ``sign_in_first``); return the language. ``first`` (a
     function) draws what must come right after the page's config, before anything else."""
     current = lang()
-    st.set_page_config(page_title=t("app_title"), page_icon=str(Path(__file__).with_name("page_icon.png")), layout="wide")
+    st.set_page_config(page_title=t("app_title"), page_icon=page_icon(), layout="wide")
     if first is not None:
         first()
     chrome.install(t)  # Streamlit's own English strings in the chosen language
