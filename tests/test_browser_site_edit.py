@@ -67,6 +67,18 @@ def page_xy(frame, iframe, lat: float, lon: float) -> tuple[float, float]:
     return box["x"] + x, box["y"] + y
 
 
+# Fit the edit map to both points, without animation, until its view holds them: Leaflet drops a
+# new view asked for while a zoom is still animating (its _tryAnimatedZoom returns early).
+SHOW_BOTH = """([a, b]) => { const m = window.map; if (!m || m._animatingZoom) return false;
+  const inner = m.getBounds().pad(-0.1);
+  if (inner.contains(a) && inner.contains(b)) return true;
+  m.fitBounds([a, b], {padding: [60, 60], animate: false}); return false; }"""
+
+
+def show_both(iframe, a: list[float], b: list[float]) -> None:
+    iframe.element_handle().content_frame().wait_for_function(SHOW_BOTH, arg=[a, b], timeout=30_000, polling=100)
+
+
 def neighbour_point(b, site_geom, commune_code: str) -> tuple[shapely.Point, str]:
     """A point inside the commune nearest to the site other than its own, in the same district."""
     communes = b.layer("commune")
@@ -95,11 +107,11 @@ def test_drag_a_marker_into_another_commune(edit_app, browser, request):
         marker = ef.locator(".leaflet-marker-icon.leaflet-pm-draggable")
         marker.wait_for(timeout=30_000)
         settled(page)  # the run that opened the editor is over: nothing moves the edit map any more
-        iframe.scroll_into_view_if_needed()  # the edit map sits low on the page: bring all of it into view
+        # the edit map sits low on the page: bring all of it into view (Playwright's "if needed"
+        # leaves a partly visible element where it is, and a drag below the window is never seen)
+        iframe.evaluate("e => e.scrollIntoView({block: 'center'})")
         # show both the market and the target, then drag with the mouse like a person
-        ef.locator("body").evaluate(
-            "(_el, [a, b]) => window.map.fitBounds([a, b], {padding: [60, 60], animate: false})",
-            [[site["geometry"].y, site["geometry"].x], [target.y, target.x]])
+        show_both(iframe, [site["geometry"].y, site["geometry"].x], [target.y, target.x])
         box = stable_box(page, marker)  # where the icon really is on the page now, and stays
         x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         x1, y1 = page_xy(ef, iframe, target.y, target.x)

@@ -25,7 +25,9 @@
     L.geoJSON(E.site, {style: {color: E.color, weight: 4}}).eachLayer(function (layer) {
       items.addLayer(layer); editable(layer);
     });
-    map.fitBounds(items.getBounds(), {maxZoom: 17, padding: [20, 20]});
+    // at once, not animated: the editor opens on the site, and a view set while a zoom is still
+    // animating would be dropped by Leaflet (_tryAnimatedZoom returns early)
+    map.fitBounds(items.getBounds(), {maxZoom: 17, padding: [20, 20], animate: false});
   }
   if (E.draw) {
     map.pm.addControls({position: "topleft", drawMarker: true, drawPolyline: true, drawPolygon: true,
