@@ -48,7 +48,7 @@ def seed_view() -> None:
     if "dm_seeded" not in st.session_state or new_batch:
         with ui.errors_shown():
             start = views.from_params(st.query_params.to_dict(), ui.bounds())
-        st.session_state.update(dm_seeded=True, dm_layer=start.layer, dm_unit=start.unit,
+        st.session_state.update(dm_seeded=True, dm_start=start, dm_layer=start.layer, dm_unit=start.unit,
                                 dm_cats=list(start.categories), dm_status=list(start.statuses),
                                 dm_ind=list(start.indicators), dm_q=start.text, dm_batch=start.batch)
 

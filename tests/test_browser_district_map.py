@@ -3,6 +3,8 @@ no console errors, no request leaving the machine (Leaflet is served by the app)
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser_support import (  # noqa: F401
@@ -11,6 +13,7 @@ from tests.browser_support import (  # noqa: F401
     browser_page,
     map_frame,
     map_holds,
+    new_page,
     out_dir,
     pin_on_top,
     rerun,
@@ -134,3 +137,33 @@ def test_pressing_the_map_does_not_scroll_the_page(app_server, browser_page):
     page.mouse.up()
     page.wait_for_function("() => document.activeElement.classList.contains('p03-live-map')", timeout=10_000)
     assert page.evaluate(f"() => {main}.scrollTop") == 0
+
+
+def test_a_linked_view_survives_runs_before_its_filters_are_drawn(app_server, browser):
+    """A shared link (``?district=002&q=dong+xuan``) on a busy machine: the sidebar filters' code
+    arrives after the page has run again (here the visitor opens the sign-in box first). The filters
+    then show the link's view, and the next run keeps it (they used to report empty values back)."""
+    page = new_page(browser)
+    try:
+        held = []  # the search box's and the unit box's code, held back until a later run is over
+        page.route(re.compile(r"/static/js/(TextInput|Selectbox)\.[^/]*\.js$"), lambda route: held.append(route))
+        with page.expect_request(re.compile(r"TextInput\.[^/]*\.js$"), timeout=60_000), \
+                page.expect_request(re.compile(r"Selectbox\.[^/]*\.js$"), timeout=60_000):
+            page.goto(app_server.url + "/district_map?district=002&q=dong+xuan")
+        page.get_by_text("2 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=60_000)
+        side = page.locator("[data-testid='stSidebar']")
+        with rerun(page):  # a run of its own (opening the sign-in box) while the filters wait for their code
+            side.get_by_text("Tài khoản cán bộ").click()
+        assert not page.get_by_role("textbox", name="Tìm theo tên").count()
+        for route in held:
+            route.continue_()
+        search = page.get_by_role("textbox", name="Tìm theo tên")
+        search.wait_for(timeout=30_000)
+        with rerun(page):  # one more run: close the sign-in box
+            side.get_by_text("Tài khoản cán bộ").click()
+        assert search.input_value() == "dong xuan"
+        assert "q=dong+xuan" in page.url and "district=002" in page.url, page.url
+        page.get_by_text("2 công trình trong Quận Hoàn Kiếm").first.wait_for(timeout=30_000)
+        assert page.p03_console_errors == [], page.p03_console_errors
+    finally:
+        page.context.close()

@@ -129,21 +129,36 @@ def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
                  extra_indicators: tuple[str, ...] = ()) -> views.View:
     """The boundary-layer, unit, category, status, indicator and name-search widgets (keys
     ``<prefix>_layer``, ``_unit``, ``_cats``, ``_status``, ``_ind``, ``_q``) -> a map View. Call it
-    inside the container the page wants them in (the sidebar, an expander)."""
+    inside the container the page wants them in (the sidebar, an expander).
+
+    A page that seeds the widgets (from its URL) keeps the seeded View as ``<prefix>_start``: it is
+    also each widget's default. The browser may first draw a widget a run or two after the run that
+    seeded it (its code still loading on a busy machine); Streamlit then sends the seeded value no
+    more, and a widget without it as its default would report its empty default back."""
     b = bounds()
-    layer = st.radio(t("layer_pick"), ["district", "commune"], key=f"{prefix}_layer", horizontal=horizontal,
+    start = st.session_state.get(f"{prefix}_start") or views.View()
+    layers = ["district", "commune"]
+    layer = st.radio(t("layer_pick"), layers, key=f"{prefix}_layer", horizontal=horizontal,
+                     index=layers.index(start.layer) if start.layer in layers else 0,
                      format_func=lambda v: views.layer_label(b, v, lang))
     options = views.unit_options(b, layer, lang)
     if st.session_state.get(f"{prefix}_unit") not in options:
         st.session_state[f"{prefix}_unit"] = None
-    unit = st.selectbox(t("choose_unit"), [None, *options], key=f"{prefix}_unit", placeholder=t("st_choose"),
+    units = [None, *options]
+    unit = st.selectbox(t("choose_unit"), units, key=f"{prefix}_unit", placeholder=t("st_choose"),
+                        index=units.index(start.unit) if start.unit in options else 0,
                         format_func=lambda c: t("whole_city") if c is None else options[c])
-    cats = st.multiselect(t("category"), [c.code for c in CATEGORIES], key=f"{prefix}_cats",
-                          format_func=lambda c: category_label(c, lang), placeholder=t("all"))
-    statuses = st.multiselect(t("status"), [s.code for s in STATUSES], key=f"{prefix}_status",
-                              format_func=lambda s: status_label(s, lang), placeholder=t("all"))
+    cat_codes = [c.code for c in CATEGORIES]
+    cats = st.multiselect(t("category"), cat_codes, key=f"{prefix}_cats", placeholder=t("all"),
+                          default=[c for c in start.categories if c in cat_codes],
+                          format_func=lambda c: category_label(c, lang))
+    status_codes = [s.code for s in STATUSES]
+    statuses = st.multiselect(t("status"), status_codes, key=f"{prefix}_status", placeholder=t("all"),
+                              default=[s for s in start.statuses if s in status_codes],
+                              format_func=lambda s: status_label(s, lang))
     known = sorted({c.indicator for c in CATEGORIES if c.indicator} | set(extra_indicators))
-    inds = st.multiselect(t("indicator"), known, key=f"{prefix}_ind", placeholder=t("all"))
-    text = st.text_input(t("search"), key=f"{prefix}_q", help=t("search_help"))
+    inds = st.multiselect(t("indicator"), known, key=f"{prefix}_ind", placeholder=t("all"),
+                          default=[i for i in start.indicators if i in known])
+    text = st.text_input(t("search"), value=start.text, key=f"{prefix}_q", help=t("search_help"))
     return views.View(layer=layer, unit=unit, categories=tuple(cats), statuses=tuple(statuses),
                       indicators=tuple(inds), text=text.strip())
