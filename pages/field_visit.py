@@ -18,10 +18,10 @@ from pages.ui import visit_state as state
 
 def plan_details() -> None:
     with st.expander(ui.t("visit_plan")):
-        st.text_input(ui.t("visit_name"), key="fv_name", max_chars=200)
-        st.date_input(ui.t("visit_date"), key="fv_date", format="DD/MM/YYYY")
-        st.text_area(ui.t("visit_participants"), key="fv_people", height=90, max_chars=2000)
-        st.text_area(ui.t("notes"), key="fv_notes", height=68, max_chars=2000)
+        st.text_input(ui.t("visit_name"), state.default("name"), key="fv_name", max_chars=200)
+        st.date_input(ui.t("visit_date"), state.default("date"), key="fv_date", format="DD/MM/YYYY")
+        st.text_area(ui.t("visit_participants"), state.default("people"), key="fv_people", height=90, max_chars=2000)
+        st.text_area(ui.t("notes"), state.default("notes"), key="fv_notes", height=68, max_chars=2000)
 
 
 def brief_downloads(version: int, route: visits.Route, lang: str) -> None:

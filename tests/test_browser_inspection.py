@@ -5,6 +5,8 @@ not originals) in its details; one opens full size. Nothing leaves the machine."
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -91,5 +93,34 @@ def test_phone_records_a_stop_with_two_photos(field_app, browser, request):
         # fonts.gstatic.com: not this feature's, left to its owner)
         outside = [u for u in page.p03_external if "/materialsymbolsrounded/" not in u]
         assert not outside, outside
+    finally:
+        page.context.close()
+
+
+def test_a_plan_link_survives_runs_before_its_form_is_drawn(field_app, browser):
+    """A saved plan's link on a busy machine: the form's code (multiselect, text boxes) arrives after
+    the page has run again (the visitor opened the sign-in box first). The form then shows the plan,
+    and the next run keeps its stops and name (they used to come back empty)."""
+    page = new_page(browser)
+    try:
+        held = []  # the chosen-sites box's and the text boxes' code, held back until a later run is over
+        page.route(re.compile(r"/static/js/(Multiselect|TextInput|TextArea)\.[^/]*\.js$"), lambda r: held.append(r))
+        with page.expect_request(re.compile(r"Multiselect\.[^/]*\.js$"), timeout=60_000):
+            page.goto(field_app.url + f"/field_visit?plan={field_app.plan_id}")
+        side = page.locator("[data-testid='stSidebar']")
+        side.get_by_text("Tài khoản cán bộ").wait_for(timeout=60_000)
+        with rerun(page):  # a run of its own while the form waits for its code
+            side.get_by_text("Tài khoản cán bộ").click()
+        assert not page.locator("[data-testid='stMultiSelect']").count()
+        for route in held:
+            route.continue_()
+        chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+        expect(chosen).to_have_count(2, timeout=30_000)
+        with rerun(page):  # one more run: close the sign-in box
+            side.get_by_text("Tài khoản cán bộ").click()
+        expect(chosen).to_have_count(2)
+        assert {chosen.nth(k).get_attribute("aria-label") for k in range(2)} == {"Chợ Đồng Xuân", "Tuyến phố đi bộ đêm Hàng Đào – Đồng Xuân"}  # demo-012, demo-031
+        assert page.get_by_label("Tên chuyến đi").first.input_value() == "Kiểm tra chợ"
+        assert page.p03_console_errors == [], page.p03_console_errors
     finally:
         page.context.close()

@@ -86,7 +86,8 @@ def chosen_box(version: int, shown: gpd.GeoDataFrame) -> None:
     chosen = state.sites_by_id(version, tuple(st.session_state[SEL]))
     names = dict(zip(shown["id"], shown["name"], strict=True))
     names.update(dict(zip(chosen["id"], chosen["name"], strict=True)))
-    st.multiselect(ui.t("visit_chosen"), list(dict.fromkeys([*st.session_state[SEL], *shown["id"]])), key=SEL,
+    options = list(dict.fromkeys([*st.session_state[SEL], *shown["id"]]))
+    st.multiselect(ui.t("visit_chosen"), options, [s for s in state.default("sel") if s in options], key=SEL,
                    format_func=lambda i: names.get(i, i), on_change=state.bump, max_selections=visits.MAX_STOPS,
                    placeholder=ui.t("visit_no_stops"))
 

@@ -23,7 +23,9 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
     """The start: a preset place, one of the chosen sites, or coordinates (typed or clicked)."""
     kinds = {"preset": ui.t("visit_start_preset"), "site": ui.t("visit_start_site"),
              "coords": ui.t("visit_start_coords")}
-    kind = st.radio(ui.t("visit_start"), list(kinds), key="fv_start_kind", format_func=kinds.get)
+    loaded = state.default("start_kind")
+    kind = st.radio(ui.t("visit_start"), list(kinds), key="fv_start_kind", format_func=kinds.get,
+                    index=list(kinds).index(loaded) if loaded in kinds else 0)
     if kind == "site" and len(chosen):
         names = dict(zip(chosen["id"], chosen["name"], strict=True))
         first = draft.start_site(st.session_state.get("fv_start_site"), list(names))
@@ -32,7 +34,8 @@ def choose_start(lang: str, chosen: gpd.GeoDataFrame) -> visits.Start:
         sid = str(st.selectbox(ui.t("site"), list(names), key="fv_start_site", format_func=lambda s: names[s]))
         return visits.Start.at_site(chosen, sid)
     if kind == "coords":
-        text = st.text_input(ui.t("visit_coords"), key="fv_coords", help=ui.t("visit_coords_help"))
+        text = st.text_input(ui.t("visit_coords"), state.default("coords"), key="fv_coords",
+                             help=ui.t("visit_coords_help"))
         with ui.errors_shown():
             lat, lon = visits.parse_latlon(text)
         return visits.Start.coords(lat, lon)
@@ -46,10 +49,12 @@ def current_plan(lang: str, chosen: gpd.GeoDataFrame) -> visits.Plan:
     stops, the start or the return changed, unless the user reordered by hand)."""
     start = choose_start(lang, chosen)
     with st.container(horizontal=True):
-        st.number_input(ui.t("visit_speed"), min_value=1.0, max_value=120.0, step=1.0, key="fv_speed")
-        st.number_input(ui.t("visit_dwell"), min_value=0.0, max_value=600.0, step=5.0, key="fv_dwell")
-        st.time_input(ui.t("visit_depart"), key="fv_depart", step=dt.timedelta(minutes=5))
-    st.checkbox(ui.t("visit_return"), key="fv_return")
+        st.number_input(ui.t("visit_speed"), min_value=1.0, max_value=120.0, value=state.default("speed"), step=1.0,
+                        key="fv_speed")
+        st.number_input(ui.t("visit_dwell"), min_value=0.0, max_value=600.0, value=state.default("dwell"), step=5.0,
+                        key="fv_dwell")
+        st.time_input(ui.t("visit_depart"), state.default("depart"), key="fv_depart", step=dt.timedelta(minutes=5))
+    st.checkbox(ui.t("visit_return"), state.default("return"), key="fv_return")
     ss = st.session_state
     with ui.errors_shown():
         plan, ss["fv_sig"] = draft.arranged(draft.plan_from_form(state.form(), start), chosen,

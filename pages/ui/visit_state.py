@@ -22,6 +22,8 @@ from geo.visits import brief, draft, saved
 from pages import ui
 
 SEL, ORDER, MANUAL, PLAN_ID, NONCE = "fv_sel", "fv_order", "fv_manual", "fv_plan_id", "fv_nonce"
+#: the form's values as last loaded (a new plan, the address's, a saved one): the widgets' defaults
+LOADED = "fv_loaded"
 
 
 # ---------------------------------------------------------------- cached reads (per store version)
@@ -69,9 +71,18 @@ def init(lang: str) -> None:
 def load(plan: visits.Plan, plan_id: str | None, manual: bool) -> None:
     """Put ``plan`` into the widgets' state (call before they are drawn, e.g. in a callback)."""
     ss = st.session_state
-    ss.update({f"fv_{k}": v for k, v in draft.form_values(plan).items()})
+    values = draft.form_values(plan)
+    ss.update({f"fv_{k}": v for k, v in values.items()})
+    ss[LOADED] = values
     ss.update({MANUAL: manual, PLAN_ID: plan_id})
     ss[NONCE] = ss.get(NONCE, 0) + 1
+
+
+def default(name: str) -> Any:
+    """The loaded value of the form's field ``name``, for its widget's default as well as its state:
+    a widget the browser first draws a run or two after the load (its code still loading on a busy
+    machine) no longer gets the loaded value from Streamlit and would report its default back."""
+    return st.session_state[LOADED][name]
 
 
 def form() -> dict[str, Any]:
