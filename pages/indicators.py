@@ -119,7 +119,9 @@ def by_unit_section(progress: list[Progress], version: int, as_of: dt.date, lang
     if "ind_unit_code" not in st.session_state:  # the link's indicator, else the one furthest behind
         st.session_state["ind_unit_code"] = wanted if wanted in titles else judge.worst_indicator(progress)
     c1, c2, c3 = st.columns([3, 2, 2])
-    code = str(c1.selectbox(ui.t("ind_choose"), list(titles), key="ind_unit_code", format_func=lambda c: titles[c]))
+    codes = list(titles)
+    code = str(c1.selectbox(ui.t("ind_choose"), codes, index=ui.kept_index(codes, "ind_unit_code"), key="ind_unit_code",
+                            format_func=lambda c: titles[c]))
     layer = str(c2.radio(ui.t("layer"), ["district", "commune"], key="ind_unit_layer",
                          format_func=lambda v: views.layer_label(ui.bounds(), v, lang)))
     column = str(c3.radio(ui.t("ind_color_by"), list(dashboard.COLOR_BY), key="ind_unit_column",
@@ -180,7 +182,8 @@ def main() -> None:
     if "ind_section" not in st.session_state:
         wanted = st.query_params.get("section")
         st.session_state["ind_section"] = wanted if wanted in SECTIONS else "summary"
-    section = st.radio(ui.t("ind_section"), list(SECTIONS), key="ind_section", horizontal=True,
+    section = st.radio(ui.t("ind_section"), list(SECTIONS), index=ui.kept_index(list(SECTIONS), "ind_section"),
+                       key="ind_section", horizontal=True,
                        format_func=lambda v: t(SECTIONS[v], lang), label_visibility="collapsed")
     if section == "summary":
         summary(progress, version, lang)

@@ -125,6 +125,14 @@ from pages.ui.auth import (  # noqa: E402, F401
 )
 
 
+def kept_index(options: list[Any], key: str) -> int:
+    """Where the value seeded into ``st.session_state[key]`` is in ``options`` (0 if it is not there),
+    for the widget's ``index=``: a widget the browser draws a run late no longer gets the seeded
+    value from Streamlit and would report its default back (see :func:`view_filters`)."""
+    value = st.session_state.get(key)
+    return options.index(value) if value in options else 0
+
+
 def view_filters(prefix: str, lang: str, *, horizontal: bool = False,
                  extra_indicators: tuple[str, ...] = ()) -> views.View:
     """The boundary-layer, unit, category, status, indicator and name-search widgets (keys

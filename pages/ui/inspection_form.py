@@ -45,9 +45,10 @@ def _fields(k: str, user_label: str) -> dict[str, Any]:
     ss.setdefault(f"{k}_time", dt.datetime.now().time().replace(second=0, microsecond=0))
     ss.setdefault(f"{k}_people", user_label)
     with st.container(horizontal=True):
-        st.date_input(ui.t("insp_date"), key=f"{k}_date", format="DD/MM/YYYY")
-        st.time_input(ui.t("insp_time"), key=f"{k}_time", step=dt.timedelta(minutes=5))
-    st.text_area(ui.t("insp_inspectors"), key=f"{k}_people", height=68, max_chars=2000)
+        # the seeded values as the defaults too (see ui.view_filters: a widget drawn a run late)
+        st.date_input(ui.t("insp_date"), ss[f"{k}_date"], key=f"{k}_date", format="DD/MM/YYYY")
+        st.time_input(ui.t("insp_time"), ss[f"{k}_time"], key=f"{k}_time", step=dt.timedelta(minutes=5))
+    st.text_area(ui.t("insp_inspectors"), ss[f"{k}_people"], key=f"{k}_people", height=68, max_chars=2000)
     st.text_area(ui.t("insp_findings"), key=f"{k}_findings", height=120, max_chars=insp_ops.MAX_FINDINGS)
     st.radio(ui.t("insp_assessment"), list(insp_ops.ASSESSMENTS), key=f"{k}_assess", horizontal=True,
              format_func=lambda a: ui.t(f"assess_{a}"))
