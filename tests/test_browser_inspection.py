@@ -12,7 +12,16 @@ from playwright.sync_api import expect
 
 from geo import auth
 from geo.store import open_store
-from tests.browser_support import AppServer, browser, make_data_dir, new_page, out_dir, rerun, sign_in  # noqa: F401
+from tests.browser_support import (  # noqa: F401
+    SCRIPT_IDLE,
+    AppServer,
+    browser,
+    make_data_dir,
+    new_page,
+    out_dir,
+    rerun,
+    sign_in,
+)
 from tests.photo_support import DONG_XUAN, make_photo
 
 pytestmark = pytest.mark.browser
@@ -100,7 +109,7 @@ def test_phone_records_a_stop_with_two_photos(field_app, browser, request):
 def test_a_plan_link_survives_runs_before_its_form_is_drawn(field_app, browser):
     """A saved plan's link on a busy machine: the form's code (multiselect, text boxes) arrives after
     the page has run again (the visitor opened the sign-in box first). The form then shows the plan,
-    and the next run keeps its stops and name (they used to come back empty)."""
+    and the next run (the visitor switches to English) keeps its stops and name (they used to come back empty)."""
     page = new_page(browser)
     try:
         held = []  # the chosen-sites box's and the text boxes' code, held back until a later run is over
@@ -116,11 +125,13 @@ def test_a_plan_link_survives_runs_before_its_form_is_drawn(field_app, browser):
             route.continue_()
         chosen = page.locator("[data-testid='stMultiSelect'] [data-tag]")
         expect(chosen).to_have_count(2, timeout=30_000)
-        with rerun(page):  # one more run: close the sign-in box
-            side.get_by_text("Tài khoản cán bộ").click()
+        # one more run, known by what it draws: the page in English
+        page.get_by_text("English", exact=True).click()
+        page.get_by_label("Visit name").first.wait_for(state="attached", timeout=60_000)  # in the folded plan box
+        page.wait_for_function(SCRIPT_IDLE, timeout=60_000)
         expect(chosen).to_have_count(2)
         assert {chosen.nth(k).get_attribute("aria-label") for k in range(2)} == {"Chợ Đồng Xuân", "Tuyến phố đi bộ đêm Hàng Đào – Đồng Xuân"}  # demo-012, demo-031
-        assert page.get_by_label("Tên chuyến đi").first.input_value() == "Kiểm tra chợ"
+        assert page.get_by_label("Visit name").first.input_value() == "Kiểm tra chợ"
         assert page.p03_console_errors == [], page.p03_console_errors
     finally:
         page.context.close()
