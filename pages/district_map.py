@@ -156,7 +156,8 @@ def downloads(sites: gpd.GeoDataFrame, lang: str) -> None:
 
 
 def main() -> None:
-    lang = ui.sidebar(first=early)  # the page's config, then at once the element that fetches the map's code
+    # the page's config, then at once the element that fetches the map's code; the sidebar after the map
+    lang = ui.page_start(first=early)
     ui.use_local_assets()
     st.title(ui.t("district_map"))
     with ui.errors_shown():
@@ -171,6 +172,7 @@ def main() -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         ref, clicked = map_panel(sites, view, lang)
+    ui.sidebar(started=True)  # navigation, language, sign-in box: their elements come after the map's
     with ui.errors_shown():
         drawn = (choose_view(lang), insp_ui.age_choice())
     if drawn != (view, ages) and not st.session_state.pop("dm_redrawn", False):  # not expected: once more,

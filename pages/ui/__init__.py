@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-from geo import assets, views
+from geo import assets, settings, views
 from geo.schema import CATEGORIES, STATUSES, category_label, status_label
 from pages.ui import chrome
 from pages.ui.core import (  # noqa: F401  (the package's helpers: ui.t, ui.store, ui.show_error ...)
@@ -78,21 +78,45 @@ def page_icon() -> str:
     return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
-def sidebar(sign_in_first: bool = False, first: Any = None) -> str:
-    """Draw the shared sidebar (navigation, language toggle, sign-in box: its form shown at once when
-    the page is for signed-in users only, ``sign_in_first``); return the language. ``first`` (a
-    function) draws what must come right after the page's config, before anything else."""
+def _lang_chosen() -> None:
+    """The language radio's callback: the run it starts is in the new language from its first line."""
+    st.session_state[LANG_KEY] = st.session_state["p03_lang_radio"]
+
+
+def _start(first: Any) -> str:
     current = lang()
     st.set_page_config(page_title=t("app_title"), page_icon=page_icon(), layout="wide")
     if first is not None:
         first()
     chrome.install(t)  # Streamlit's own English strings in the chosen language
+    return current
+
+
+def page_start(first: Any = None) -> str:
+    """For a page that draws its main content before the sidebar (then :func:`sidebar` with
+    ``started=True``): the page's config, ``first`` (a function: what must come right after it), the
+    stylesheet; returns the language. The sidebar's elements, sent after the content, then do not
+    compete with it for the browser's first paint. A visitor the site asks to sign in before reading
+    (``P03_READ_REQUIRES_LOGIN``) gets the sidebar at once, and the page stops there."""
+    current = _start(first)
+    if settings.get("P03_READ_REQUIRES_LOGIN") and current_user() is None:
+        sidebar(started=True)  # the sign-in box, then st.stop()
+    return current
+
+
+def sidebar(sign_in_first: bool = False, first: Any = None, *, started: bool = False) -> str:
+    """Draw the shared sidebar (navigation, language toggle, sign-in box: its form shown at once when
+    the page is for signed-in users only, ``sign_in_first``); return the language. ``first`` (a
+    function) draws what must come right after the page's config, before anything else; ``started``:
+    :func:`page_start` has done that already."""
+    current = lang() if started else _start(first)
     nav()
     with st.sidebar:
         choice = st.radio(
             "Ngôn ngữ / Language", ["vi", "en"], index=0 if current == "vi" else 1, horizontal=True,
-            format_func=lambda v: "Tiếng Việt" if v == "vi" else "English", key="p03_lang_radio")
-    if choice != current:
+            format_func=lambda v: "Tiếng Việt" if v == "vi" else "English", key="p03_lang_radio",
+            on_change=_lang_chosen)
+    if choice != current:  # not through the radio's callback (its state set some other way)
         st.session_state[LANG_KEY] = choice
         st.rerun()
     st.session_state[TOP_KEY] = st.sidebar.container()  # page filters go here, above the sign-in box
