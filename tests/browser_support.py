@@ -321,7 +321,13 @@ def open_sign_in(page: object, timeout: float = 90_000) -> None:
         side.get_by_text("Tài khoản cán bộ").click()
     # the run the click starts draws the form (waited for as such: a run the page was about to start
     # anyway, e.g. a view taken from the URL, can take the click in and leave no run of its own)
-    side.get_by_label("Tên đăng nhập").wait_for(timeout=timeout)
+    try:
+        side.get_by_label("Tên đăng nhập").wait_for(timeout=timeout)
+    except Exception as exc:  # say what the sidebar showed instead
+        state = page.evaluate("""() => ({run: document.querySelector("[data-testid=stApp]").getAttribute("data-test-script-state"),
+          stale: document.querySelectorAll("[data-stale='true']").length,
+          boxes: Array.from(document.querySelectorAll("[data-testid=stSidebar] details")).map(d => [d.open, d.textContent.slice(0, 30)])})""")  # type: ignore[attr-defined]
+        raise AssertionError(f"the sign-in form never showed after opening its box: {state}") from exc
     page.wait_for_function(SCRIPT_IDLE, timeout=timeout)  # type: ignore[attr-defined]
 
 
