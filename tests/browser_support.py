@@ -152,9 +152,10 @@ def new_page(browser: object, width: int = 1400, height: int = 900, **kwargs: ob
     # send each request through this process); the tiles come from the local blank-tile server
     context.on("request", lambda r: None if blank_tiles.is_local(r.url) else page.p03_external.append(r.url))
     def console(m: object) -> None:
-        # Streamlit's own frontend probes <page>/_stcore/health before the root one: not ours.
+        # every one counts, a 404 from Streamlit probing <page>/_stcore/health too (pages.ui.page_html
+        # tells it where the server is)
         url = (m.location or {}).get("url", "")  # type: ignore[attr-defined]
-        if m.type == "error" and "/_stcore/" not in url:  # type: ignore[attr-defined]
+        if m.type == "error":  # type: ignore[attr-defined]
             page.p03_console_errors.append(f"{m.text} ({url})")  # type: ignore[attr-defined]
 
     page.on("console", console)

@@ -64,30 +64,6 @@ def live_map(key: str, height: int, **kwargs: Any) -> str | None:
     return str(clicked) if clicked else None
 
 
-class PreloadMiddleware:
-    """ASGI middleware: the HTML page of ``pages`` (URL paths) gets ``Link`` preload headers for the
-    map's scripts and style sheets (see the module docstring); every other response passes as it is."""
-
-    def __init__(self, app: Any, pages: tuple[str, ...] = ("/district_map",)) -> None:
-        self.app = app
-        self.pages = tuple(base_path() + page for page in pages)  # under server.baseUrlPath
-        self.link = live.preload_links(_static_url())
-
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] != "http" or scope.get("method") != "GET" or scope.get("path", "").rstrip("/") not in self.pages:
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_links(message: Any) -> None:
-            if message["type"] == "http.response.start":
-                headers = list(message.get("headers", []))
-                if any(k.lower() == b"content-type" and v.startswith(b"text/html") for k, v in headers):
-                    message = {**message, "headers": [*headers, (b"link", self.link.encode("ascii"))]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_links)
-
-
 async def _reference(request: Any) -> Any:
     """``GET /p03/reference/{lang}.json``: every reference layer's features (public OpenStreetMap
     data, ODbL), fetched by the map when a layer is first turned on; 404 when none are installed."""
