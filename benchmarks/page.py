@@ -10,6 +10,8 @@ Per size (71 = the demo set; else synthetic sites inside Hanoi committed to the 
 - ``page_filter_<n>_s``: the click on a category in the sidebar's list to the map holding that
   category's sites (a different category each run, so that no run is served from the server's cache).
 - ``page_ws_bytes_<n>``: bytes the server sent over the websocket for the first load.
+- ``http_reused_connection_ms`` (and ``_naive_ms``): one of Streamlit's script chunks fetched over
+  a kept-alive connection, median of 20, on the project's server and the naive page's.
 - ``ratio_page_<n>``: naive / project, first marker. ``page_rss_<n>_5_sessions_mb``: the
   Streamlit process's resident memory with five sessions open on the project's page.
 
@@ -312,6 +314,8 @@ def bench_size(add: Callable[[str, float], None], browser: Any, root: Path, data
         add(f"page_first_marker_{n}_server_cold_s", cold["marker"])
         urls = {"project": url}
         if naive is not None:
+            add("http_reused_connection_ms", reused_connection_ms(server))
+            add("http_reused_connection_naive_ms", reused_connection_ms(naive))
             one_run(browser, naive.url, "naive", None)
             urls["naive"] = naive.url
         both = median_runs(browser, urls, counts, repeat)
@@ -350,6 +354,28 @@ def naive_once(browser: Any, root: Path, data: Path, n: int, counts: dict[str, i
         return {"marker": TIMEOUT_MS / 1000, "table": TIMEOUT_MS / 1000, "filter": TIMEOUT_MS / 1000, "ws_bytes": 0.0}
     finally:
         naive.stop()
+
+
+def reused_connection_ms(server: Server, requests: int = 20) -> float:
+    """Median milliseconds for one of Streamlit's script chunks fetched again and again over one
+    kept-alive connection, as a browser fetches the page's 60-odd chunks over six (Nagle's
+    algorithm left on costs each answer the client's 40 ms delayed ACK: pages.ui.nodelay)."""
+    import http.client
+    import re
+
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        conn.request("GET", "/")
+        chunk = re.findall(r'src="\.?/?(static/js/[^"]+)"', conn.getresponse().read().decode())[0]
+        took = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            conn.request("GET", "/" + chunk)
+            conn.getresponse().read()
+            took.append((time.perf_counter() - start) * 1000)
+        return statistics.median(took)
+    finally:
+        conn.close()
 
 
 def sessions_rss(browser: Any, server: Server, url: str, sessions: int) -> float:
