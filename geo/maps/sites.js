@@ -88,7 +88,9 @@ window.p03Map = window.p03Map || (function () {
       for (var k = 0; k < np; k++) {
         feats[k] = {type: "Feature", properties: {k: k}, geometry: {type: "Point", coordinates: [lon[k], lat[k]]}};
       }
-      var index = new Supercluster({radius: 60, minZoom: 0, maxZoom: D.clusterMax - 1}).load(feats);
+      // no level below the map's own least zoom (levels it never shows: a quarter of the build)
+      var index = new Supercluster({radius: 60, minZoom: Math.max(0, Math.floor(map.getMinZoom())),
+                                    maxZoom: D.clusterMax - 1}).load(feats);
       function single(k) { return singles[k] || (singles[k] = marker(k)); }
       function cluster(f) {
         var c = f.properties.point_count, cls = c < 10 ? "small" : c < 100 ? "medium" : "large";
