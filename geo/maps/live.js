@@ -3,8 +3,9 @@
 // and kept, and each run's data updates only what changed (geo/maps/live.py builds it):
 //   D.frame  {tiles, tilesAttribution, maxZoom, minZoom, prefix, lines}  the base map (once)
 //   D.base   p03Map.base's payload (boundaries, focus, names, first view), drawn again when its key changes
-//   D.ref    reference.js's payload (the OSM layers, the search hits), drawn again when its key changes
+//   D.ref    reference.js's payload (the OSM layers, the search hits) or null, drawn again when its key changes
 //   D.sites  p03Map.sites's payload, with D.view; a filter swaps only this layer
+// (D arrives as UTF-8 JSON bytes, see decoded() below)
 // A click on a site reports its id (state "clicked"). Before this text, geo/maps/live.py places
 // common.js (esc), frame.js as `drawFrame`, reference.js as `drawReference`, and sites.js (p03Map).
 
@@ -37,7 +38,7 @@ function drawBase(self, map, B) {
 
 function drawSites(self, map, D) {
   self.group.clearLayers();
-  var S = JSON.parse(D.sites);
+  var S = D.sites;
   var points = window.p03Map.sites(map, self.group, S, D.view);
   function report(e) {
     var m = e.propagatedFrom || e.layer, i = m && (m.options.i !== undefined ? m.options.i
@@ -60,7 +61,7 @@ function update(self) {
     self.group = L.featureGroup().addTo(map);
   }
   attribution(map, D.frame.lines);
-  var B = self.baseKey !== D.baseKey ? JSON.parse(D.base) : null;
+  var B = self.baseKey !== D.baseKey ? D.base : null;
   if (B) map.p03names = {districts: B.districts, communes: B.communes};  // the popups' unit names
   if (B && !first) {
     drawBase(self, map, B);
@@ -75,7 +76,7 @@ function update(self) {
     }
     if (self.refKey !== D.refKey) {
       if (self.dropRef) self.dropRef();
-      self.dropRef = D.ref ? drawReference(map, JSON.parse(D.ref)) : null;
+      self.dropRef = D.ref ? drawReference(map, D.ref) : null;
       self.refKey = D.refKey;
     }
     self.outer.dataset.p03Sites = String(window.p03.count);
@@ -84,9 +85,20 @@ function update(self) {
   else rest();
 }
 
-// the map's element (its HTML page has preloaded the assets: pages/ui/live_map.py)
+// The run's data comes as UTF-8 JSON bytes (geo/maps/live.py `encode`: the parts embedded as they
+// are, not as escaped strings); the same bytes drawn again are not parsed again.
+function decoded(raw) {
+  if (!(raw instanceof Uint8Array || raw instanceof ArrayBuffer)) return raw;
+  if (decoded.raw !== raw) {
+    decoded.last = JSON.parse(new TextDecoder().decode(raw));
+    decoded.raw = raw;
+  }
+  return decoded.last;
+}
+
+// the map's element (its HTML page has preloaded the assets: pages/ui/page_html.py)
 export default function (component) {
-  var data = component.data, parent = component.parentElement;
+  var data = decoded(component.data), parent = component.parentElement;
   if (!data || !data.frame) return;
   var outer = parent.querySelector(".p03-live"), box;
   if (!outer) {  // <div class=p03-live data-p03-sites=N><div class=p03-live-map (Leaflet's container)>

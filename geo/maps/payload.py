@@ -25,6 +25,15 @@ def script_json(value: Any) -> str:
     return text
 
 
+def json_object(parts: dict[str, str]) -> str:
+    """A JSON object from already-serialised (script-safe) member texts.
+
+    >>> json_object({"a": "1", "b": '"x"'})
+    '{"a":1,"b":"x"}'
+    """
+    return "{" + ",".join(f'"{k}":{v}' for k, v in parts.items()) + "}"
+
+
 def geojson_texts(geoms: np.ndarray[Any, Any], decimals: int) -> list[str]:
     """GeoJSON geometry texts with coordinates cut to ``decimals`` places (one regex pass, no per-row
     Python).

@@ -45,7 +45,7 @@ from geo.i18n import name_column, t
 from geo.maps import asset_text
 from geo.maps.base import Raw, new_map
 from geo.maps.colors import HIGHLIGHT
-from geo.maps.payload import geojson_texts, script_json
+from geo.maps.payload import geojson_texts, json_object, script_json
 from geo.schema import CATEGORIES, STATUSES
 
 #: above this many sites, rows carry only what the tooltip needs; the page shows the rest
@@ -139,11 +139,6 @@ def _render_raw(element: MacroElement, kwargs: dict[str, Any]) -> None:
 
 
 # ---------------------------------------------------------------- payload
-
-
-def _obj(parts: dict[str, str]) -> str:
-    """A JSON object from already-serialised (script-safe) member texts."""
-    return "{" + ",".join(f'"{k}":{v}' for k, v in parts.items()) + "}"
 
 
 def _ints(values: np.ndarray) -> str:
@@ -278,7 +273,7 @@ def _geometry_parts(geoms: np.ndarray, n: int) -> dict[str, str]:
         shapes = shapely.simplify(shapes, max(maxx - minx, maxy - miny) / 4000, preserve_topology=True)
     shapes = display.lighter(shapes)  # huge shapes simplified for the map only (issue #10)
     texts = geojson_texts(shapes, 6)
-    return {"pts": _obj(pts), "shp": _obj({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
+    return {"pts": json_object(pts), "shp": json_object({"i": _ints(sidx), "g": "[" + ",".join(texts) + "]"})}
 
 
 def sites_payload(sites: gpd.GeoDataFrame, lang: str = "vi") -> str:
@@ -292,7 +287,7 @@ def sites_payload(sites: gpd.GeoDataFrame, lang: str = "vi") -> str:
                                                        "legend")}),
         "gridMin": str(GRID_MIN), "clusterMax": str(CLUSTER_MAX_ZOOM + 1),
     })
-    return _obj(parts)
+    return json_object(parts)
 
 
 def base_payload(b: Boundaries | None, lang: str = "vi", layer: str = "district",
@@ -303,7 +298,7 @@ def base_payload(b: Boundaries | None, lang: str = "vi", layer: str = "district"
              "highlight": script_json(HIGHLIGHT), "view": script_json(view or _box(None))}
     if b is not None:
         parts.update(_boundary_parts(b, lang, layer, focus))
-    return _obj(parts)
+    return json_object(parts)
 
 
 _HANOI = np.array([105.28, 20.56, 106.02, 21.39])

@@ -58,7 +58,7 @@ def reference_url(ref: Any, lang: str) -> str:
 def live_map(key: str, height: int, **kwargs: Any) -> str | None:
     """Draw the map (``kwargs`` as :func:`geo.maps.live.data`); the id of the site last clicked."""
     payload = live.data(height=height, base_url=_static_url(), **kwargs)
-    result = _component()(key=key, data=payload, height=height, default={"clicked": None},
+    result = _component()(key=key, data=live.encode(payload), height=height, default={"clicked": None},
                           on_clicked_change=lambda: None)
     clicked = result.get("clicked") if result is not None else None
     return str(clicked) if clicked else None
