@@ -81,8 +81,8 @@ if __name__ == "__main__":  # a script run of the home page
 else:  # `streamlit run app.py` imports this module and serves the st.App: the app + the cookie routes
     from starlette.middleware import Middleware
 
-    from pages.ui import cookies, live_map, nodelay, page_html
+    from pages.ui import asset_cache, cookies, live_map, nodelay, page_html
 
     nodelay.on_listening_sockets()  # Streamlit's server socket, bound by now: 40 ms saved per reused connection
     app = st.App("app.py", routes=cookies.routes() + live_map.routes(),
-                 middleware=[Middleware(page_html.PageMiddleware)])
+                 middleware=[Middleware(asset_cache.AssetCache), Middleware(page_html.PageMiddleware)])

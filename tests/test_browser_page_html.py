@@ -1,7 +1,8 @@
-"""The HTML page the app's server sends for each page (pages.ui.page_html), on the real server and
-in real Chromium: it tells Streamlit where the server is, so a page opened from a link asks the
-right address at once (no 404 on ``<page>/_stcore/health`` and no 100 ms wait for the retry);
-only the district map's names Leaflet's files for preloading; nothing else is changed."""
+"""What the app's server adds to Streamlit's answers, on the real server and in real Chromium:
+each page's HTML (pages.ui.page_html) tells Streamlit where the server is, so a page opened from a
+link asks the right address at once (no 404 on ``<page>/_stcore/health`` and no 100 ms wait for
+the retry); only the district map's names Leaflet's files for preloading; Streamlit's own script
+chunks come from memory after their first answer, unchanged (pages.ui.asset_cache)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,25 @@ def test_other_documents_are_not_changed(app_server, path):
     body, headers = _get(app_server.url + path)
     assert b"__streamlit" not in body
     assert "link" not in headers
+
+
+def test_streamlits_own_files_are_answered_again_exactly_as_the_first_time(app_server):
+    """pages.ui.asset_cache on the real server: a script chunk fetched twice (the second time from
+    memory) comes back byte for byte and header for header the same, marked immutable; the app's
+    own files (not immutable) as before."""
+    import re
+
+    page, _ = _get(app_server.url + "/")
+    chunk = "/" + re.findall(rb'src="\.?/?(static/js/[^"]+)"', page)[0].decode()
+    first = _get(app_server.url + chunk)
+    again = _get(app_server.url + chunk)
+    drop = ("date", "server")
+    assert first[0] == again[0] and len(first[0]) > 10_000
+    assert {k: v for k, v in first[1].items() if k not in drop} == {k: v for k, v in again[1].items() if k not in drop}
+    assert "immutable" in first[1]["cache-control"]
+    _, headers = _get(app_server.url + "/app/static/vendor/leaflet/leaflet.js")
+    assert headers.get("content-encoding") == "gzip"  # compressed on each request, as before
+    assert "immutable" not in headers.get("cache-control", "")
 
 
 def test_a_page_opened_from_a_link_asks_the_server_once(app_server, browser):
