@@ -33,7 +33,6 @@ def test_follow_an_indicator_to_its_sites_on_the_map(app_server, browser_page, r
     assert page.p03_console_errors == [], page.p03_console_errors
 
 
-STREAMLIT_PROBES = re.compile(r"/_stcore/(health|host-config)$")
 CHORO_READY = """(n) => !!window.p03choro && window.p03choro.count === n
   && !window.p03choro.layer._map._animatingZoom && !(window.p03choro.layer._map._panAnim || {})._inProgress"""
 
@@ -61,9 +60,11 @@ def test_choropleth_click_opens_the_district_map(app_server, tall_page, request)
     page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
     page.goto(app_server.url + "/indicators?section=units&indicator=CT08")
     page.get_by_text("Bấm vào một địa bàn trên bản đồ").first.wait_for(timeout=90_000)
+    # the run over and its map drawn before the first click: a click on a map that a late run then
+    # replaces is lost with it (CI, 00:59 UTC: the labels never showed)
+    settled(page, 30)
     frame = map_frame(page)
     paths = frame.locator(".leaflet-overlay-pane path")
-    paths.first.wait_for(timeout=30_000)
     assert paths.count() == 30
     # opens coloured by the gap to the expected share: behind in red, ahead in green, no site in grey
     legend = frame.locator(".p03-choro-legend").inner_text()
@@ -82,7 +83,6 @@ def test_choropleth_click_opens_the_district_map(app_server, tall_page, request)
     page.get_by_text("công trình trong Quận Ba Đình").first.wait_for(timeout=60_000)
     map_frame(page).locator(".leaflet-marker-icon").first.wait_for(timeout=30_000)
     assert page.p03_external == [], page.p03_external
-    # a full page load: Streamlit probes /<page>/_stcore/... first (404) before the root; nothing else fails
-    assert all(STREAMLIT_PROBES.search(u) for u in missing), missing
-    errors = [e for e in page.p03_console_errors if "status of 404" not in e]
-    assert errors == [], errors
+    # a full page load, no 404 (Streamlit is told where its server is: pages.ui.page_html)
+    assert missing == [], missing
+    assert page.p03_console_errors == [], page.p03_console_errors
